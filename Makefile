@@ -1,0 +1,57 @@
+# Switchboard - build with make, dependencies through pkg-config.
+#   make            release build: build/switchboard
+#   make SAN=1      ASan+UBSan build: build/san/switchboard (the tests use it)
+#   make test       the whole suite (same as scripts/test.sh)
+#   make unit       C unit tests only
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libcurl
+CC      ?= cc
+CSTD    := -std=c17 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2
+PKGCF   := $(shell pkg-config --cflags $(PKGS))
+PKGLIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+
+ifeq ($(SAN),1)
+  OUT    := build/san
+  OPT    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  LDSAN  := -fsanitize=address,undefined
+else
+  OUT    := build
+  OPT    := -O2 -g
+  LDSAN  :=
+endif
+
+CFLAGS  += $(CSTD) $(WARN) $(OPT) $(PKGCF) -Isrc -include src/banned.h -MMD -MP
+LDFLAGS += $(LDSAN)
+
+SRC      := $(wildcard src/*.c src/store/*.c src/tools/*.c)
+LIBSRC   := $(filter-out src/main.c,$(SRC))
+LIBOBJ   := $(LIBSRC:%.c=$(OUT)/obj/%.o)
+UNITSRC  := $(wildcard tests/unit/*.c)
+UNITOBJ  := $(UNITSRC:%.c=$(OUT)/obj/%.o)
+
+.PHONY: all unit test clean run bench fuzz
+all: $(OUT)/switchboard
+
+$(OUT)/switchboard: $(OUT)/obj/src/main.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
+
+$(OUT)/unit: $(UNITOBJ) $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
+
+$(OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+unit: $(OUT)/unit
+	$(OUT)/unit
+
+test:
+	bash scripts/test.sh
+
+run:
+	bash scripts/run.sh
+
+clean:
+	rm -rf build
+
+-include $(LIBOBJ:.o=.d) $(UNITOBJ:.o=.d) $(OUT)/obj/src/main.d

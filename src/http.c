@@ -1,0 +1,904 @@
+/* http.c - Streamable HTTP, legacy HTTP+SSE and /health (see http.h). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#include "auth.h"
+#include "buf.h"
+#include "http.h"
+#include "log.h"
+#include "rpc.h"
+#include "session.h"
+#include "store.h"
+#include "stream.h"
+#include "tool.h"
+#include "util.h"
+#include "version.h"
+
+#define MAX_WORKERS 512
+#define POST_STREAM_MAX (8u << 20)
+#define GET_STREAM_MAX (1u << 20)
+#define KEEPALIVE_S 15
+
+static struct MHD_Daemon *daemon_;
+static struct http_cfg cfg;
+static int bound_port;
+static double started_at;
+static atomic_int workers;
+static pthread_t sweeper;
+static int sweeper_running;
+static pthread_mutex_t sweep_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sweep_cv = PTHREAD_COND_INITIALIZER;
+static int stopping;
+
+/* ---- per-request state --------------------------------------------------- */
+
+enum route { R_NONE, R_MCP, R_SSE, R_MESSAGES, R_HEALTH };
+
+struct req {
+	enum route route;
+	struct buf body;
+	int too_big;
+	int have_principal;
+	struct principal who;
+};
+
+/* An open SSE connection; listed so the sweeper can keep it alive. */
+struct sse_conn {
+	struct MHD_Connection *conn;
+	struct stream *st;
+	struct session *sess;     /* reference */
+	int legacy;               /* the stream is the session: end it on close */
+	struct sse_conn *next, *prev;
+};
+static struct sse_conn *sse_list;
+static pthread_mutex_t sse_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---- responses ----------------------------------------------------------- */
+
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status,
+				 const char *ctype, char *body /* freed */,
+				 const char *sid)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		strlen(body), body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	if (ctype)
+		MHD_add_response_header(r, "Content-Type", ctype);
+	if (sid)
+		MHD_add_response_header(r, "Mcp-Session-Id", sid);
+	if (status == 401)
+		MHD_add_response_header(r, "WWW-Authenticate",
+					"Bearer realm=\"switchboard\", error=\"invalid_token\"");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status,
+				 const json_t *j, const char *sid)
+{
+	char *txt = json_dumps(j, JSON_COMPACT);
+	if (!txt)
+		return MHD_NO;
+	return send_text(c, status, "application/json", txt, sid);
+}
+
+/* A JSON-RPC error as the body of an HTTP error. */
+static enum MHD_Result send_rpc_error(struct MHD_Connection *c, unsigned status,
+				      int code, const char *msg)
+{
+	json_t *e = rpc_error(NULL, code, msg);
+	enum MHD_Result r = send_json(c, status, e, NULL);
+	json_decref(e);
+	return r;
+}
+
+static enum MHD_Result send_empty(struct MHD_Connection *c, unsigned status)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL,
+							 MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* ---- SSE connections ------------------------------------------------------ */
+
+static void conn_suspend(void *arg)
+{
+	MHD_suspend_connection(((struct sse_conn *)arg)->conn);
+}
+
+static void conn_resume(void *arg)
+{
+	MHD_resume_connection(((struct sse_conn *)arg)->conn);
+}
+
+static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct sse_conn *sc = cls;
+	ssize_t n = stream_read(sc->st, buf, max, conn_suspend, sc);
+	return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
+}
+
+static void sse_free(void *cls)
+{
+	struct sse_conn *sc = cls;
+
+	pthread_mutex_lock(&sse_mu);
+	if (sc->prev)
+		sc->prev->next = sc->next;
+	else
+		sse_list = sc->next;
+	if (sc->next)
+		sc->next->prev = sc->prev;
+	pthread_mutex_unlock(&sse_mu);
+	stream_detach(sc->st);
+	if (sc->legacy)
+		session_end(sc->sess);
+	stream_unref(sc->st);
+	session_unref(sc->sess);
+	free(sc);
+}
+
+/* Answer with stream `st` (consumes one reference to it). */
+static enum MHD_Result send_stream(struct MHD_Connection *c, struct session *s,
+				   struct stream *st, uint64_t last_id,
+				   int legacy, const char *sid)
+{
+	struct sse_conn *sc = calloc(1, sizeof(*sc));
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (!sc) {
+		stream_unref(st);
+		return MHD_NO;
+	}
+	sc->conn = c;
+	sc->st = st;
+	sc->sess = s;
+	session_ref(s);
+	sc->legacy = legacy;
+	if (stream_attach(st, last_id, conn_resume, sc)) {
+		stream_unref(st);
+		session_unref(s);
+		free(sc);
+		return send_rpc_error(c, 409, RPC_INVALID_REQUEST,
+				      "a stream is already open for this session");
+	}
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
+					      sse_read, sc, sse_free);
+	if (!r) {
+		sse_free(sc);
+		return MHD_NO;
+	}
+	pthread_mutex_lock(&sse_mu);
+	sc->next = sse_list;
+	if (sse_list)
+		sse_list->prev = sc;
+	sse_list = sc;
+	pthread_mutex_unlock(&sse_mu);
+	MHD_add_response_header(r, "Content-Type", "text/event-stream");
+	MHD_add_response_header(r, "Cache-Control", "no-cache, no-transform");
+	if (sid)
+		MHD_add_response_header(r, "Mcp-Session-Id", sid);
+	ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* ---- sinks ---------------------------------------------------------------- */
+
+struct stream_sink {
+	struct sink base;
+	struct stream *st;
+};
+
+static int stream_sink_send(struct sink *self, const json_t *msg)
+{
+	return stream_push_json(((struct stream_sink *)self)->st, msg);
+}
+
+/* Inline requests: keep the response, route anything else to the session's
+ * standalone stream. */
+struct capture_sink {
+	struct sink base;
+	struct session *sess;
+	json_t *response;
+};
+
+static int capture_send(struct sink *self, const json_t *msg)
+{
+	struct capture_sink *cs = (struct capture_sink *)self;
+	if (rpc_classify(msg) == RPC_RESPONSE ||
+	    (json_object_get(msg, "error") && !json_object_get(msg, "method"))) {
+		json_decref(cs->response);
+		cs->response = json_incref((json_t *)msg);
+		return 0;
+	}
+	return session_notify(cs->sess, msg);
+}
+
+/* ---- workers -------------------------------------------------------------- */
+
+struct job {
+	struct session *sess;
+	json_t *msg;
+	struct stream_sink sink;
+	const char *transport;
+	int end_stream;
+};
+
+static void *job_main(void *arg)
+{
+	struct job *j = arg;
+
+	rpc_handle(j->sess, j->msg, &j->sink.base, j->transport);
+	if (j->end_stream)
+		stream_end(j->sink.st);
+	stream_unref(j->sink.st);
+	session_unref(j->sess);
+	json_decref(j->msg);
+	free(j);
+	store_thread_release();
+	atomic_fetch_sub(&workers, 1);
+	return NULL;
+}
+
+/* Run rpc_handle on a new thread with its output on st. 0 when started. */
+static int start_job(struct session *s, json_t *msg, struct stream *st,
+		     const char *transport, int end_stream)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	struct job *j;
+
+	if (atomic_fetch_add(&workers, 1) >= MAX_WORKERS) {
+		atomic_fetch_sub(&workers, 1);
+		return -1;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		atomic_fetch_sub(&workers, 1);
+		return -1;
+	}
+	session_ref(s);
+	stream_ref(st);
+	j->sess = s;
+	j->msg = json_incref(msg);
+	j->sink.base.send = stream_sink_send;
+	j->sink.st = st;
+	j->transport = transport;
+	j->end_stream = end_stream;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&a, 256 * 1024);
+	if (pthread_create(&t, &a, job_main, j)) {
+		pthread_attr_destroy(&a);
+		session_unref(s);
+		stream_unref(st);
+		json_decref(msg);
+		free(j);
+		atomic_fetch_sub(&workers, 1);
+		return -1;
+	}
+	pthread_attr_destroy(&a);
+	return 0;
+}
+
+/* ---- the gate -------------------------------------------------------------- */
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* Does `list` (comma separated) contain the n bytes at s? */
+static int in_list(const char *list, const char *s, size_t n)
+{
+	while (list && *list) {
+		size_t k = strcspn(list, ",");
+		if (k == n && !strncasecmp(list, s, n))
+			return 1;
+		list += k;
+		list += *list == ',';
+	}
+	return 0;
+}
+
+static int local_name(const char *h, size_t n)
+{
+	return (n == 9 && !strncasecmp(h, "localhost", 9)) ||
+	       (n == 9 && !strncmp(h, "127.0.0.1", 9)) ||
+	       (n == 5 && !strncmp(h, "[::1]", 5));
+}
+
+/* host[:port] with a name we serve. */
+static int host_ok(const char *host)
+{
+	size_t n;
+	if (!host)
+		return 0;
+	if (host[0] == '[') {
+		const char *e = strchr(host, ']');
+		n = e ? (size_t)(e - host) + 1 : strlen(host);
+	} else {
+		n = strcspn(host, ":");
+	}
+	if (local_name(host, n) || in_list(cfg.allowed_hosts, host, n))
+		return 1;
+	/* bound to a specific non-loopback address: that address is fine */
+	return cfg.bind && strlen(cfg.bind) == n && !strncmp(cfg.bind, host, n) &&
+	       strcmp(cfg.bind, "0.0.0.0");
+}
+
+static int origin_ok(const char *origin)
+{
+	const char *h;
+	if (!origin)
+		return 1;	/* not a browser */
+	if (in_list(cfg.allowed_origins, origin, strlen(origin)))
+		return 1;
+	if (!strncmp(origin, "http://", 7))
+		h = origin + 7;
+	else if (!strncmp(origin, "https://", 8))
+		h = origin + 8;
+	else
+		return 0;
+	return host_ok(h);
+}
+
+static int accepts(const char *accept, const char *type)
+{
+	return accept && (strstr(accept, type) || strstr(accept, "*/*"));
+}
+
+static int is_json_ctype(const char *ct)
+{
+	return ct && !strncasecmp(ct, "application/json", 16) &&
+	       (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+}
+
+static enum route route_of(const char *url)
+{
+	if (!strcmp(url, "/mcp") || !strcmp(url, "/mcp/"))
+		return R_MCP;
+	if (!strcmp(url, "/sse"))
+		return R_SSE;
+	if (!strcmp(url, "/messages") || !strcmp(url, "/message"))
+		return R_MESSAGES;
+	if (!strcmp(url, "/health"))
+		return R_HEALTH;
+	return R_NONE;
+}
+
+/* Checks that need only the headers. Returns MHD_YES with *done = 0 to go
+ * on reading the body, or the queued error response with *done = 1. */
+static enum MHD_Result gate(struct MHD_Connection *c, struct req *rq,
+			    const char *method, int *done)
+{
+	const char *cl;
+
+	*done = 1;
+	if (!host_ok(header(c, "Host")))
+		return send_rpc_error(c, 403, RPC_INVALID_REQUEST,
+				      "host not allowed");
+	if (!origin_ok(header(c, "Origin")))
+		return send_rpc_error(c, 403, RPC_INVALID_REQUEST,
+				      "origin not allowed");
+	switch (rq->route) {
+	case R_NONE:
+		return send_rpc_error(c, 404, RPC_INVALID_REQUEST, "not found");
+	case R_HEALTH:
+		if (strcmp(method, "GET"))
+			return send_empty(c, 405);
+		*done = 0;
+		return MHD_YES;
+	case R_MCP:
+		if (strcmp(method, "POST") && strcmp(method, "GET") &&
+		    strcmp(method, "DELETE"))
+			return send_empty(c, 405);
+		break;
+	case R_SSE:
+		if (strcmp(method, "GET"))
+			return send_empty(c, 405);
+		break;
+	case R_MESSAGES:
+		if (strcmp(method, "POST"))
+			return send_empty(c, 405);
+		break;
+	}
+	if (cfg.require_auth) {
+		const char *key = auth_key_from_headers(header(c, "Authorization"),
+							header(c, "X-API-Key"));
+		if (!key)
+			return send_rpc_error(c, 401, -32001, "missing API key: send "
+					      "'Authorization: Bearer <key>' or 'X-API-Key'");
+		if (auth_verify(key, &rq->who))
+			return send_rpc_error(c, 401, -32001, "invalid or revoked API key");
+		rq->have_principal = 1;
+	}
+	if (!strcmp(method, "POST")) {
+		if (rq->route == R_MCP &&
+		    (!accepts(header(c, "Accept"), "application/json") ||
+		     !accepts(header(c, "Accept"), "text/event-stream")))
+			return send_rpc_error(c, 406, RPC_INVALID_REQUEST,
+					      "Accept must list application/json and text/event-stream");
+		if (!is_json_ctype(header(c, "Content-Type")))
+			return send_rpc_error(c, 415, RPC_INVALID_REQUEST,
+					      "Content-Type must be application/json");
+		cl = header(c, "Content-Length");
+		if (cl) {
+			int64_t n;
+			if (util_parse_i64(cl, &n) == 0 && n > (int64_t)cfg.body_limit)
+				return send_rpc_error(c, 413, RPC_INVALID_REQUEST,
+						      "request body too large");
+		}
+	} else if (!strcmp(method, "GET") && !accepts(header(c, "Accept"),
+						     "text/event-stream")) {
+		return send_rpc_error(c, 406, RPC_INVALID_REQUEST,
+				      "Accept must list text/event-stream");
+	}
+	*done = 0;
+	return MHD_YES;
+}
+
+/* ---- handlers --------------------------------------------------------------- */
+
+static enum MHD_Result do_health(struct MHD_Connection *c)
+{
+	int ok = store_ping() == 0;
+	json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:I}",
+			      "status", ok ? "ok" : "degraded",
+			      "version", SWITCHBOARD_VERSION,
+			      "uptime_s", (json_int_t)(util_mono() - started_at),
+			      "store", ok ? "reachable" : "unreachable",
+			      "sessions", (json_int_t)session_count());
+	enum MHD_Result r = send_json(c, ok ? 200 : 503, j, NULL);
+	json_decref(j);
+	return r;
+}
+
+/* Find the session a request names, checking it belongs to the same key.
+ * On failure queues the error and returns NULL with *r set. */
+static struct session *request_session(struct MHD_Connection *c,
+				       struct req *rq, const char *sid,
+				       enum MHD_Result *r)
+{
+	struct session *s;
+
+	if (!sid) {
+		*r = send_rpc_error(c, 400, RPC_INVALID_REQUEST,
+				    "missing Mcp-Session-Id header");
+		return NULL;
+	}
+	s = session_find(sid);
+	if (!s || s->surface != cfg.surface ||
+	    !session_key_matches(s, rq->have_principal ? &rq->who : NULL)) {
+		session_unref(s);
+		*r = send_rpc_error(c, 404, RPC_INVALID_REQUEST,
+				    "session not found or ended: initialize again");
+		return NULL;
+	}
+	session_touch(s);
+	return s;
+}
+
+static json_t *parse_body(struct MHD_Connection *c, struct req *rq,
+			  enum MHD_Result *r)
+{
+	json_error_t e;
+	json_t *msg;
+
+	if (rq->too_big) {
+		*r = send_rpc_error(c, 413, RPC_INVALID_REQUEST, "request body too large");
+		return NULL;
+	}
+	msg = json_loadb(rq->body.ptr ? rq->body.ptr : "", rq->body.len,
+			 JSON_REJECT_DUPLICATES, &e);
+	if (!msg) {
+		*r = send_rpc_error(c, 400, RPC_PARSE_ERROR, "parse error: invalid JSON");
+		return NULL;
+	}
+	if (json_is_array(msg)) {
+		json_decref(msg);
+		*r = send_rpc_error(c, 400, RPC_INVALID_REQUEST,
+				    "batch requests are not supported");
+		return NULL;
+	}
+	if (rpc_classify(msg) == RPC_INVALID) {
+		json_t *id = json_object_get(msg, "id");
+		json_t *err = rpc_error(json_is_string(id) || json_is_integer(id) ? id : NULL,
+					RPC_INVALID_REQUEST, "invalid JSON-RPC message");
+		*r = send_json(c, 400, err, NULL);
+		json_decref(err);
+		json_decref(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* SSE answer for a request that could be answered with JSON? */
+static int wants_sse(struct MHD_Connection *c)
+{
+	const char *a = header(c, "Accept");
+	const char *sse, *js;
+
+	if (cfg.prefer_sse)
+		return 1;
+	sse = a ? strstr(a, "text/event-stream") : NULL;
+	js = a ? strstr(a, "application/json") : NULL;
+	return sse && js && sse < js;
+}
+
+/* Run a request inline and answer with its JSON response. */
+static enum MHD_Result answer_inline(struct MHD_Connection *c, struct session *s,
+				     const json_t *msg, const char *sid)
+{
+	struct capture_sink cs = { { capture_send }, s, NULL };
+	enum MHD_Result r;
+
+	rpc_handle(s, msg, &cs.base, "http");
+	if (!cs.response)	/* cancelled while running */
+		return send_empty(c, 202);
+	r = send_json(c, 200, cs.response, sid);
+	json_decref(cs.response);
+	return r;
+}
+
+static enum MHD_Result mcp_post(struct MHD_Connection *c, struct req *rq)
+{
+	enum MHD_Result r = MHD_NO;
+	struct session *s = NULL;
+	json_t *msg = parse_body(c, rq, &r);
+	const char *method, *pv;
+
+	if (!msg)
+		return r;
+	method = json_string_value(json_object_get(msg, "method"));
+	if (method && !strcmp(method, "initialize") &&
+	    rpc_classify(msg) == RPC_REQUEST) {
+		s = session_create(SESSION_HTTP, rq->have_principal ? &rq->who : NULL);
+		if (!s) {
+			r = send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
+			goto out;
+		}
+		s->surface = cfg.surface;
+		r = answer_inline(c, s, msg, s->id);
+		goto out;
+	}
+	s = request_session(c, rq, header(c, "Mcp-Session-Id"), &r);
+	if (!s)
+		goto out;
+	pv = header(c, "MCP-Protocol-Version");
+	if (pv && !rpc_version_supported(pv)) {
+		r = send_rpc_error(c, 400, RPC_INVALID_REQUEST,
+				   "unsupported MCP-Protocol-Version");
+		goto out;
+	}
+	if (rpc_classify(msg) != RPC_REQUEST) {
+		struct capture_sink cs = { { capture_send }, s, NULL };
+		rpc_handle(s, msg, &cs.base, "http");
+		json_decref(cs.response);
+		r = send_empty(c, 202);
+		goto out;
+	}
+	if (rpc_needs_worker(s, msg)) {
+		struct stream *st = stream_new(STREAM_FRAMING_MCP, 0, POST_STREAM_MAX);
+		if (!st || start_job(s, msg, st, "http", 1)) {
+			if (st)
+				stream_unref(st);
+			r = send_rpc_error(c, 503, RPC_INTERNAL_ERROR,
+					   "server busy, retry later");
+			goto out;
+		}
+		r = send_stream(c, s, st, 0, 0, NULL);
+		goto out;
+	}
+	if (wants_sse(c)) {
+		/* handled here, answered as a finished SSE stream */
+		struct stream_sink ss = { { stream_sink_send },
+			stream_new(STREAM_FRAMING_MCP, 0, POST_STREAM_MAX) };
+		if (!ss.st) {
+			r = send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
+			goto out;
+		}
+		rpc_handle(s, msg, &ss.base, "http");
+		stream_end(ss.st);
+		r = send_stream(c, s, ss.st, 0, 0, NULL);
+		goto out;
+	}
+	r = answer_inline(c, s, msg, NULL);
+out:
+	session_unref(s);
+	json_decref(msg);
+	return r;
+}
+
+static enum MHD_Result mcp_get(struct MHD_Connection *c, struct req *rq)
+{
+	enum MHD_Result r = MHD_NO;
+	struct session *s = request_session(c, rq, header(c, "Mcp-Session-Id"), &r);
+	const char *lei = header(c, "Last-Event-ID");
+	struct stream *st;
+	int64_t last = 0;
+
+	if (!s)
+		return r;
+	if (lei && (util_parse_i64(lei, &last) || last < 0))
+		last = 0;
+	pthread_mutex_lock(&s->mu);
+	if (!s->standalone)
+		s->standalone = stream_new(STREAM_FRAMING_MCP, 1, GET_STREAM_MAX);
+	st = s->standalone;
+	if (st)
+		stream_ref(st);
+	pthread_mutex_unlock(&s->mu);
+	if (!st)
+		r = send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
+	else
+		r = send_stream(c, s, st, (uint64_t)last, 0, NULL);
+	session_unref(s);
+	return r;
+}
+
+static enum MHD_Result mcp_delete(struct MHD_Connection *c, struct req *rq)
+{
+	enum MHD_Result r = MHD_NO;
+	struct session *s = request_session(c, rq, header(c, "Mcp-Session-Id"), &r);
+
+	if (!s)
+		return r;
+	session_end(s);
+	session_unref(s);
+	return send_empty(c, 200);
+}
+
+static enum MHD_Result sse_open(struct MHD_Connection *c, struct req *rq)
+{
+	struct session *s = session_create(SESSION_SSE,
+					   rq->have_principal ? &rq->who : NULL);
+	struct stream *st;
+	char ep[80];
+	enum MHD_Result r;
+
+	if (!s)
+		return send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
+	s->surface = cfg.surface;
+	st = stream_new(STREAM_FRAMING_LEGACY, 0, POST_STREAM_MAX);
+	if (!st) {
+		session_end(s);
+		session_unref(s);
+		return send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
+	}
+	pthread_mutex_lock(&s->mu);
+	s->standalone = st;
+	stream_ref(st);
+	pthread_mutex_unlock(&s->mu);
+	snprintf(ep, sizeof(ep), "/messages?sessionId=%s", s->id);
+	stream_push_event(st, "endpoint", ep);
+	r = send_stream(c, s, st, 0, 1, NULL);
+	session_unref(s);
+	return r;
+}
+
+static enum MHD_Result sse_message(struct MHD_Connection *c, struct req *rq)
+{
+	enum MHD_Result r = MHD_NO;
+	const char *sid = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+						      "sessionId");
+	struct session *s = request_session(c, rq, sid, &r);
+	struct stream *st = NULL;
+	json_t *msg = NULL;
+
+	if (!s)
+		return r;
+	msg = parse_body(c, rq, &r);
+	if (!msg)
+		goto out;
+	pthread_mutex_lock(&s->mu);
+	st = s->standalone;
+	if (st)
+		stream_ref(st);
+	pthread_mutex_unlock(&s->mu);
+	if (!st) {
+		r = send_rpc_error(c, 404, RPC_INVALID_REQUEST, "session has no stream");
+		goto out;
+	}
+	if (rpc_classify(msg) == RPC_REQUEST && rpc_needs_worker(s, msg)) {
+		if (start_job(s, msg, st, "sse", 0)) {
+			r = send_rpc_error(c, 503, RPC_INTERNAL_ERROR, "server busy");
+			goto out;
+		}
+	} else {
+		struct stream_sink ss = { { stream_sink_send }, st };
+		rpc_handle(s, msg, &ss.base, "sse");
+	}
+	r = send_text(c, 202, "text/plain", strdup("Accepted"), NULL);
+out:
+	if (st)
+		stream_unref(st);
+	json_decref(msg);
+	session_unref(s);
+	return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct req *rq = *con_cls;
+	enum MHD_Result r;
+	int done;
+
+	if (!rq) {
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		buf_init(&rq->body, cfg.body_limit);
+		rq->route = route_of(url);
+		*con_cls = rq;
+		r = gate(c, rq, method, &done);
+		if (done)
+			rq->route = R_NONE;
+		if (done || strcmp(method, "POST"))
+			return done ? r : MHD_YES;
+		return MHD_YES;
+	}
+	if (rq->route == R_NONE) {	/* answered by the gate: swallow the body */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!rq->too_big && buf_add(&rq->body, upload, *upload_size))
+			rq->too_big = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	switch (rq->route) {
+	case R_HEALTH:
+		return do_health(c);
+	case R_MCP:
+		if (!strcmp(method, "POST"))
+			return mcp_post(c, rq);
+		if (!strcmp(method, "GET"))
+			return mcp_get(c, rq);
+		return mcp_delete(c, rq);
+	case R_SSE:
+		return sse_open(c, rq);
+	case R_MESSAGES:
+		return sse_message(c, rq);
+	default:
+		return MHD_NO;
+	}
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct req *rq = *con_cls;
+	if (!rq)
+		return;
+	buf_release(&rq->body);
+	free(rq);
+	*con_cls = NULL;
+}
+
+/* ---- housekeeping ------------------------------------------------------------ */
+
+static void *sweeper_main(void *arg)
+{
+	double last_ping = util_mono();
+
+	pthread_mutex_lock(&sweep_mu);
+	while (!stopping) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&sweep_cv, &sweep_mu, &ts);
+		if (stopping)
+			break;
+		pthread_mutex_unlock(&sweep_mu);
+		/* a session with an open stream is in use, not idle */
+		int ping = util_mono() - last_ping >= KEEPALIVE_S;
+		pthread_mutex_lock(&sse_mu);
+		for (struct sse_conn *sc = sse_list; sc; sc = sc->next) {
+			session_touch(sc->sess);
+			if (ping)
+				stream_push_comment(sc->st, "ping");
+		}
+		pthread_mutex_unlock(&sse_mu);
+		if (ping)
+			last_ping = util_mono();
+		int n = session_sweep(cfg.idle_s);
+		if (n)
+			log_debug("http: %d idle sessions ended", n);
+		pthread_mutex_lock(&sweep_mu);
+	}
+	pthread_mutex_unlock(&sweep_mu);
+	return NULL;
+}
+
+int http_start(const struct http_cfg *c)
+{
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+	unsigned threads;
+
+	cfg = *c;
+	if (!cfg.bind)
+		cfg.bind = "127.0.0.1";
+	if (!cfg.body_limit)
+		cfg.body_limit = 1u << 20;
+	if (cfg.idle_s <= 0)
+		cfg.idle_s = 1800;
+	threads = cfg.threads ? cfg.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)cfg.port);
+	if (inet_pton(AF_INET, cfg.bind, &sa.sin_addr) != 1) {
+		log_error("http: cannot use bind address '%s': not an IPv4 address", cfg.bind);
+		return -1;
+	}
+	started_at = util_mono();
+	daemon_ = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+		(uint16_t)cfg.port, NULL, NULL, on_request, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)10000,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+		MHD_OPTION_END);
+	if (!daemon_) {
+		log_error("http: cannot listen on %s:%d", cfg.bind, cfg.port);
+		return -1;
+	}
+	info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
+	bound_port = info ? info->port : cfg.port;
+	stopping = 0;
+	sweeper_running = pthread_create(&sweeper, NULL, sweeper_main, NULL) == 0;
+	log_info("http: listening on http://%s:%d (/mcp, /sse, /health)", cfg.bind,
+		 bound_port);
+	return 0;
+}
+
+int http_port(void)
+{
+	return bound_port;
+}
+
+void http_stop(void)
+{
+	if (!daemon_)
+		return;
+	pthread_mutex_lock(&sweep_mu);
+	stopping = 1;
+	pthread_cond_signal(&sweep_cv);
+	pthread_mutex_unlock(&sweep_mu);
+	if (sweeper_running)
+		pthread_join(sweeper, NULL);
+	session_end_all();
+	/* let workers see their sessions end */
+	for (int i = 0; i < 200 && atomic_load(&workers) > 0; i++)
+		usleep(10000);
+	MHD_stop_daemon(daemon_);
+	daemon_ = NULL;
+}

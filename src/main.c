@@ -1,0 +1,464 @@
+/*
+ * main.c - the switchboard command: serve, stdio, account, key, migrate.
+ * Every subcommand answers --help. Configuration comes from flags, then
+ * SWITCHBOARD_* environment variables, then defaults.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "audit.h"
+#include "auth.h"
+#include "http.h"
+#include "log.h"
+#include "rpc.h"
+#include "schema.h"
+#include "stdio_transport.h"
+#include "store.h"
+#include "tool.h"
+#include "util.h"
+#include "version.h"
+
+static const char *db_path(const char *flag)
+{
+	const char *e = getenv("SWITCHBOARD_DB");
+	return flag ? flag : e ? e : "data/switchboard.db";
+}
+
+/* Make the directory of `path` if it is missing (one level, like ./data). */
+static void ensure_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[1024];
+	if (!slash || slash == path || (size_t)(slash - path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		log_warn("cannot create directory '%s': %s", dir, strerror(errno));
+}
+
+static int open_store(const char *path)
+{
+	char err[256];
+	int from, to;
+
+	ensure_dir(path);
+	if (store_open(path, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (store_migrate(&from, &to)) {
+		log_error("cannot migrate database '%s'", path);
+		return -1;
+	}
+	if (from != to)
+		log_info("store: migrated '%s' from version %d to %d", path, from, to);
+	return store_seed_catalogs();
+}
+
+/* ---- serve ----------------------------------------------------------------- */
+
+static const char serve_usage[] =
+	"usage: switchboard serve [options]\n"
+	"  Serve MCP over Streamable HTTP (/mcp), legacy SSE (/sse) and /health.\n"
+	"  --db PATH            database file (env SWITCHBOARD_DB, default data/switchboard.db)\n"
+	"  --bind ADDR          listen address (env SWITCHBOARD_BIND, default 127.0.0.1)\n"
+	"  --port N             port, 0 picks a free one (env SWITCHBOARD_PORT, default 8080)\n"
+	"  --demo               on an empty database create the demo account and print its key once\n"
+	"  --conformance        serve the MCP conformance suite's fixtures, without auth\n"
+	"  --idle-timeout S     end sessions idle this long (default 1800)\n"
+	"  --body-limit BYTES   largest request body (default 1048576)\n"
+	"  --allowed-hosts H,.. extra Host names to accept (besides localhost)\n"
+	"  --allowed-origins O  extra Origins to accept\n"
+	"  --port-file PATH     write the bound port there once listening\n"
+	"  --threads N          HTTP threads (default: CPUs)\n";
+
+static int demo_bootstrap(void)
+{
+	json_t *accounts = store_account_list();
+	char key[AUTH_KEY_MAX], prefix[24];
+	int64_t id;
+	int r = 0;
+
+	if (!accounts)
+		return -1;
+	if (json_array_size(accounts) == 0) {
+		if (store_seed_demo(&id) ||
+		    auth_key_create(id, AUTH_SCOPE_READ | AUTH_SCOPE_WRITE | AUTH_SCOPE_SPEND,
+				    "demo", key, prefix)) {
+			r = -1;
+		} else {
+			printf("\n  Demo account created. Its API key (shown once, store it now):\n\n"
+			       "    %s\n\n"
+			       "  Scopes: read, write, spend. More keys: switchboard key create --account %lld --scopes read\n\n",
+			       key, (long long)id);
+			fflush(stdout);
+		}
+	}
+	json_decref(accounts);
+	return r;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", 1, 0, 'd' }, { "bind", 1, 0, 'b' }, { "port", 1, 0, 'p' },
+		{ "demo", 0, 0, 'D' }, { "conformance", 0, 0, 'C' },
+		{ "idle-timeout", 1, 0, 'i' }, { "body-limit", 1, 0, 'l' },
+		{ "allowed-hosts", 1, 0, 'H' }, { "allowed-origins", 1, 0, 'O' },
+		{ "port-file", 1, 0, 'P' }, { "threads", 1, 0, 't' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	struct http_cfg cfg = { 0 };
+	const char *db = NULL, *port_file = NULL, *e;
+	int demo = 0, conformance = 0, c;
+	int64_t v;
+	sigset_t set;
+	int sig;
+
+	cfg.bind = getenv("SWITCHBOARD_BIND");
+	cfg.port = 8080;
+	if ((e = getenv("SWITCHBOARD_PORT")) && !util_parse_i64(e, &v))
+		cfg.port = (int)v;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'b': cfg.bind = optarg; break;
+		case 'p':
+			if (util_parse_i64(optarg, &v) || v < 0 || v > 65535) {
+				fprintf(stderr, "switchboard: invalid port '%s'\n", optarg);
+				return 2;
+			}
+			cfg.port = (int)v;
+			break;
+		case 'D': demo = 1; break;
+		case 'C': conformance = 1; break;
+		case 'i':
+			if (util_parse_i64(optarg, &v) || v < 1) {
+				fprintf(stderr, "switchboard: invalid idle timeout '%s'\n", optarg);
+				return 2;
+			}
+			cfg.idle_s = (double)v;
+			break;
+		case 'l':
+			if (util_parse_i64(optarg, &v) || v < 1024) {
+				fprintf(stderr, "switchboard: invalid body limit '%s'\n", optarg);
+				return 2;
+			}
+			cfg.body_limit = (size_t)v;
+			break;
+		case 'H': cfg.allowed_hosts = optarg; break;
+		case 'O': cfg.allowed_origins = optarg; break;
+		case 'P': port_file = optarg; break;
+		case 't':
+			if (util_parse_i64(optarg, &v) || v < 1 || v > 64) {
+				fprintf(stderr, "switchboard: invalid thread count '%s'\n", optarg);
+				return 2;
+			}
+			cfg.threads = (unsigned)v;
+			break;
+		case 'h': fputs(serve_usage, stdout); return 0;
+		default: fputs(serve_usage, stderr); return 2;
+		}
+	}
+	if (open_store(db_path(db)))
+		return 1;
+	if (demo && !conformance && demo_bootstrap())
+		return 1;
+	cfg.surface = conformance ? SURFACE_CONFORMANCE : SURFACE_CONTROL;
+	cfg.require_auth = !conformance;
+	cfg.prefer_sse = conformance;
+	if (conformance)
+		rpc_set_instructions("Switchboard serving the MCP conformance fixtures.");
+
+	/* signals are taken by sigwait below; threads inherit the mask */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (audit_start() || http_start(&cfg))
+		return 1;
+	if (port_file) {
+		FILE *f = fopen(port_file, "w");
+		if (f) {
+			fprintf(f, "%d\n", http_port());
+			fclose(f);
+		}
+	}
+	printf("Switchboard %s serving on http://%s:%d/mcp (legacy SSE: /sse, health: /health)%s\n",
+	       SWITCHBOARD_VERSION, cfg.bind ? cfg.bind : "127.0.0.1", http_port(),
+	       conformance ? " [conformance fixtures, no auth]" : "");
+	fflush(stdout);
+	sigwait(&set, &sig);
+	log_info("signal %d: shutting down", sig);
+	http_stop();
+	audit_stop();
+	store_thread_release();
+	return 0;
+}
+
+/* ---- stdio ------------------------------------------------------------------ */
+
+static int cmd_stdio(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", 1, 0, 'd' }, { "conformance", 0, 0, 'C' }, { "help", 0, 0, 'h' },
+		{ 0, 0, 0, 0 }
+	};
+	static const char usage[] =
+		"usage: switchboard stdio [--db PATH] [--conformance]\n"
+		"  Serve MCP on stdin/stdout for clients such as Claude Desktop.\n"
+		"  The API key comes from the environment: SWITCHBOARD_API_KEY.\n";
+	const char *db = NULL, *key;
+	struct principal who;
+	int conformance = 0, c, r;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'C': conformance = 1; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (open_store(db_path(db)))
+		return 1;
+	if (!conformance) {
+		key = getenv("SWITCHBOARD_API_KEY");
+		if (!key || !*key) {
+			log_error("SWITCHBOARD_API_KEY is not set: create a key with "
+				  "'switchboard key create' and pass it in the environment");
+			return 1;
+		}
+		if (auth_verify(key, &who)) {
+			log_error("SWITCHBOARD_API_KEY is invalid or revoked");
+			return 1;
+		}
+	}
+	audit_start();
+	r = stdio_serve(conformance ? NULL : &who,
+			conformance ? SURFACE_CONFORMANCE : SURFACE_CONTROL);
+	audit_stop();
+	store_thread_release();
+	return r ? 1 : 0;
+}
+
+/* ---- account / key / migrate ------------------------------------------------ */
+
+static int cmd_account(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", 1, 0, 'd' }, { "name", 1, 0, 'n' }, { "timezone", 1, 0, 'z' },
+		{ "balance", 1, 0, 'b' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	static const char usage[] =
+		"usage: switchboard account create --name NAME [--timezone TZ] [--balance USD] [--db PATH]\n"
+		"       switchboard account list [--db PATH]\n";
+	const char *db = NULL, *name = NULL, *tz = "UTC", *sub = argc > 1 ? argv[1] : "";
+	double balance = 0;
+	int64_t id;
+	int c;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'n': name = optarg; break;
+		case 'z': tz = optarg; break;
+		case 'b': balance = strtod(optarg, NULL); break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (open_store(db_path(db)))
+		return 1;
+	if (!strcmp(sub, "create")) {
+		if (!name || !*name) {
+			fputs("switchboard: account create needs --name\n", stderr);
+			return 2;
+		}
+		if (store_account_create(name, tz, (int64_t)(balance * 1e6 + 0.5), &id))
+			return 1;
+		printf("%lld\n", (long long)id);
+		return 0;
+	}
+	if (!strcmp(sub, "list")) {
+		json_t *l = store_account_list();
+		char *t = l ? json_dumps(l, JSON_INDENT(2)) : NULL;
+		puts(t ? t : "[]");
+		free(t);
+		json_decref(l);
+		return l ? 0 : 1;
+	}
+	fputs(usage, stderr);
+	return 2;
+}
+
+static int cmd_key(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", 1, 0, 'd' }, { "account", 1, 0, 'a' }, { "scopes", 1, 0, 's' },
+		{ "label", 1, 0, 'l' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	static const char usage[] =
+		"usage: switchboard key create --account ID --scopes read,write,spend[,admin,incall] [--label L]\n"
+		"       switchboard key list [--account ID]\n"
+		"       switchboard key revoke PREFIX\n"
+		"  The key is printed once; only its hash is stored.\n";
+	const char *db = NULL, *scopes_s = "read", *label = "", *sub = argc > 1 ? argv[1] : "";
+	int64_t account = 0;
+	unsigned scopes;
+	int c;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'a':
+			if (util_parse_i64(optarg, &account) || account < 1) {
+				fprintf(stderr, "switchboard: invalid account id '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 's': scopes_s = optarg; break;
+		case 'l': label = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (open_store(db_path(db)))
+		return 1;
+	if (!strcmp(sub, "create")) {
+		char key[AUTH_KEY_MAX], prefix[24];
+		struct store_account a;
+		if (!account || store_account_get(account, &a)) {
+			fputs("switchboard: key create needs --account with an existing account id\n", stderr);
+			return 2;
+		}
+		if (auth_scopes_parse(scopes_s, &scopes)) {
+			fprintf(stderr, "switchboard: unknown scope in '%s' (read, write, spend, admin, incall)\n",
+				scopes_s);
+			return 2;
+		}
+		if (auth_key_create(account, scopes, label, key, prefix))
+			return 1;
+		printf("%s\n", key);
+		return 0;
+	}
+	if (!strcmp(sub, "list")) {
+		json_t *l = store_key_list(account);
+		size_t i;
+		json_t *k;
+		if (!l)
+			return 1;
+		json_array_foreach(l, i, k) {
+			char sc[64];
+			auth_scopes_format((unsigned)json_integer_value(json_object_get(k, "scopes")),
+					   sc, sizeof(sc));
+			json_object_set_new(k, "scopes", json_string(sc));
+		}
+		char *t = json_dumps(l, JSON_INDENT(2));
+		puts(t ? t : "[]");
+		free(t);
+		json_decref(l);
+		return 0;
+	}
+	if (!strcmp(sub, "revoke")) {
+		if (optind >= argc) {
+			fputs(usage, stderr);
+			return 2;
+		}
+		if (store_key_revoke(argv[optind])) {
+			fprintf(stderr, "switchboard: no key with prefix '%s'\n", argv[optind]);
+			return 1;
+		}
+		printf("revoked %s\n", argv[optind]);
+		return 0;
+	}
+	fputs(usage, stderr);
+	return 2;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+	char err[256];
+	int from, to;
+	const char *db = argc > 2 && !strcmp(argv[1], "--db") ? argv[2] : NULL;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("usage: switchboard migrate [--db PATH]\n  Bring the database schema up to date.");
+		return 0;
+	}
+	ensure_dir(db_path(db));
+	if (store_open(db_path(db), err, sizeof(err)) || store_migrate(&from, &to)) {
+		log_error("migration failed: %s", err);
+		return 1;
+	}
+	printf("schema version %d (was %d)\n", to, from);
+	return 0;
+}
+
+static const char usage[] =
+	"usage: switchboard <command> [options]\n\n"
+	"  serve      serve MCP over HTTP (Streamable HTTP /mcp, legacy /sse)\n"
+	"  stdio      serve MCP over stdin/stdout (key in SWITCHBOARD_API_KEY)\n"
+	"  account    create or list accounts\n"
+	"  key        create, list or revoke API keys\n"
+	"  migrate    bring the database schema up to date\n"
+	"  version    print the version\n\n"
+	"Every command takes --help.\n";
+
+int main(int argc, char **argv)
+{
+	int r;
+
+	log_init_from_env();
+	if (util_init()) {
+		fputs("switchboard: cannot initialise libsodium\n", stderr);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		puts(SWITCHBOARD_VERSION);
+		return 0;
+	}
+	if (tool_registry_init()) {
+		fputs("switchboard: the tool table is broken (see the log above)\n", stderr);
+		return 1;
+	}
+	if (!strcmp(argv[1], "serve"))
+		r = cmd_serve(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "stdio"))
+		r = cmd_stdio(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "account"))
+		r = cmd_account(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "key"))
+		r = cmd_key(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "migrate"))
+		r = cmd_migrate(argc - 1, argv + 1);
+	else {
+		fprintf(stderr, "switchboard: unknown command '%s'\n\n%s", argv[1], usage);
+		r = 2;
+	}
+	tool_registry_release();
+	schema_cleanup();
+	return r;
+}

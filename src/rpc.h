@@ -1,0 +1,43 @@
+/*
+ * rpc.h - JSON-RPC 2.0 and the MCP method layer, transport-agnostic.
+ *
+ * A transport turns bytes into one JSON message and calls rpc_handle with
+ * the session and a sink for whatever the message produces. Requests are
+ * answered through the sink (exactly once, unless cancelled); notifications
+ * and responses produce nothing. Methods are rows of one table in rpc.c.
+ * Protocol errors are JSON-RPC errors; tool failures are isError results
+ * (tool.c).
+ */
+#ifndef RPC_H
+#define RPC_H
+
+#include <jansson.h>
+#include "session.h"
+
+#define RPC_PARSE_ERROR      -32700
+#define RPC_INVALID_REQUEST  -32600
+#define RPC_METHOD_NOT_FOUND -32601
+#define RPC_INVALID_PARAMS   -32602
+#define RPC_INTERNAL_ERROR   -32603
+#define RPC_RESOURCE_NOT_FOUND -32002
+
+#define MCP_PROTOCOL_LATEST "2025-11-25"
+
+enum rpc_kind { RPC_REQUEST, RPC_NOTIFICATION, RPC_RESPONSE, RPC_INVALID };
+
+/* Server identity and the instructions sent at initialize. */
+void rpc_set_instructions(const char *text);
+
+enum rpc_kind rpc_classify(const json_t *msg);
+/* 1 when this protocol version string is one we speak. */
+int rpc_version_supported(const char *v);
+/* New error response; id may be NULL (becomes null). */
+json_t *rpc_error(const json_t *id, int code, const char *message);
+/* Does handling this request need a worker thread (it may block waiting
+ * for the client or stream progress)? */
+int rpc_needs_worker(struct session *s, const json_t *msg);
+/* Handle one message of session s; `transport` names it in the audit. */
+void rpc_handle(struct session *s, const json_t *msg, struct sink *out,
+		const char *transport);
+
+#endif

@@ -1,0 +1,149 @@
+/* stdio_transport.c - MCP over stdin/stdout (see stdio_transport.h). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "buf.h"
+#include "log.h"
+#include "rpc.h"
+#include "session.h"
+#include "stdio_transport.h"
+#include "store.h"
+
+#define LINE_MAX_BYTES (4u << 20)
+
+static pthread_mutex_t out_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t jobs_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER;
+static int jobs;
+
+static int stdout_send(struct sink *self, const json_t *msg)
+{
+	char *txt = json_dumps(msg, JSON_COMPACT);
+	int r = -1;
+	if (!txt)
+		return -1;
+	pthread_mutex_lock(&out_mu);
+	if (fputs(txt, stdout) >= 0 && fputc('\n', stdout) != EOF && !fflush(stdout))
+		r = 0;
+	pthread_mutex_unlock(&out_mu);
+	free(txt);
+	return r;
+}
+
+static struct sink out_sink = { stdout_send };
+
+struct job {
+	struct session *s;
+	json_t *msg;
+};
+
+static void *job_main(void *arg)
+{
+	struct job *j = arg;
+	rpc_handle(j->s, j->msg, &out_sink, "stdio");
+	json_decref(j->msg);
+	session_unref(j->s);
+	free(j);
+	store_thread_release();
+	pthread_mutex_lock(&jobs_mu);
+	jobs--;
+	pthread_cond_broadcast(&jobs_cv);
+	pthread_mutex_unlock(&jobs_mu);
+	return NULL;
+}
+
+static void handle_line(struct session *s, const char *line, size_t len)
+{
+	json_error_t e;
+	json_t *msg = json_loadb(line, len, JSON_REJECT_DUPLICATES, &e);
+	json_t *err;
+
+	if (!msg) {
+		err = rpc_error(NULL, RPC_PARSE_ERROR, "parse error: invalid JSON");
+		goto reply;
+	}
+	if (json_is_array(msg)) {
+		err = rpc_error(NULL, RPC_INVALID_REQUEST, "batch requests are not supported");
+		goto reply;
+	}
+	if (rpc_classify(msg) == RPC_REQUEST && rpc_needs_worker(s, msg)) {
+		struct job *j = malloc(sizeof(*j));
+		pthread_attr_t a;
+		pthread_t t;
+		if (j) {
+			j->s = s;
+			j->msg = msg;
+			session_ref(s);
+			pthread_mutex_lock(&jobs_mu);
+			jobs++;
+			pthread_mutex_unlock(&jobs_mu);
+			pthread_attr_init(&a);
+			pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+			if (!pthread_create(&t, &a, job_main, j)) {
+				pthread_attr_destroy(&a);
+				return;
+			}
+			pthread_attr_destroy(&a);
+			pthread_mutex_lock(&jobs_mu);
+			jobs--;
+			pthread_mutex_unlock(&jobs_mu);
+			session_unref(s);
+			free(j);
+		}
+	}
+	rpc_handle(s, msg, &out_sink, "stdio");
+	json_decref(msg);
+	return;
+reply:
+	stdout_send(&out_sink, err);
+	json_decref(err);
+	json_decref(msg);
+}
+
+int stdio_serve(const struct principal *who, unsigned surface)
+{
+	struct session *s = session_create(SESSION_STDIO, who);
+	struct buf line = BUF_INIT(LINE_MAX_BYTES);
+	char chunk[65536];
+	int skipping = 0;
+
+	if (!s)
+		return -1;
+	s->surface = surface;
+	log_info("stdio: serving on stdin/stdout");
+	while (fgets(chunk, sizeof(chunk), stdin)) {
+		size_t n = strlen(chunk);
+		int eol = n && chunk[n - 1] == '\n';
+		if (eol)
+			chunk[--n] = '\0';
+		if (!skipping && buf_add(&line, chunk, n)) {
+			json_t *err = rpc_error(NULL, RPC_INVALID_REQUEST,
+						"message too large");
+			stdout_send(&out_sink, err);
+			json_decref(err);
+			skipping = 1;
+		}
+		if (!eol)
+			continue;
+		if (!skipping) {
+			const char *p = buf_str(&line);
+			size_t len = line.len;
+			while (len && (p[len - 1] == '\r' || p[len - 1] == ' '))
+				len--;
+			if (len)
+				handle_line(s, p, len);
+		}
+		buf_reset(&line);
+		skipping = 0;
+	}
+	buf_release(&line);
+	/* stdin closed: stop whatever still waits on the client */
+	session_end(s);
+	pthread_mutex_lock(&jobs_mu);
+	while (jobs > 0)
+		pthread_cond_wait(&jobs_cv, &jobs_mu);
+	pthread_mutex_unlock(&jobs_mu);
+	session_unref(s);
+	return 0;
+}

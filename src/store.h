@@ -1,0 +1,157 @@
+/*
+ * store.h - the persistent store: one interface, SQLite behind it today.
+ *
+ * Everything a user would miss after a crash lives here: accounts, API keys,
+ * catalogs (models, voices, languages), assistants, phone numbers, calls with
+ * transcripts, conversations and messages, campaigns, leads, SMS, mid-call
+ * tool definitions and the audit trail. The schema is created and upgraded by
+ * versioned migrations (store_migrate); it is designed for the whole control
+ * plane even where tools arrive later.
+ *
+ * Threads: every thread gets its own connection, opened lazily on first use
+ * (WAL mode, busy timeout, prepared statements cached per connection), so no
+ * lock is shared on the hot path. store_open() sets the database path once
+ * per process; store_thread_release() closes the calling thread's connection.
+ *
+ * Tenancy: every function that reads or writes account data takes the
+ * account id and scopes its SQL to it; a row of another account is
+ * indistinguishable from a missing one (STORE_NOTFOUND / NULL).
+ *
+ * Money is int64 micro-dollars (1 USD = 1,000,000) everywhere in the store;
+ * tools format it as decimal strings. Times are UTC; timestamps in JSON are
+ * "YYYY-MM-DDTHH:MM:SS.000000Z" strings (the shape users know).
+ *
+ * Return convention: int functions return 0 (STORE_OK) on success or a
+ * negative STORE_* code; json_t functions return a new reference the caller
+ * owns, or NULL on error/not found. A PostgreSQL backend later implements the
+ * same functions in src/store/postgres.c.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <jansson.h>
+
+enum {
+	STORE_OK = 0,
+	STORE_ERR = -1,        /* database error (logged with the SQL error) */
+	STORE_NOTFOUND = -2,   /* no such row for this account */
+	STORE_CONFLICT = -3,   /* unique constraint, e.g. duplicate prefix */
+	STORE_INVALID = -4,    /* a referenced row does not exist, bad value */
+};
+
+/* ---- lifecycle ------------------------------------------------------- */
+
+/* Remember `path`, open this thread's connection, set WAL and pragmas. */
+int store_open(const char *path, char *err, size_t errlen);
+/* Close the calling thread's connection (worker threads call it on exit). */
+void store_thread_release(void);
+/* Apply pending migrations in one transaction each; report versions. */
+int store_migrate(int *from, int *to);
+/* Latest schema version this binary knows. */
+int store_schema_latest(void);
+/* 0 when the database answers a trivial query. */
+int store_ping(void);
+/* Run fn inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK when fn fails). */
+int store_tx(int (*fn)(void *arg), void *arg);
+
+/* ---- accounts -------------------------------------------------------- */
+
+struct store_account {
+	int64_t id;
+	char name[128];
+	char timezone[64];
+	int64_t balance_micros;
+	char created_at[32];
+};
+
+int store_account_create(const char *name, const char *timezone,
+			 int64_t balance_micros, int64_t *id_out);
+int store_account_get(int64_t id, struct store_account *out);
+/* [{id, name, timezone, balance_micros, created_at}] */
+json_t *store_account_list(void);
+/* Spend this calendar month (UTC): total, calls, sms counts and costs:
+ * {month:"YYYY-MM", calls, call_cost_micros, sms, sms_cost_micros,
+ *  total_cost_micros} */
+json_t *store_account_usage_month(int64_t account_id);
+
+/* ---- API keys -------------------------------------------------------- */
+
+struct store_key {
+	int64_t id;
+	int64_t account_id;
+	char prefix[24];
+	unsigned char hash[32];  /* SHA-256 of the whole key */
+	unsigned scopes;         /* AUTH_SCOPE_* bits, see auth.h */
+	int revoked;
+};
+
+int store_key_insert(int64_t account_id, const char *prefix,
+		     const unsigned char hash[32], unsigned scopes,
+		     const char *label);
+/* STORE_NOTFOUND when no key has this prefix (revoked keys are returned
+ * with revoked = 1; auth decides). */
+int store_key_by_prefix(const char *prefix, struct store_key *out);
+/* [{prefix, account_id, scopes (bits), label, created_at, revoked_at|null}],
+ * all accounts when account_id == 0 */
+json_t *store_key_list(int64_t account_id);
+int store_key_revoke(const char *prefix);
+
+/* ---- catalogs (shared by all accounts) -------------------------------- */
+
+json_t *store_models_list(void);    /* [{id, name, provider, ...}] */
+json_t *store_voices_list(const char *mode); /* mode NULL, "pipeline", "multimodal" */
+json_t *store_languages_list(void); /* [{id, name, iso_2}] */
+int store_voice_exists(int64_t id);
+
+/* ---- assistants ------------------------------------------------------- */
+
+/* A page of the account's assistants ordered by id; *total = all of them. */
+json_t *store_assistant_page(int64_t account_id, int page, int per_page,
+			     int64_t *total);
+json_t *store_assistant_get(int64_t account_id, int64_t id);
+/* `fields` holds assistant attributes by their tool names (assistant_name,
+ * voice_id, ...); unknown keys are kept in the settings document. */
+int store_assistant_insert(int64_t account_id, const json_t *fields,
+			   int64_t *id_out);
+/* Only keys present in `fields` change; a JSON null clears the column. */
+int store_assistant_update(int64_t account_id, int64_t id,
+			   const json_t *fields);
+int store_assistant_delete(int64_t account_id, int64_t id);
+
+/* ---- phone numbers ---------------------------------------------------- */
+
+/* [{id, phone_number, country_code, type, type_label, is_available,
+ *   sms_capable, assistant_id|null}]; type NULL, "inbound", "outbound" */
+json_t *store_phone_numbers_list(int64_t account_id, const char *type);
+
+/* ---- audit ------------------------------------------------------------ */
+
+struct store_audit_row {
+	double ts;               /* unix seconds */
+	int64_t account_id;
+	char key_prefix[24];
+	char tool[64];
+	char transport[16];      /* stdio, http, sse */
+	const char *args_json;   /* redacted arguments */
+	char outcome[16];        /* ok, error, denied, invalid */
+	const char *error;       /* NULL when ok */
+	double duration_ms;
+};
+
+/* Insert rows in one transaction. */
+int store_audit_insert(const struct store_audit_row *rows, size_t n);
+/* Newest first: [{ts, key_prefix, tool, transport, arguments, outcome,
+ *   error, duration_ms}] */
+json_t *store_audit_list(int64_t account_id, int limit);
+
+/* ---- demo data -------------------------------------------------------- */
+
+/* Fill the catalogs when empty (idempotent). */
+int store_seed_catalogs(void);
+/* Create the demo account with two assistants and phone numbers;
+ * returns its id. */
+int store_seed_demo(int64_t *account_id_out);
+
+#endif

@@ -1,0 +1,1762 @@
+/*
+ * sqlite.c - the store on SQLite (see store.h).
+ *
+ * Every thread owns one connection, opened lazily from the process-wide path
+ * that store_open() sets; a path change bumps a generation counter and each
+ * thread reopens on its next call. Statements are prepared once per
+ * connection (SQLITE_PREPARE_PERSISTENT) into a table indexed by enum
+ * stmt_id, and reset after each use. Store functions that write several rows
+ * run in BEGIN IMMEDIATE, or in a SAVEPOINT when the caller already holds a
+ * transaction (store_tx), so they compose.
+ */
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include "store.h"
+#include "migrations.h"
+
+#define NOW SQL_NOW
+
+/* ------------------------------------------------------------------------
+ * Statement table
+ * ---------------------------------------------------------------------- */
+
+/* The assistant columns, in the order acols[] below describes them. */
+#define ASSISTANT_SELECT \
+	"SELECT a.id, a.assistant_name, a.calls_direction, a.engine_type," \
+	" a.voice_id, a.language, a.llm_model, a.phone_number_id, a.timezone," \
+	" a.initial_message, a.system_prompt, a.webhook_url, a.settings," \
+	" (SELECT json_group_array(tool_id) FROM (SELECT tool_id" \
+	"   FROM assistant_tools WHERE assistant_id = a.id ORDER BY tool_id))," \
+	" a.created_at, a.updated_at FROM assistants a "
+
+#define STMTS(X) \
+	X(PING, "SELECT 1") \
+	X(BEGIN, "BEGIN IMMEDIATE") \
+	X(COMMIT, "COMMIT") \
+	X(ROLLBACK, "ROLLBACK") \
+	X(SAVEPOINT, "SAVEPOINT store_sp") \
+	X(RELEASE, "RELEASE store_sp") \
+	X(ROLLBACK_TO, "ROLLBACK TO store_sp") \
+	X(VERSION_GET, "SELECT coalesce(max(version), 0) FROM schema_version") \
+	X(VERSION_ADD, "INSERT INTO schema_version (version) VALUES (?1)") \
+	\
+	X(ACCOUNT_INSERT, "INSERT INTO accounts (name, timezone, balance_micros)" \
+	  " VALUES (?1, ?2, ?3)") \
+	X(ACCOUNT_GET, "SELECT id, name, timezone, balance_micros, created_at" \
+	  " FROM accounts WHERE id = ?1") \
+	X(ACCOUNT_LIST, "SELECT id, name, timezone, balance_micros, created_at" \
+	  " FROM accounts ORDER BY id") \
+	X(ACCOUNT_BY_NAME, "SELECT id FROM accounts WHERE name = ?1" \
+	  " ORDER BY id LIMIT 1") \
+	X(USAGE_MONTH, "WITH b(lo, hi) AS (SELECT" \
+	  " strftime('%Y-%m-%dT%H:%M:%S', 'now', 'start of month')," \
+	  " strftime('%Y-%m-%dT%H:%M:%S', 'now', 'start of month', '+1 month'))" \
+	  " SELECT strftime('%Y-%m', 'now')," \
+	  " (SELECT count(*) FROM calls, b WHERE account_id = ?1" \
+	  "   AND created_at >= lo AND created_at < hi)," \
+	  " (SELECT coalesce(sum(total_cost_micros), 0) FROM calls, b" \
+	  "   WHERE account_id = ?1 AND created_at >= lo AND created_at < hi)," \
+	  " (SELECT count(*) FROM sms, b WHERE account_id = ?1" \
+	  "   AND created_at >= lo AND created_at < hi)," \
+	  " (SELECT coalesce(sum(cost_micros), 0) FROM sms, b" \
+	  "   WHERE account_id = ?1 AND created_at >= lo AND created_at < hi)") \
+	\
+	X(KEY_INSERT, "INSERT INTO api_keys (account_id, prefix, hash, scopes," \
+	  " label) VALUES (?1, ?2, ?3, ?4, ?5)") \
+	X(KEY_BY_PREFIX, "SELECT id, account_id, prefix, hash, scopes," \
+	  " revoked_at IS NOT NULL FROM api_keys WHERE prefix = ?1") \
+	X(KEY_LIST, "SELECT prefix, account_id, scopes, label, created_at," \
+	  " revoked_at, last_used_at FROM api_keys" \
+	  " WHERE ?1 = 0 OR account_id = ?1 ORDER BY id") \
+	X(KEY_REVOKE, "UPDATE api_keys SET revoked_at = coalesce(revoked_at, " \
+	  NOW ") WHERE prefix = ?1") \
+	\
+	X(MODELS_LIST, "SELECT id, name, provider, context_window, description" \
+	  " FROM models ORDER BY id") \
+	X(VOICES_LIST, "SELECT id, name, mode, provider, language, gender" \
+	  " FROM voices WHERE ?1 IS NULL OR mode = ?1 OR mode = 'both'" \
+	  " ORDER BY id") \
+	X(LANGUAGES_LIST, "SELECT id, name, iso_2 FROM languages ORDER BY id") \
+	X(VOICE_EXISTS, "SELECT 1 FROM voices WHERE id = ?1") \
+	X(MODEL_SEED, "INSERT OR IGNORE INTO models (id, name, provider," \
+	  " context_window, description) VALUES (?1, ?2, ?3, ?4, ?5)") \
+	X(VOICE_SEED, "INSERT OR IGNORE INTO voices (id, name, mode, provider," \
+	  " language, gender) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(LANGUAGE_SEED, "INSERT OR IGNORE INTO languages (id, name, iso_2)" \
+	  " VALUES (?1, ?2, ?3)") \
+	\
+	X(ASSISTANT_COUNT, "SELECT count(*) FROM assistants WHERE account_id = ?1") \
+	X(ASSISTANT_PAGE, ASSISTANT_SELECT "WHERE a.account_id = ?1" \
+	  " ORDER BY a.id LIMIT ?2 OFFSET ?3") \
+	X(ASSISTANT_GET, ASSISTANT_SELECT "WHERE a.account_id = ?1 AND a.id = ?2") \
+	X(ASSISTANT_INSERT, "INSERT INTO assistants (account_id, assistant_name," \
+	  " calls_direction, engine_type, voice_id, language, llm_model," \
+	  " phone_number_id, timezone, initial_message, system_prompt," \
+	  " webhook_url, settings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8," \
+	  " coalesce(?9, (SELECT timezone FROM accounts WHERE id = ?1))," \
+	  " ?10, ?11, ?12, ?13)") \
+	X(ASSISTANT_UPDATE, "UPDATE assistants SET assistant_name = ?3," \
+	  " calls_direction = ?4, engine_type = ?5, voice_id = ?6," \
+	  " language = ?7, llm_model = ?8, phone_number_id = ?9," \
+	  " timezone = ?10, initial_message = ?11, system_prompt = ?12," \
+	  " webhook_url = ?13, settings = ?14, updated_at = " NOW \
+	  " WHERE account_id = ?1 AND id = ?2") \
+	X(ASSISTANT_DELETE, "DELETE FROM assistants" \
+	  " WHERE account_id = ?1 AND id = ?2") \
+	X(ATOOLS_CLEAR, "DELETE FROM assistant_tools WHERE assistant_id = ?1") \
+	X(ATOOLS_ADD, "INSERT OR IGNORE INTO assistant_tools" \
+	  " (assistant_id, tool_id) VALUES (?1, ?2)") \
+	X(TOOL_OWNED, "SELECT 1 FROM mid_call_tools" \
+	  " WHERE id = ?1 AND account_id = ?2") \
+	X(PHONE_OWNED, "SELECT 1 FROM phone_numbers" \
+	  " WHERE id = ?1 AND account_id = ?2") \
+	\
+	X(PHONES_LIST, "SELECT id, phone_number, country_code, type," \
+	  " sms_capable, assistant_id FROM phone_numbers WHERE account_id = ?1" \
+	  " AND (?2 IS NULL OR type = ?2) ORDER BY id") \
+	X(PHONE_INSERT, "INSERT INTO phone_numbers (account_id, phone_number," \
+	  " country_code, type, sms_capable) VALUES (?1, ?2, ?3, ?4, ?5)") \
+	X(OFFICE_HOURS_SET, "INSERT INTO office_hours (assistant_id, schedule)" \
+	  " VALUES (?1, ?2) ON CONFLICT (assistant_id) DO UPDATE SET" \
+	  " schedule = excluded.schedule, updated_at = " NOW) \
+	\
+	X(AUDIT_INSERT, "INSERT INTO audit (ts, account_id, key_prefix, tool," \
+	  " transport, args, outcome, error, duration_ms)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+	X(AUDIT_LIST, "SELECT ts, key_prefix, tool, transport, args, outcome," \
+	  " error, duration_ms FROM audit WHERE account_id = ?1" \
+	  " ORDER BY ts DESC, id DESC LIMIT ?2") \
+	X(AUDIT_LIST_ALL, "SELECT ts, key_prefix, tool, transport, args, outcome," \
+	  " error, duration_ms FROM audit ORDER BY ts DESC, id DESC LIMIT ?2")
+
+#define STMT_ENUM(name, sql) ST_##name,
+#define STMT_SQL(name, sql) sql,
+enum stmt_id { STMTS(STMT_ENUM) ST__COUNT };
+static const char *const stmt_sql[ST__COUNT] = { STMTS(STMT_SQL) };
+
+/* ------------------------------------------------------------------------
+ * Connections
+ * ---------------------------------------------------------------------- */
+
+struct conn {
+	sqlite3 *db;
+	unsigned gen;                 /* g_gen when opened */
+	sqlite3_stmt *st[ST__COUNT];  /* prepared on first use */
+};
+
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static char g_path[PATH_MAX];         /* guarded by g_mu */
+static atomic_uint g_gen;             /* bumped when g_path changes */
+static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t g_key;           /* closes a forgotten connection */
+
+static _Thread_local struct conn *t_conn;
+
+static void conn_close(struct conn *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(c->st[i]);
+	if (sqlite3_close(c->db) != SQLITE_OK)
+		fprintf(stderr, "store: cannot close database: %s\n",
+			sqlite3_errmsg(c->db));
+	free(c);
+}
+
+/* A thread that exits without store_thread_release() still closes. */
+static void conn_destructor(void *p)
+{
+	if (t_conn == p)
+		t_conn = NULL;
+	conn_close(p);
+}
+
+static void key_init(void)
+{
+	if (pthread_key_create(&g_key, conn_destructor))
+		fprintf(stderr, "store: cannot create thread key\n");
+}
+
+static void conn_drop(void)
+{
+	if (!t_conn)
+		return;
+	pthread_setspecific(g_key, NULL);
+	conn_close(t_conn);
+	t_conn = NULL;
+}
+
+/* This thread's connection, (re)opened when missing or stale. Errors go to
+ * err when given, else to stderr. */
+static struct conn *conn_get_err(char *err, size_t errlen)
+{
+	char path[sizeof g_path];
+	struct conn *c = NULL;
+	unsigned gen = atomic_load(&g_gen);
+	int rc;
+
+	if (t_conn && t_conn->gen == gen)
+		return t_conn;
+	conn_drop();
+
+	pthread_mutex_lock(&g_mu);
+	snprintf(path, sizeof path, "%s", g_path);
+	gen = atomic_load(&g_gen);
+	pthread_mutex_unlock(&g_mu);
+
+	char msg[sizeof g_path + 256] = "";
+	if (!path[0]) {
+		snprintf(msg, sizeof msg, "store is not open");
+		goto fail;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(msg, sizeof msg, "cannot open database '%s': out of memory",
+			 path);
+		goto fail;
+	}
+	c->gen = gen;
+	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(msg, sizeof msg, "cannot open database '%s': %s", path,
+			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, 5000);
+	rc = sqlite3_exec(c->db, "PRAGMA journal_mode=WAL;"
+			  "PRAGMA synchronous=NORMAL;"
+			  "PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(msg, sizeof msg, "cannot open database '%s': %s", path,
+			 sqlite3_errmsg(c->db));
+		goto fail;
+	}
+	pthread_once(&g_key_once, key_init);
+	pthread_setspecific(g_key, c);
+	t_conn = c;
+	return c;
+fail:
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+	else
+		fprintf(stderr, "store: %s\n", msg);
+	if (c) {
+		sqlite3_close(c->db);
+		free(c);
+	}
+	return NULL;
+}
+
+static struct conn *conn_get(void)
+{
+	return conn_get_err(NULL, 0);
+}
+
+/* The cached statement `id` of this thread's connection; NULL (logged) on
+ * error. Callers hand it back with stmt_done(). */
+static sqlite3_stmt *stmt(enum stmt_id id)
+{
+	struct conn *c = conn_get();
+
+	if (!c)
+		return NULL;
+	if (!c->st[id] &&
+	    sqlite3_prepare_v3(c->db, stmt_sql[id], -1,
+			       SQLITE_PREPARE_PERSISTENT, &c->st[id],
+			       NULL) != SQLITE_OK) {
+		fprintf(stderr, "store: cannot prepare statement %d: %s\n",
+			(int)id, sqlite3_errmsg(c->db));
+		c->st[id] = NULL;
+	}
+	return c->st[id];
+}
+
+static void stmt_done(sqlite3_stmt *st)
+{
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
+/* Map a failed sqlite3_step() to a STORE_* code; only real database
+ * errors are logged, constraint violations are the caller's answer. */
+static int step_fail(sqlite3_stmt *st, int rc, const char *what)
+{
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return STORE_CONFLICT;
+	default:
+		break;
+	}
+	if ((rc & 0xff) == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_MISMATCH)
+		return STORE_INVALID;
+	fprintf(stderr, "store: %s: %s\n", what,
+		sqlite3_errmsg(sqlite3_db_handle(st)));
+	return STORE_ERR;
+}
+
+/* Step a statement that returns no rows; reset it either way. */
+static int stmt_exec(sqlite3_stmt *st, const char *what)
+{
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK
+						    : step_fail(st, rc, what);
+	stmt_done(st);
+	return rc;
+}
+
+/* Is there a row for a "SELECT 1 ... WHERE id = ?1 AND account_id = ?2"?
+ * 1 yes, 0 no, STORE_ERR. */
+static int row_exists(enum stmt_id id, int64_t a, int64_t b, const char *what)
+{
+	sqlite3_stmt *st = stmt(id);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0
+					: step_fail(st, rc, what);
+	stmt_done(st);
+	return rc;
+}
+
+/* ---- transactions ----------------------------------------------------- */
+
+struct tx {
+	int nested;   /* a SAVEPOINT inside the caller's transaction */
+};
+
+static int tx_begin(struct tx *t)
+{
+	struct conn *c = conn_get();
+
+	if (!c)
+		return STORE_ERR;
+	t->nested = !sqlite3_get_autocommit(c->db);
+	return stmt_exec(stmt(t->nested ? ST_SAVEPOINT : ST_BEGIN),
+			 "cannot begin transaction");
+}
+
+/* Commit when rc == 0, else roll back; returns rc or the commit error. */
+static int tx_end(struct tx *t, int rc)
+{
+	if (rc == STORE_OK) {
+		rc = stmt_exec(stmt(t->nested ? ST_RELEASE : ST_COMMIT),
+			       "cannot commit transaction");
+		if (rc == STORE_OK)
+			return rc;
+	}
+	if (t->nested) {
+		stmt_exec(stmt(ST_ROLLBACK_TO), "cannot roll back savepoint");
+		stmt_exec(stmt(ST_RELEASE), "cannot release savepoint");
+	} else {
+		struct conn *c = conn_get();
+		if (c && !sqlite3_get_autocommit(c->db))
+			stmt_exec(stmt(ST_ROLLBACK), "cannot roll back");
+	}
+	return rc;
+}
+
+/* ---- binding and reading ------------------------------------------------ */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Bind a JSON value: scalars as SQL scalars, containers as JSON text. */
+static int bind_json(sqlite3_stmt *st, int i, const json_t *v)
+{
+	char *s;
+
+	switch (v ? json_typeof(v) : JSON_NULL) {
+	case JSON_STRING:
+		return sqlite3_bind_text(st, i, json_string_value(v),
+					 (int)json_string_length(v),
+					 SQLITE_TRANSIENT);
+	case JSON_INTEGER:
+		return sqlite3_bind_int64(st, i, json_integer_value(v));
+	case JSON_REAL:
+		return sqlite3_bind_double(st, i, json_real_value(v));
+	case JSON_TRUE:
+		return sqlite3_bind_int(st, i, 1);
+	case JSON_FALSE:
+		return sqlite3_bind_int(st, i, 0);
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		s = json_dumps(v, JSON_COMPACT);
+		if (!s)
+			return SQLITE_NOMEM;
+		return sqlite3_bind_text(st, i, s, -1, free);
+	default:
+		return sqlite3_bind_null(st, i);
+	}
+}
+
+/* A column as a JSON scalar (NULL -> null). */
+static json_t *col_json(sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(st, i));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(st, i));
+	case SQLITE_TEXT:
+		return json_stringn((const char *)sqlite3_column_text(st, i),
+				    (size_t)sqlite3_column_bytes(st, i));
+	default:
+		return json_null();
+	}
+}
+
+/* A JSON-text column parsed; `dflt` ("{}" / "[]" / NULL for null) when it
+ * is NULL or not JSON. */
+static json_t *col_doc(sqlite3_stmt *st, int i, const char *dflt)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	json_t *v = s ? json_loadb(s, (size_t)sqlite3_column_bytes(st, i),
+				   JSON_DECODE_ANY, NULL) : NULL;
+
+	if (v)
+		return v;
+	if (!dflt)
+		return json_null();
+	return json_loads(dflt, 0, NULL);
+}
+
+static json_t *col_bool(sqlite3_stmt *st, int i)
+{
+	return json_boolean(sqlite3_column_int(st, i) != 0);
+}
+
+static void col_copy(char *dst, size_t n, sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	snprintf(dst, n, "%s", s ? s : "");
+}
+
+/* ------------------------------------------------------------------------
+ * Lifecycle
+ * ---------------------------------------------------------------------- */
+
+int store_open(const char *path, char *err, size_t errlen)
+{
+	if (!path || !path[0] || strlen(path) >= sizeof g_path) {
+		if (err && errlen)
+			snprintf(err, errlen, "cannot open database '%s': %s",
+				 path ? path : "", "bad path");
+		return STORE_INVALID;
+	}
+	pthread_mutex_lock(&g_mu);
+	if (strcmp(g_path, path)) {
+		snprintf(g_path, sizeof g_path, "%s", path);
+		atomic_fetch_add(&g_gen, 1);
+	}
+	pthread_mutex_unlock(&g_mu);
+	return conn_get_err(err, errlen) ? STORE_OK : STORE_ERR;
+}
+
+void store_thread_release(void)
+{
+	conn_drop();
+}
+
+int store_schema_latest(void)
+{
+	return (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
+}
+
+static int version_get(int *v)
+{
+	sqlite3_stmt *st = stmt(ST_VERSION_GET);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int(st, 0);
+		rc = STORE_OK;
+	} else {
+		rc = step_fail(st, rc, "cannot read schema version");
+	}
+	stmt_done(st);
+	return rc;
+}
+
+/* Apply migration `v` (to version v + 1) unless another process did. */
+static int migrate_one(struct conn *c, int v)
+{
+	sqlite3_stmt *st;
+	struct tx t;
+	char sql[64];
+	int cur, rc;
+
+	rc = tx_begin(&t);
+	if (rc)
+		return rc;
+	rc = version_get(&cur);
+	if (rc || cur > v)
+		goto out;
+	if (sqlite3_exec(c->db, store_migrations[v], NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "store: cannot apply migration %d: %s\n", v + 1,
+			sqlite3_errmsg(c->db));
+		rc = STORE_ERR;
+		goto out;
+	}
+	st = stmt(ST_VERSION_ADD);
+	if (!st) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int(st, 1, v + 1);
+	rc = stmt_exec(st, "cannot record schema version");
+	if (rc)
+		goto out;
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "store: cannot set user_version: %s\n",
+			sqlite3_errmsg(c->db));
+		rc = STORE_ERR;
+	}
+out:
+	return tx_end(&t, rc);
+}
+
+int store_migrate(int *from, int *to)
+{
+	struct conn *c = conn_get();
+	int latest = store_schema_latest(), v = 0, rc;
+
+	if (!c)
+		return STORE_ERR;
+	if (sqlite3_exec(c->db, SQL_SCHEMA_VERSION_TABLE, NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "store: cannot create schema_version: %s\n",
+			sqlite3_errmsg(c->db));
+		return STORE_ERR;
+	}
+	rc = version_get(&v);
+	if (rc)
+		return rc;
+	if (from)
+		*from = v;
+	if (v > latest) {
+		fprintf(stderr, "store: database schema version %d is newer "
+			"than this program's %d\n", v, latest);
+		return STORE_ERR;
+	}
+	for (; v < latest; v++) {
+		rc = migrate_one(c, v);
+		if (rc)
+			return rc;
+	}
+	rc = version_get(&v);
+	if (!rc && to)
+		*to = v;
+	return rc;
+}
+
+int store_ping(void)
+{
+	sqlite3_stmt *st = stmt(ST_PING);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_ROW ? STORE_OK : step_fail(st, rc, "ping failed");
+	stmt_done(st);
+	return rc;
+}
+
+int store_tx(int (*fn)(void *arg), void *arg)
+{
+	struct tx t;
+	int rc = tx_begin(&t);
+
+	if (rc)
+		return rc;
+	return tx_end(&t, fn(arg));
+}
+
+/* ------------------------------------------------------------------------
+ * Accounts
+ * ---------------------------------------------------------------------- */
+
+int store_account_create(const char *name, const char *timezone,
+			 int64_t balance_micros, int64_t *id_out)
+{
+	struct store_account *a = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!name || !name[0] || strlen(name) >= sizeof(a->name) ||
+	    (timezone && strlen(timezone) >= sizeof(a->timezone)))
+		return STORE_INVALID;
+	st = stmt(ST_ACCOUNT_INSERT);
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, name);
+	bind_text(st, 2, timezone && timezone[0] ? timezone : "UTC");
+	sqlite3_bind_int64(st, 3, balance_micros);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		if (id_out)
+			*id_out = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+		rc = STORE_OK;
+	} else {
+		rc = step_fail(st, rc, "cannot create account");
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_account_get(int64_t id, struct store_account *out)
+{
+	sqlite3_stmt *st = stmt(ST_ACCOUNT_GET);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->id = sqlite3_column_int64(st, 0);
+		col_copy(out->name, sizeof out->name, st, 1);
+		col_copy(out->timezone, sizeof out->timezone, st, 2);
+		out->balance_micros = sqlite3_column_int64(st, 3);
+		col_copy(out->created_at, sizeof out->created_at, st, 4);
+		rc = STORE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = STORE_NOTFOUND;
+	} else {
+		rc = step_fail(st, rc, "cannot read account");
+	}
+	stmt_done(st);
+	return rc;
+}
+
+json_t *store_account_list(void)
+{
+	sqlite3_stmt *st = stmt(ST_ACCOUNT_LIST);
+	json_t *arr = NULL;
+	int rc;
+
+	if (!st)
+		return NULL;
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:I, s:o}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0),
+			"name", col_json(st, 1),
+			"timezone", col_json(st, 2),
+			"balance_micros", (json_int_t)sqlite3_column_int64(st, 3),
+			"created_at", col_json(st, 4)));
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, "cannot list accounts");
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+json_t *store_account_usage_month(int64_t account_id)
+{
+	sqlite3_stmt *st = stmt(ST_USAGE_MONTH);
+	json_t *o = NULL;
+	int rc;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, account_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		json_int_t calls_cost = sqlite3_column_int64(st, 2);
+		json_int_t sms_cost = sqlite3_column_int64(st, 4);
+		o = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I}",
+			      "month", col_json(st, 0),
+			      "calls", (json_int_t)sqlite3_column_int64(st, 1),
+			      "call_cost_micros", calls_cost,
+			      "sms", (json_int_t)sqlite3_column_int64(st, 3),
+			      "sms_cost_micros", sms_cost,
+			      "total_cost_micros", calls_cost + sms_cost);
+	} else {
+		step_fail(st, rc, "cannot sum monthly usage");
+	}
+	stmt_done(st);
+	return o;
+}
+
+/* ------------------------------------------------------------------------
+ * API keys
+ * ---------------------------------------------------------------------- */
+
+int store_key_insert(int64_t account_id, const char *prefix,
+		     const unsigned char hash[32], unsigned scopes,
+		     const char *label)
+{
+	struct store_key *k = NULL;
+	sqlite3_stmt *st;
+
+	if (!prefix || !prefix[0] || strlen(prefix) >= sizeof(k->prefix) ||
+	    !hash)
+		return STORE_INVALID;
+	st = stmt(ST_KEY_INSERT);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	bind_text(st, 2, prefix);
+	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, scopes);
+	bind_text(st, 5, label);
+	return stmt_exec(st, "cannot insert api key");
+}
+
+int store_key_by_prefix(const char *prefix, struct store_key *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!prefix)
+		return STORE_NOTFOUND;
+	st = stmt(ST_KEY_BY_PREFIX);
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, prefix);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->id = sqlite3_column_int64(st, 0);
+		out->account_id = sqlite3_column_int64(st, 1);
+		col_copy(out->prefix, sizeof out->prefix, st, 2);
+		if (sqlite3_column_bytes(st, 3) == 32)
+			memcpy(out->hash, sqlite3_column_blob(st, 3), 32);
+		out->scopes = (unsigned)sqlite3_column_int64(st, 4);
+		out->revoked = sqlite3_column_int(st, 5);
+		rc = STORE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = STORE_NOTFOUND;
+	} else {
+		rc = step_fail(st, rc, "cannot look up api key");
+	}
+	stmt_done(st);
+	return rc;
+}
+
+json_t *store_key_list(int64_t account_id)
+{
+	sqlite3_stmt *st = stmt(ST_KEY_LIST);
+	json_t *arr;
+	int rc;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, account_id);
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack(
+			"{s:o, s:I, s:I, s:o, s:o, s:o, s:o}",
+			"prefix", col_json(st, 0),
+			"account_id", (json_int_t)sqlite3_column_int64(st, 1),
+			"scopes", (json_int_t)sqlite3_column_int64(st, 2),
+			"label", col_json(st, 3),
+			"created_at", col_json(st, 4),
+			"revoked_at", col_json(st, 5),
+			"last_used_at", col_json(st, 6)));
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, "cannot list api keys");
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+int store_key_revoke(const char *prefix)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!prefix)
+		return STORE_NOTFOUND;
+	st = stmt(ST_KEY_REVOKE);
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, prefix);
+	rc = stmt_exec(st, "cannot revoke api key");
+	if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(st)) == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Catalogs
+ * ---------------------------------------------------------------------- */
+
+json_t *store_models_list(void)
+{
+	sqlite3_stmt *st = stmt(ST_MODELS_LIST);
+	json_t *arr;
+	int rc;
+
+	if (!st)
+		return NULL;
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:o, s:o}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0),
+			"name", col_json(st, 1),
+			"provider", col_json(st, 2),
+			"context_window", col_json(st, 3),
+			"description", col_json(st, 4)));
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, "cannot list models");
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+json_t *store_voices_list(const char *mode)
+{
+	sqlite3_stmt *st = stmt(ST_VOICES_LIST);
+	json_t *arr;
+	int rc;
+
+	if (!st)
+		return NULL;
+	bind_text(st, 1, mode);
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack(
+			"{s:I, s:o, s:o, s:o, s:o, s:o}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0),
+			"name", col_json(st, 1),
+			"mode", col_json(st, 2),
+			"provider", col_json(st, 3),
+			"language", col_json(st, 4),
+			"gender", col_json(st, 5)));
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, "cannot list voices");
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+json_t *store_languages_list(void)
+{
+	sqlite3_stmt *st = stmt(ST_LANGUAGES_LIST);
+	json_t *arr;
+	int rc;
+
+	if (!st)
+		return NULL;
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:I, s:o, s:o}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0),
+			"name", col_json(st, 1),
+			"iso_2", col_json(st, 2)));
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, "cannot list languages");
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+/* 1 when the voice exists, 0 when not, STORE_ERR. */
+int store_voice_exists(int64_t id)
+{
+	sqlite3_stmt *st = stmt(ST_VOICE_EXISTS);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0
+				: step_fail(st, rc, "cannot look up voice");
+	stmt_done(st);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Assistants
+ * ---------------------------------------------------------------------- */
+
+/* The explicit columns, in ASSISTANT_SELECT order (after id). */
+enum { ACOL_NAME, ACOL_N = 11 };
+static const struct acol {
+	const char *name;
+	int is_int;          /* INTEGER id column, else TEXT */
+	int notnull;         /* a JSON null is refused */
+	const char *dflt;    /* value on insert when not given */
+} acols[ACOL_N] = {
+	{ "assistant_name",  0, 1, NULL },
+	{ "calls_direction", 0, 1, "receive" },
+	{ "engine_type",     0, 1, "pipeline" },
+	{ "voice_id",        1, 0, NULL },
+	{ "language",        0, 0, NULL },
+	{ "llm_model",       0, 0, NULL },
+	{ "phone_number_id", 1, 0, NULL },
+	{ "timezone",        0, 0, NULL },
+	{ "initial_message", 0, 0, NULL },
+	{ "system_prompt",   0, 0, NULL },
+	{ "webhook_url",     0, 0, NULL },
+};
+#define ACOL_PHONE 6
+
+/* The settings document: every knob with its default. Kinds are checked on
+ * write; ranges are the tool layer's job (it validates against the schema). */
+enum { S_BOOL, S_INT, S_NUM, S_STR, S_OBJ, S_ARR, S_ANY };
+static const struct setting {
+	const char *name;
+	int kind;
+	double num;          /* default for S_BOOL / S_INT / S_NUM / S_ANY */
+	const char *str;     /* default for S_STR */
+} settings_tab[] = {
+	{ "variables",                      S_OBJ,  0,    NULL },
+	{ "post_call_schema",               S_ARR,  0,    NULL },
+	{ "endpoint_type",                  S_STR,  0,    "vad" },
+	{ "endpoint_sensitivity",           S_INT,  3,    NULL },
+	{ "interrupt_sensitivity",          S_INT,  3,    NULL },
+	{ "ambient_sound_volume",           S_NUM,  0,    NULL },
+	{ "post_call_evaluation",           S_BOOL, 0,    NULL },
+	{ "send_webhook_only_on_completed", S_BOOL, 0,    NULL },
+	{ "include_recording_in_webhook",   S_BOOL, 0,    NULL },
+	{ "is_webhook_active",              S_BOOL, 0,    NULL },
+	{ "use_min_interrupt_words",        S_BOOL, 0,    NULL },
+	{ "min_interrupt_words",            S_INT,  2,    NULL },
+	{ "end_call_tool",                  S_ANY,  1,    NULL },
+	{ "llm_temperature",                S_NUM,  0.7,  NULL },
+	{ "voice_stability",                S_NUM,  0.5,  NULL },
+	{ "voice_similarity",               S_NUM,  0.75, NULL },
+	{ "speech_speed",                   S_NUM,  1.0,  NULL },
+	{ "allow_interruptions",            S_BOOL, 1,    NULL },
+	{ "filler_audios",                  S_BOOL, 0,    NULL },
+	{ "re_engagement_interval",         S_INT,  30,   NULL },
+	{ "max_call_duration",              S_INT,  600,  NULL },
+	{ "max_silence_duration",           S_INT,  30,   NULL },
+	{ "end_call_on_voicemail",          S_BOOL, 1,    NULL },
+	{ "noise_cancellation",             S_BOOL, 0,    NULL },
+	{ "record_call",                    S_BOOL, 0,    NULL },
+	{ "who_speaks_first",               S_STR,  0,    "AI assistant" },
+};
+#define NSETTINGS (sizeof(settings_tab) / sizeof(settings_tab[0]))
+
+static const struct setting *setting_find(const char *name)
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (!strcmp(settings_tab[i].name, name))
+			return &settings_tab[i];
+	return NULL;
+}
+
+static json_t *setting_default(const struct setting *s)
+{
+	switch (s->kind) {
+	case S_BOOL:
+	case S_ANY:
+		return json_boolean(s->num != 0);
+	case S_INT:
+		return json_integer((json_int_t)s->num);
+	case S_NUM:
+		return json_real(s->num);
+	case S_STR:
+		return json_string(s->str);
+	case S_OBJ:
+		return json_object();
+	default:
+		return json_array();
+	}
+}
+
+static int setting_kind_ok(const struct setting *s, const json_t *v)
+{
+	switch (s->kind) {
+	case S_BOOL: return json_is_boolean(v);
+	case S_INT:  return json_is_integer(v);
+	case S_NUM:  return json_is_number(v);
+	case S_STR:  return json_is_string(v);
+	case S_OBJ:  return json_is_object(v);
+	case S_ARR:  return json_is_array(v);
+	default:     return 1;
+	}
+}
+
+static json_t *assistant_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object(), *settings, *tools, *v;
+	const char *k;
+
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+	json_object_set_new(o, "assistant_name", col_json(st, 1));
+	json_object_set_new(o, "name", col_json(st, 1));
+	for (int i = 1; i < ACOL_N; i++)
+		json_object_set_new(o, acols[i].name, col_json(st, i + 1));
+	tools = col_doc(st, 13, "[]");
+	json_object_set_new(o, "tool_ids", json_is_array(tools) ? tools
+				: (json_decref(tools), json_array()));
+
+	settings = col_doc(st, 12, "{}");
+	if (!json_is_object(settings)) {
+		json_decref(settings);
+		settings = json_object();
+	}
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		v = json_object_get(settings, settings_tab[i].name);
+		json_object_set_new(o, settings_tab[i].name,
+				    v ? json_incref(v)
+				      : setting_default(&settings_tab[i]));
+	}
+	/* settings nobody declared yet are kept and shown */
+	json_object_foreach(settings, k, v)
+		if (!json_object_get(o, k))
+			json_object_set(o, k, v);
+	json_decref(settings);
+
+	json_object_set_new(o, "created_at", col_json(st, 14));
+	json_object_set_new(o, "updated_at", col_json(st, 15));
+	return o;
+}
+
+json_t *store_assistant_page(int64_t account_id, int page, int per_page,
+			     int64_t *total)
+{
+	sqlite3_stmt *st = stmt(ST_ASSISTANT_COUNT);
+	json_t *arr = NULL;
+	int rc;
+
+	if (!st)
+		return NULL;
+	if (per_page < 1)
+		per_page = 1;
+	if (per_page > 100)
+		per_page = 100;
+	if (page < 1)
+		page = 1;
+
+	sqlite3_bind_int64(st, 1, account_id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		step_fail(st, rc, "cannot count assistants");
+		stmt_done(st);
+		return NULL;
+	}
+	if (total)
+		*total = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+
+	st = stmt(ST_ASSISTANT_PAGE);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, per_page);
+	sqlite3_bind_int64(st, 3, (int64_t)(page - 1) * per_page);
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, assistant_json(st));
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, "cannot list assistants");
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+json_t *store_assistant_get(int64_t account_id, int64_t id)
+{
+	sqlite3_stmt *st = stmt(ST_ASSISTANT_GET);
+	json_t *o = NULL;
+	int rc;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		o = assistant_json(st);
+	else if (rc != SQLITE_DONE)
+		step_fail(st, rc, "cannot read assistant");
+	stmt_done(st);
+	return o;
+}
+
+/* An assistant row being written: column values (NULL = SQL NULL), the
+ * settings document, and tool_ids when they are to be replaced. */
+struct arow {
+	json_t *col[ACOL_N];
+	json_t *settings;
+	json_t *tool_ids;
+};
+
+static void arow_release(struct arow *r)
+{
+	for (int i = 0; i < ACOL_N; i++)
+		json_decref(r->col[i]);
+	json_decref(r->settings);
+	json_decref(r->tool_ids);
+	memset(r, 0, sizeof(*r));
+}
+
+static int acol_find(const char *key)
+{
+	for (int i = 0; i < ACOL_N; i++)
+		if (!strcmp(acols[i].name, key))
+			return i;
+	return -1;
+}
+
+/* Check tool_ids: an array of the account's mid-call tool ids. */
+static int tool_ids_check(int64_t account_id, const json_t *ids)
+{
+	size_t i;
+	json_t *v;
+	int rc;
+
+	if (!json_is_array(ids))
+		return STORE_INVALID;
+	json_array_foreach(ids, i, v) {
+		if (!json_is_integer(v))
+			return STORE_INVALID;
+		rc = row_exists(ST_TOOL_OWNED, json_integer_value(v), account_id,
+				"cannot look up mid-call tool");
+		if (rc <= 0)
+			return rc < 0 ? rc : STORE_INVALID;
+	}
+	return STORE_OK;
+}
+
+/* Apply `fields` (tool names) to the row: columns by name, tool_ids, and
+ * everything else into settings; a JSON null clears. */
+static int arow_apply(struct arow *r, int64_t account_id, const json_t *fields)
+{
+	json_t *f = (json_t *)fields, *v;
+	const char *fkey;
+	int rc;
+
+	if (!json_is_object(f))
+		return STORE_INVALID;
+	json_object_foreach(f, fkey, v) {
+		/* json_object_foreach steps on from fkey: never reassign it */
+		const char *key = fkey;
+		int i;
+
+		if (!strcmp(key, "id") || !strcmp(key, "account_id") ||
+		    !strcmp(key, "created_at") || !strcmp(key, "updated_at"))
+			continue;
+		if (!strcmp(key, "name")) {
+			/* alias of assistant_name, which wins when both */
+			if (json_object_get(f, "assistant_name"))
+				continue;
+			key = "assistant_name";
+		}
+		if (!strcmp(key, "tool_ids")) {
+			json_t *ids = json_is_null(v) ? json_array() : json_incref(v);
+			rc = tool_ids_check(account_id, ids);
+			json_decref(r->tool_ids);
+			r->tool_ids = ids;
+			if (rc)
+				return rc;
+			continue;
+		}
+		i = acol_find(key);
+		if (i >= 0) {
+			if (json_is_null(v)) {
+				if (acols[i].notnull)
+					return STORE_INVALID;
+				json_decref(r->col[i]);
+				r->col[i] = NULL;
+				continue;
+			}
+			if (acols[i].is_int ? !json_is_integer(v) : !json_is_string(v))
+				return STORE_INVALID;
+			if (i == ACOL_PHONE) {
+				rc = row_exists(ST_PHONE_OWNED, json_integer_value(v),
+						account_id, "cannot look up phone number");
+				if (rc <= 0)
+					return rc < 0 ? rc : STORE_INVALID;
+			}
+			json_decref(r->col[i]);
+			r->col[i] = json_incref(v);
+			continue;
+		}
+		const struct setting *s = setting_find(key);
+		if (json_is_null(v)) {
+			json_object_del(r->settings, key);
+			continue;
+		}
+		if (s && !setting_kind_ok(s, v))
+			return STORE_INVALID;
+		json_object_set(r->settings, key, v);
+	}
+	return STORE_OK;
+}
+
+/* Bind the columns to ?first.. and the settings right after them. */
+static int arow_bind(const struct arow *r, sqlite3_stmt *st, int first)
+{
+	for (int i = 0; i < ACOL_N; i++)
+		if (bind_json(st, first + i, r->col[i]) != SQLITE_OK)
+			return STORE_ERR;
+	return bind_json(st, first + ACOL_N, r->settings) == SQLITE_OK
+		? STORE_OK : STORE_ERR;
+}
+
+static int tools_replace(int64_t assistant_id, const json_t *ids)
+{
+	sqlite3_stmt *st = stmt(ST_ATOOLS_CLEAR);
+	size_t i;
+	json_t *v;
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, assistant_id);
+	rc = stmt_exec(st, "cannot clear assistant tools");
+	json_array_foreach(ids, i, v) {
+		if (rc)
+			break;
+		st = stmt(ST_ATOOLS_ADD);
+		if (!st)
+			return STORE_ERR;
+		sqlite3_bind_int64(st, 1, assistant_id);
+		sqlite3_bind_int64(st, 2, json_integer_value(v));
+		rc = stmt_exec(st, "cannot attach assistant tool");
+	}
+	return rc;
+}
+
+int store_assistant_insert(int64_t account_id, const json_t *fields,
+			   int64_t *id_out)
+{
+	struct arow r = { 0 };
+	sqlite3_stmt *st;
+	struct tx t;
+	int64_t id = 0;
+	int rc;
+
+	rc = tx_begin(&t);
+	if (rc)
+		return rc;
+	for (int i = 0; i < ACOL_N; i++)
+		r.col[i] = acols[i].dflt ? json_string(acols[i].dflt) : NULL;
+	r.settings = json_object();
+	rc = arow_apply(&r, account_id, fields);
+	if (rc)
+		goto out;
+	if (!r.col[ACOL_NAME]) {
+		rc = STORE_INVALID;
+		goto out;
+	}
+	st = stmt(ST_ASSISTANT_INSERT);
+	if (!st) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	rc = arow_bind(&r, st, 2);
+	if (rc) {
+		stmt_done(st);
+		goto out;
+	}
+	rc = stmt_exec(st, "cannot insert assistant");
+	if (rc)
+		goto out;
+	id = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+	if (r.tool_ids)
+		rc = tools_replace(id, r.tool_ids);
+out:
+	arow_release(&r);
+	rc = tx_end(&t, rc);
+	if (!rc && id_out)
+		*id_out = id;
+	return rc;
+}
+
+int store_assistant_update(int64_t account_id, int64_t id,
+			   const json_t *fields)
+{
+	struct arow r = { 0 };
+	sqlite3_stmt *st;
+	struct tx t;
+	int rc;
+
+	rc = tx_begin(&t);
+	if (rc)
+		return rc;
+
+	/* read the current row inside the transaction, merge, write back */
+	st = stmt(ST_ASSISTANT_GET);
+	if (!st) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		for (int i = 0; i < ACOL_N; i++) {
+			json_t *v = col_json(st, i + 1);
+			if (json_is_null(v)) {
+				json_decref(v);
+				v = NULL;
+			}
+			r.col[i] = v;
+		}
+		r.settings = col_doc(st, 12, "{}");
+		if (!json_is_object(r.settings)) {
+			json_decref(r.settings);
+			r.settings = json_object();
+		}
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND
+				       : step_fail(st, rc, "cannot read assistant");
+	}
+	stmt_done(st);
+	if (rc)
+		goto out;
+
+	rc = arow_apply(&r, account_id, fields);
+	if (rc)
+		goto out;
+	st = stmt(ST_ASSISTANT_UPDATE);
+	if (!st) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = arow_bind(&r, st, 3);
+	if (rc) {
+		stmt_done(st);
+		goto out;
+	}
+	rc = stmt_exec(st, "cannot update assistant");
+	if (!rc && r.tool_ids)
+		rc = tools_replace(id, r.tool_ids);
+out:
+	arow_release(&r);
+	return tx_end(&t, rc);
+}
+
+int store_assistant_delete(int64_t account_id, int64_t id)
+{
+	sqlite3_stmt *st = stmt(ST_ASSISTANT_DELETE);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = stmt_exec(st, "cannot delete assistant");
+	if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(st)) == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Phone numbers
+ * ---------------------------------------------------------------------- */
+
+json_t *store_phone_numbers_list(int64_t account_id, const char *type)
+{
+	sqlite3_stmt *st = stmt(ST_PHONES_LIST);
+	json_t *arr;
+	int rc;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, account_id);
+	bind_text(st, 2, type);
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 3);
+		int free_number = sqlite3_column_type(st, 5) == SQLITE_NULL;
+
+		json_array_append_new(arr, json_pack(
+			"{s:I, s:o, s:o, s:o, s:s, s:b, s:o, s:o}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0),
+			"phone_number", col_json(st, 1),
+			"country_code", col_json(st, 2),
+			"type", col_json(st, 3),
+			"type_label", t && !strcmp(t, "inbound") ? "Inbound"
+								: "Outbound",
+			"is_available", free_number,
+			"sms_capable", col_bool(st, 4),
+			"assistant_id", col_json(st, 5)));
+	}
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, "cannot list phone numbers");
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+/* ------------------------------------------------------------------------
+ * Audit
+ * ---------------------------------------------------------------------- */
+
+int store_audit_insert(const struct store_audit_row *rows, size_t n)
+{
+	struct tx t;
+	int rc;
+
+	if (!n)
+		return STORE_OK;
+	if (!rows)
+		return STORE_INVALID;
+	rc = tx_begin(&t);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct store_audit_row *a = &rows[i];
+		sqlite3_stmt *st = stmt(ST_AUDIT_INSERT);
+
+		if (!st) {
+			rc = STORE_ERR;
+			break;
+		}
+		sqlite3_bind_double(st, 1, a->ts);
+		sqlite3_bind_int64(st, 2, a->account_id);
+		bind_text(st, 3, a->key_prefix[0] ? a->key_prefix : NULL);
+		bind_text(st, 4, a->tool);
+		bind_text(st, 5, a->transport[0] ? a->transport : NULL);
+		bind_text(st, 6, a->args_json);
+		bind_text(st, 7, a->outcome);
+		bind_text(st, 8, a->error);
+		sqlite3_bind_double(st, 9, a->duration_ms);
+		rc = stmt_exec(st, "cannot insert audit row");
+	}
+	return tx_end(&t, rc);
+}
+
+/* account_id 0 lists every account's rows (operator view). */
+json_t *store_audit_list(int64_t account_id, int limit)
+{
+	sqlite3_stmt *st = stmt(account_id ? ST_AUDIT_LIST : ST_AUDIT_LIST_ALL);
+	json_t *arr;
+	int rc;
+
+	if (!st)
+		return NULL;
+	if (limit < 1 || limit > 1000)
+		limit = limit < 1 ? 100 : 1000;
+	if (account_id)
+		sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int(st, 2, limit);
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *args = sqlite3_column_type(st, 4) == SQLITE_NULL
+			? json_null() : col_doc(st, 4, NULL);
+		if (json_is_null(args) && sqlite3_column_type(st, 4) != SQLITE_NULL) {
+			/* not JSON: show it as it was recorded */
+			json_decref(args);
+			args = col_json(st, 4);
+		}
+		json_array_append_new(arr, json_pack(
+			"{s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:f}",
+			"ts", sqlite3_column_double(st, 0),
+			"key_prefix", col_json(st, 1),
+			"tool", col_json(st, 2),
+			"transport", col_json(st, 3),
+			"arguments", args,
+			"outcome", col_json(st, 5),
+			"error", col_json(st, 6),
+			"duration_ms", sqlite3_column_double(st, 7)));
+	}
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, "cannot list audit rows");
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+/* ------------------------------------------------------------------------
+ * Demo data
+ * ---------------------------------------------------------------------- */
+
+static const struct {
+	int id;
+	const char *name, *provider;
+	int context_window;
+	const char *description;
+} seed_models[] = {
+	{ 1, "gpt-4o-mini", "openai-compatible", 128000,
+	  "Fast, low-cost hosted model; good default for phone calls" },
+	{ 2, "gpt-4o", "openai-compatible", 128000,
+	  "Hosted flagship model for complex conversations" },
+	{ 3, "llama-3.1-8b-instruct", "openai-compatible", 131072,
+	  "Local model (llama.cpp, vLLM or Ollama) behind an OpenAI-compatible API" },
+	{ 4, "llama-3.1-70b-instruct", "openai-compatible", 131072,
+	  "Large local model for a GPU server" },
+	{ 5, "qwen2.5-7b-instruct", "openai-compatible", 32768,
+	  "Local multilingual model, strong on German and French" },
+	{ 6, "mistral-7b-instruct-v0.3", "openai-compatible", 32768,
+	  "Small local model with function calling" },
+};
+
+static const struct {
+	int id;
+	const char *name, *mode, *provider, *language, *gender;
+} seed_voices[] = {
+	{ 1, "en-us (espeak-ng)", "pipeline", "espeak-ng", "en", "male" },
+	{ 2, "en-gb (espeak-ng)", "pipeline", "espeak-ng", "en", "male" },
+	{ 3, "de (espeak-ng)", "pipeline", "espeak-ng", "de", "male" },
+	{ 4, "fr-fr (espeak-ng)", "pipeline", "espeak-ng", "fr", "male" },
+	{ 5, "es (espeak-ng)", "pipeline", "espeak-ng", "es", "male" },
+	{ 6, "en_US-lessac-medium (piper)", "pipeline", "piper", "en", "female" },
+	{ 7, "de_DE-thorsten-medium (piper)", "pipeline", "piper", "de", "male" },
+	{ 8, "alloy", "both", "openai-compatible", "en", "neutral" },
+	{ 9, "shimmer", "multimodal", "openai-compatible", "en", "female" },
+	{ 10, "verse", "multimodal", "openai-compatible", "en", "male" },
+};
+
+static const struct {
+	int id;
+	const char *name, *iso_2;
+} seed_languages[] = {
+	{ 1, "English", "en" }, { 2, "German", "de" }, { 3, "French", "fr" },
+	{ 4, "Spanish", "es" }, { 5, "Italian", "it" }, { 6, "Dutch", "nl" },
+	{ 7, "Portuguese", "pt" }, { 8, "Polish", "pl" }, { 9, "Turkish", "tr" },
+	{ 10, "Swedish", "sv" },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+int store_seed_catalogs(void)
+{
+	sqlite3_stmt *st;
+	struct tx t;
+	size_t i;
+	int rc;
+
+	rc = tx_begin(&t);
+	if (rc)
+		return rc;
+	for (i = 0; i < NELEM(seed_models) && !rc; i++) {
+		if (!(st = stmt(ST_MODEL_SEED))) {
+			rc = STORE_ERR;
+			break;
+		}
+		sqlite3_bind_int(st, 1, seed_models[i].id);
+		bind_text(st, 2, seed_models[i].name);
+		bind_text(st, 3, seed_models[i].provider);
+		sqlite3_bind_int(st, 4, seed_models[i].context_window);
+		bind_text(st, 5, seed_models[i].description);
+		rc = stmt_exec(st, "cannot seed models");
+	}
+	for (i = 0; i < NELEM(seed_voices) && !rc; i++) {
+		if (!(st = stmt(ST_VOICE_SEED))) {
+			rc = STORE_ERR;
+			break;
+		}
+		sqlite3_bind_int(st, 1, seed_voices[i].id);
+		bind_text(st, 2, seed_voices[i].name);
+		bind_text(st, 3, seed_voices[i].mode);
+		bind_text(st, 4, seed_voices[i].provider);
+		bind_text(st, 5, seed_voices[i].language);
+		bind_text(st, 6, seed_voices[i].gender);
+		rc = stmt_exec(st, "cannot seed voices");
+	}
+	for (i = 0; i < NELEM(seed_languages) && !rc; i++) {
+		if (!(st = stmt(ST_LANGUAGE_SEED))) {
+			rc = STORE_ERR;
+			break;
+		}
+		sqlite3_bind_int(st, 1, seed_languages[i].id);
+		bind_text(st, 2, seed_languages[i].name);
+		bind_text(st, 3, seed_languages[i].iso_2);
+		rc = stmt_exec(st, "cannot seed languages");
+	}
+	return tx_end(&t, rc);
+}
+
+#define DEMO_ACCOUNT "Demo Company"
+
+static const char demo_reception[] =
+	"{\"assistant_name\": \"Reception\","
+	" \"calls_direction\": \"receive\", \"engine_type\": \"pipeline\","
+	" \"voice_id\": 1, \"language\": \"English\","
+	" \"llm_model\": \"llama-3.1-8b-instruct\","
+	" \"timezone\": \"Europe/Berlin\","
+	" \"initial_message\": \"Hello, you have reached Demo Company."
+	" How can I help you?\","
+	" \"system_prompt\": \"You are the receptionist of Demo Company, a small"
+	" software consultancy in Berlin. Find out who is calling and why, then"
+	" help: answer simple questions about the company and its opening hours"
+	" (Monday to Friday, 9:00 to 17:00 Berlin time; check is_office_open),"
+	" transfer the caller when they ask for a colleague who is available, or"
+	" take a message with their name, number and concern. Keep every answer"
+	" to one or two short sentences: this is a phone call. Never invent"
+	" prices, appointments or promises; offer a callback instead. Say goodbye"
+	" and end the call once the caller's request is handled.\","
+	" \"post_call_evaluation\": true,"
+	" \"end_call_on_voicemail\": false,"
+	" \"post_call_schema\": ["
+	"  {\"name\": \"caller_name\", \"type\": \"string\","
+	"   \"description\": \"The caller's full name\"},"
+	"  {\"name\": \"reason\", \"type\": \"string\","
+	"   \"description\": \"Why the caller called, in one sentence\"},"
+	"  {\"name\": \"callback_requested\", \"type\": \"bool\","
+	"   \"description\": \"Whether the caller asked to be called back\"}]}";
+
+static const char demo_sales[] =
+	"{\"assistant_name\": \"Outbound Sales\","
+	" \"calls_direction\": \"make\", \"engine_type\": \"pipeline\","
+	" \"voice_id\": 6, \"language\": \"English\","
+	" \"llm_model\": \"gpt-4o-mini\", \"timezone\": \"Europe/Berlin\","
+	" \"initial_message\": \"Hi {{customer_name}}, this is Alex from Demo"
+	" Company. Do you have a minute?\","
+	" \"system_prompt\": \"You are Alex, a friendly sales representative of"
+	" Demo Company. You call people who asked for information about"
+	" {{product}}, our self-hosted AI phone assistant. Goal: learn whether"
+	" they are interested and, if so, book a 20-minute demo. Say who you are"
+	" and why you call in one sentence, ask whether now is a good time,"
+	" listen more than you talk and answer questions honestly. Do not"
+	" pressure anyone. If they are not interested, thank them and end the"
+	" call politely. If you reach a voicemail, hang up without a message.\","
+	" \"variables\": {\"customer_name\": \"there\","
+	"  \"product\": \"Switchboard\"},"
+	" \"max_call_duration\": 300, \"llm_temperature\": 0.5,"
+	" \"post_call_evaluation\": true,"
+	" \"post_call_schema\": ["
+	"  {\"name\": \"interested\", \"type\": \"bool\","
+	"   \"description\": \"Whether the person wants to learn more\"},"
+	"  {\"name\": \"demo_time\", \"type\": \"string\","
+	"   \"description\": \"Agreed demo date and time, if any\"},"
+	"  {\"name\": \"objections\", \"type\": \"string\","
+	"   \"description\": \"Objections the person raised\"}]}";
+
+/* Monday to Friday, 9 to 17. */
+static const char demo_office_hours[] =
+	"{\"monday\":[{\"open\":\"09:00\",\"close\":\"17:00\"}],"
+	"\"tuesday\":[{\"open\":\"09:00\",\"close\":\"17:00\"}],"
+	"\"wednesday\":[{\"open\":\"09:00\",\"close\":\"17:00\"}],"
+	"\"thursday\":[{\"open\":\"09:00\",\"close\":\"17:00\"}],"
+	"\"friday\":[{\"open\":\"09:00\",\"close\":\"17:00\"}]}";
+
+static int demo_phone(int64_t account_id, const char *number,
+		      const char *type, int sms, int64_t *id_out)
+{
+	sqlite3_stmt *st = stmt(ST_PHONE_INSERT);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	bind_text(st, 2, number);
+	bind_text(st, 3, "DE");
+	bind_text(st, 4, type);
+	sqlite3_bind_int(st, 5, sms);
+	rc = stmt_exec(st, "cannot insert phone number");
+	if (!rc)
+		*id_out = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+	return rc;
+}
+
+static int demo_assistant(int64_t account_id, const char *doc,
+			  int64_t phone_id, int64_t *id_out)
+{
+	json_t *f = json_loads(doc, 0, NULL);
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "store: demo assistant is not valid JSON\n");
+		return STORE_ERR;
+	}
+	json_object_set_new(f, "phone_number_id", json_integer(phone_id));
+	rc = store_assistant_insert(account_id, f, id_out);
+	json_decref(f);
+	return rc;
+}
+
+/* Idempotent: an existing "Demo Company" account is returned as is. */
+int store_seed_demo(int64_t *account_id_out)
+{
+	int64_t acc = 0, in_id, out_id, reception, sales;
+	sqlite3_stmt *st;
+	struct tx t;
+	int rc;
+
+	rc = tx_begin(&t);
+	if (rc)
+		return rc;
+	rc = store_seed_catalogs();
+	if (rc)
+		goto out;
+
+	if (!(st = stmt(ST_ACCOUNT_BY_NAME))) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	bind_text(st, 1, DEMO_ACCOUNT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		acc = sqlite3_column_int64(st, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+		? STORE_OK : step_fail(st, rc, "cannot look up demo account");
+	stmt_done(st);
+	if (rc || acc)
+		goto out;
+
+	rc = store_account_create(DEMO_ACCOUNT, "Europe/Berlin", 25000000, &acc);
+	if (!rc)
+		rc = demo_phone(acc, "+493055501000", "inbound", 0, &in_id);
+	if (!rc)
+		rc = demo_phone(acc, "+493055501001", "outbound", 1, &out_id);
+	if (!rc)
+		rc = demo_assistant(acc, demo_reception, in_id, &reception);
+	if (!rc)
+		rc = demo_assistant(acc, demo_sales, out_id, &sales);
+	if (rc)
+		goto out;
+	if (!(st = stmt(ST_OFFICE_HOURS_SET))) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, reception);
+	bind_text(st, 2, demo_office_hours);
+	rc = stmt_exec(st, "cannot set office hours");
+out:
+	rc = tx_end(&t, rc);
+	if (!rc && account_id_out)
+		*account_id_out = acc;
+	return rc;
+}

@@ -1,0 +1,389 @@
+/* tool.c - capability registry and the central tools/call path (see tool.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "audit.h"
+#include "log.h"
+#include "schema.h"
+#include "tool.h"
+#include "util.h"
+
+#define LIST_PAGE 50
+
+/* Parsed schemas and derived tools/list entries, index-aligned with
+ * tool_table. Built once by tool_registry_init; read-only afterwards. */
+static struct tool_rt {
+	json_t *input;
+	json_t *output;
+	json_t *listing;   /* the tools/list entry */
+} *rt;
+static size_t ntools;
+static int check_output;
+
+static json_t *annotations(const struct tool *t)
+{
+	return json_pack("{s:s, s:b, s:b, s:b, s:b}",
+			 "title", t->title,
+			 "readOnlyHint", !!(t->flags & TOOL_READONLY),
+			 "destructiveHint", !!(t->flags & TOOL_DESTRUCTIVE),
+			 "idempotentHint", !!(t->flags & TOOL_IDEMPOTENT),
+			 "openWorldHint", !!(t->flags & TOOL_OPENWORLD));
+}
+
+static json_t *parse_schema(const char *name, const char *which, const char *txt)
+{
+	json_error_t e;
+	char err[256];
+	json_t *s = json_loads(txt, 0, &e);
+
+	if (!s) {
+		log_error("tool '%s': %s schema is not JSON: %s (line %d)", name,
+			  which, e.text, e.line);
+		return NULL;
+	}
+	if (schema_check(s, err, sizeof(err))) {
+		log_error("tool '%s': %s schema unusable: %s", name, which, err);
+		json_decref(s);
+		return NULL;
+	}
+	return s;
+}
+
+int tool_registry_init(void)
+{
+	const char *co = getenv("SWITCHBOARD_CHECK_OUTPUT");
+	check_output = co && !strcmp(co, "1");
+	for (ntools = 0; tool_table[ntools].name; ntools++)
+		;
+	rt = calloc(ntools + 1, sizeof(*rt));
+	if (!rt)
+		return -1;
+	for (size_t i = 0; i < ntools; i++) {
+		const struct tool *t = &tool_table[i];
+		rt[i].input = parse_schema(t->name, "input", t->input_schema);
+		if (!rt[i].input)
+			return -1;
+		if (t->output_schema) {
+			rt[i].output = parse_schema(t->name, "output", t->output_schema);
+			if (!rt[i].output)
+				return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(tool_table[j].name, t->name) &&
+			    (tool_table[j].surfaces & t->surfaces)) {
+				log_error("tool '%s' declared twice", t->name);
+				return -1;
+			}
+		json_t *l = json_pack("{s:s, s:s, s:s, s:O, s:o}",
+				      "name", t->name, "title", t->title,
+				      "description", t->description,
+				      "inputSchema", rt[i].input,
+				      "annotations", annotations(t));
+		if (rt[i].output)
+			json_object_set(l, "outputSchema", rt[i].output);
+		rt[i].listing = l;
+	}
+	return 0;
+}
+
+void tool_registry_release(void)
+{
+	if (!rt)
+		return;
+	for (size_t i = 0; i < ntools; i++) {
+		json_decref(rt[i].input);
+		json_decref(rt[i].output);
+		json_decref(rt[i].listing);
+	}
+	free(rt);
+	rt = NULL;
+}
+
+static long find_index(const char *name, unsigned surface)
+{
+	for (size_t i = 0; i < ntools; i++)
+		if ((tool_table[i].surfaces & surface) &&
+		    !strcmp(tool_table[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+const struct tool *tool_find(const char *name, unsigned surface)
+{
+	long i = find_index(name, surface);
+	return i < 0 ? NULL : &tool_table[i];
+}
+
+const struct tool *tool_at(size_t i)
+{
+	return i < ntools ? &tool_table[i] : NULL;
+}
+
+size_t tool_count(unsigned surface)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ntools; i++)
+		n += !!(tool_table[i].surfaces & surface);
+	return n;
+}
+
+int tool_streams(const char *name, unsigned surface)
+{
+	const struct tool *t = tool_find(name, surface);
+	return t && (t->flags & (TOOL_STREAMS | TOOL_SPEND));
+}
+
+/* Cursors are "t" + the decimal index of the first tool on the page. */
+json_t *tool_list(unsigned surface, const char *cursor)
+{
+	size_t start = 0, seen = 0, shown = 0;
+	json_t *tools, *res;
+
+	if (cursor) {
+		int64_t v;
+		if (cursor[0] != 't' || util_parse_i64(cursor + 1, &v) || v < 1 ||
+		    (size_t)v >= tool_count(surface))
+			return NULL;
+		start = (size_t)v;
+	}
+	tools = json_array();
+	res = json_pack("{s:o}", "tools", tools);
+	for (size_t i = 0; i < ntools; i++) {
+		if (!(tool_table[i].surfaces & surface))
+			continue;
+		if (seen++ < start)
+			continue;
+		if (shown == LIST_PAGE) {
+			char next[32];
+			snprintf(next, sizeof(next), "t%zu", start + shown);
+			json_object_set_new(res, "nextCursor", json_string(next));
+			break;
+		}
+		json_array_append(tools, rt[i].listing);
+		shown++;
+	}
+	return res;
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+int tool_ok(struct tool_result *res, json_t *data)
+{
+	json_decref(res->structured);
+	res->structured = data;
+	res->is_error = 0;
+	return 0;
+}
+
+int tool_fail(struct tool_result *res, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_decref(res->structured);
+	res->structured = json_pack("{s:s}", "message", msg);
+	res->is_error = 1;
+	return 0;
+}
+
+int tool_invalid(struct tool_result *res, const char *field,
+		 const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_decref(res->structured);
+	res->structured = json_pack("{s:s, s:{s:[s]}}", "message",
+				    "The given data was invalid.", "errors",
+				    field, msg);
+	res->is_error = 1;
+	return 0;
+}
+
+/* CallToolResult from a handler's result: text block + structuredContent. */
+static json_t *shape(struct tool_result *res)
+{
+	json_t *out = json_object();
+	json_t *content = res->content;
+
+	if (!content) {
+		content = json_array();
+		if (res->structured) {
+			const char *m = json_string_value(json_object_get(res->structured, "message"));
+			char *txt;
+			/* an error reads best as its message (plus details) */
+			if (res->is_error && m && json_object_size(res->structured) == 1)
+				txt = strdup(m);
+			else
+				txt = json_dumps(res->structured, JSON_COMPACT);
+			json_array_append_new(content, json_pack("{s:s, s:s}", "type",
+						"text", "text", txt ? txt : ""));
+			free(txt);
+		}
+	}
+	json_object_set_new(out, "content", content);
+	res->content = NULL;
+	if (res->structured)
+		json_object_set_new(out, "structuredContent", res->structured);
+	res->structured = NULL;
+	if (res->is_error)
+		json_object_set_new(out, "isError", json_true());
+	return out;
+}
+
+json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
+		  int *rpc_code, const char **rpc_msg)
+{
+	unsigned surface = ctx->sess ? ctx->sess->surface : SURFACE_CONTROL;
+	long idx = find_index(name, surface);
+	struct tool_result res = { NULL, NULL, 0 };
+	const char *outcome = "ok";
+	json_t *errors = NULL, *empty = NULL, *out;
+	double t0 = util_mono();
+	const struct tool *t;
+	char *errtxt = NULL;
+
+	if (idx < 0) {
+		*rpc_code = -32602;
+		*rpc_msg = "unknown tool";
+		return NULL;
+	}
+	t = &tool_table[idx];
+	if (!args)
+		args = empty = json_object();
+
+	if (t->scope && (!ctx->who || !(ctx->who->scopes & t->scope))) {
+		outcome = "denied";
+		res.structured = json_pack("{s:s, s:s}", "message", "", "required_scope",
+					   auth_scope_name(t->scope));
+		char m[256];
+		snprintf(m, sizeof(m), "this API key lacks the '%s' scope that '%s' needs",
+			 auth_scope_name(t->scope), t->name);
+		json_object_set_new(res.structured, "message", json_string(m));
+		res.is_error = 1;
+		goto done;
+	}
+	if (!json_is_object(args) || schema_validate(rt[idx].input, args, &errors)) {
+		outcome = "invalid";
+		if (!errors)
+			errors = json_pack("{s:[s]}", "", "arguments must be an object");
+		res.structured = json_pack("{s:s, s:o}", "message",
+					   "The given data was invalid.", "errors", errors);
+		errors = NULL;
+		res.is_error = 1;
+		goto done;
+	}
+	if (t->fn(ctx, args, &res) || (!res.structured && !res.content)) {
+		if (!res.is_error) {
+			json_decref(res.structured);
+			res.structured = json_pack("{s:s}", "message", "internal error");
+			res.is_error = 1;
+		}
+	}
+	if (res.is_error)
+		outcome = "error";
+	else if (check_output && rt[idx].output &&
+		 (!res.structured || schema_validate(rt[idx].output, res.structured, &errors))) {
+		char *sum = errors ? schema_errors_summary(errors) : strdup("no structuredContent");
+		log_error("tool '%s': result breaks its output schema: %s", t->name, sum);
+		tool_fail(&res, "result of '%s' does not match its output schema: %s",
+			  t->name, sum);
+		free(sum);
+		outcome = "error";
+	}
+done:
+	if (res.is_error && res.structured) {
+		json_t *m = json_object_get(res.structured, "message");
+		if (json_is_string(m))
+			errtxt = strdup(json_string_value(m));
+	}
+	audit_record(ctx->who, ctx->transport, t->name, args, outcome, errtxt,
+		     (util_mono() - t0) * 1000.0);
+	free(errtxt);
+	json_decref(errors);
+	json_decref(empty);
+	out = shape(&res);
+	return out;
+}
+
+/* ---- context helpers ----------------------------------------------------- */
+
+int ctx_cancelled(const struct call_ctx *ctx)
+{
+	return ctx->flight && atomic_load(&ctx->flight->cancelled);
+}
+
+int ctx_progress(struct call_ctx *ctx, double progress, double total,
+		 const char *message)
+{
+	json_t *n;
+	int r;
+
+	if (!ctx->progress_token)
+		return 0;
+	n = json_pack("{s:s, s:s, s:{s:O, s:f}}", "jsonrpc", "2.0", "method",
+		      "notifications/progress", "params", "progressToken",
+		      ctx->progress_token, "progress", progress);
+	json_t *p = json_object_get(n, "params");
+	if (total > 0)
+		json_object_set_new(p, "total", json_real(total));
+	if (message)
+		json_object_set_new(p, "message", json_string(message));
+	r = ctx->out->send(ctx->out, n);
+	json_decref(n);
+	return r;
+}
+
+static const char *const log_levels[] = {
+	"debug", "info", "notice", "warning", "error", "critical", "alert",
+	"emergency", NULL
+};
+
+int mcp_log_level_index(const char *level);
+int mcp_log_level_index(const char *level)
+{
+	for (int i = 0; log_levels[i]; i++)
+		if (!strcmp(log_levels[i], level))
+			return i;
+	return -1;
+}
+
+int ctx_log(struct call_ctx *ctx, const char *level, const char *logger,
+	    json_t *data)
+{
+	int li = mcp_log_level_index(level);
+	int r = 0;
+
+	if (!ctx->sess || ctx->sess->log_level < 0 || li < ctx->sess->log_level) {
+		json_decref(data);
+		return 0;
+	}
+	json_t *n = json_pack("{s:s, s:s, s:{s:s, s:o}}", "jsonrpc", "2.0",
+			      "method", "notifications/message", "params",
+			      "level", level, "data", data);
+	if (logger)
+		json_object_set_new(json_object_get(n, "params"), "logger",
+				    json_string(logger));
+	r = ctx->out->send(ctx->out, n);
+	json_decref(n);
+	return r;
+}
+
+int ctx_client_can(const struct call_ctx *ctx, const char *capability)
+{
+	return ctx->sess && json_object_get(ctx->sess->client_caps, capability) != NULL;
+}
+
+int ctx_request(struct call_ctx *ctx, const char *method, json_t *params,
+		int timeout_ms, json_t **result)
+{
+	return session_client_request(ctx->sess, ctx->out, method, params,
+				      timeout_ms, ctx->flight, result);
+}

@@ -1,0 +1,148 @@
+/*
+ * tool.h - the MCP capability tables (tools, resources, prompts) and the
+ * central checks every tools/call goes through.
+ *
+ * Each capability is one row of a static const table (src/tools.c holds the
+ * tool table; resources and prompts sit beside it). A row declares name,
+ * title, description, input and output schema (JSON text), annotations
+ * (TOOL_* flags), the scope the caller's key needs, the surfaces that show
+ * it (control plane, conformance fixtures, in-call) and its handler.
+ * tools/list, annotations, scope checks, validation and the docs are all
+ * derived from the table; a handler never re-checks its arguments.
+ *
+ * tool_call() runs, in order: lookup, scope, schema validation, handler,
+ * result shaping (structuredContent + the same JSON as text), output-schema
+ * check (when SWITCHBOARD_CHECK_OUTPUT=1, as in the test suite), audit.
+ */
+#ifndef TOOL_H
+#define TOOL_H
+
+#include <stdatomic.h>
+#include <jansson.h>
+#include "auth.h"
+#include "session.h"
+
+enum surface {
+	SURFACE_CONTROL     = 1u << 0,  /* /mcp and stdio for API-key clients */
+	SURFACE_CONFORMANCE = 1u << 1,  /* serve --conformance fixtures */
+	SURFACE_INCALL      = 1u << 2,  /* /call/mcp during a live call */
+};
+
+enum tool_flags {
+	TOOL_READONLY    = 1u << 0,  /* readOnlyHint */
+	TOOL_DESTRUCTIVE = 1u << 1,  /* destructiveHint */
+	TOOL_IDEMPOTENT  = 1u << 2,  /* idempotentHint */
+	TOOL_OPENWORLD   = 1u << 3,  /* openWorldHint: reaches outside systems */
+	TOOL_STREAMS     = 1u << 4,  /* may talk to the client mid-call (progress,
+				       * logging, elicitation, sampling): runs on
+				       * a worker with an SSE answer */
+	TOOL_SPEND       = 1u << 5,  /* spends money: confirmation required */
+};
+
+/* Everything a handler may use while it runs. */
+struct call_ctx {
+	struct session *sess;
+	const struct principal *who;   /* NULL on the unauthenticated surface */
+	struct sink *out;              /* this request's messages */
+	const json_t *progress_token;  /* NULL when the client gave none */
+	struct inflight *flight;
+	const char *transport;         /* "stdio", "http", "sse" */
+};
+
+struct tool_result {
+	json_t *structured;  /* object for structuredContent (owned) */
+	json_t *content;     /* content blocks (owned); derived when NULL */
+	int is_error;
+};
+
+typedef int (*tool_fn)(struct call_ctx *ctx, const json_t *args,
+		       struct tool_result *res);
+
+struct tool {
+	const char *name;
+	const char *title;
+	const char *description;
+	const char *input_schema;   /* JSON text */
+	const char *output_schema;  /* JSON text or NULL */
+	unsigned flags;             /* TOOL_* */
+	unsigned scope;             /* AUTH_SCOPE_* the key needs (0: none) */
+	unsigned surfaces;          /* SURFACE_* */
+	tool_fn fn;
+};
+
+/* ---- registry ---------------------------------------------------------- */
+
+/* Parse and check every schema of every table; -1 with a log line naming
+ * the broken row. Run once at start-up. */
+int tool_registry_init(void);
+void tool_registry_release(void);
+const struct tool *tool_find(const char *name, unsigned surface);
+/* tools/list result for a surface; cursor NULL for the first page.
+ * Returns NULL for a bad cursor. */
+json_t *tool_list(unsigned surface, const char *cursor);
+size_t tool_count(unsigned surface);
+const struct tool *tool_at(size_t i);    /* iterate the whole table */
+
+/* ---- the central path -------------------------------------------------- */
+
+/* Run tools/call. Returns the CallToolResult, or NULL with *rpc_code and
+ * *rpc_msg set for a protocol error (unknown tool). */
+json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
+		  int *rpc_code, const char **rpc_msg);
+/* Does tools/call of this name need a worker and an SSE answer? */
+int tool_streams(const char *name, unsigned surface);
+
+/* ---- for handlers ------------------------------------------------------ */
+
+/* Result helpers: consume `data`. */
+int tool_ok(struct tool_result *res, json_t *data);
+int tool_fail(struct tool_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* isError with {message, errors:{field:[msg]}} for a business rule. */
+int tool_invalid(struct tool_result *res, const char *field,
+		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+int ctx_cancelled(const struct call_ctx *ctx);
+/* notifications/progress when the client sent a progressToken. */
+int ctx_progress(struct call_ctx *ctx, double progress, double total,
+		 const char *message);
+/* notifications/message when the session's level lets `level` through. */
+int ctx_log(struct call_ctx *ctx, const char *level, const char *logger,
+	    json_t *data /* stolen */);
+/* Server-to-client request inside a tool call (see session.h). */
+int ctx_request(struct call_ctx *ctx, const char *method, json_t *params,
+		int timeout_ms, json_t **result);
+int ctx_client_can(const struct call_ctx *ctx, const char *capability);
+
+/* ---- resources and prompts --------------------------------------------- */
+
+struct resource {
+	const char *uri;          /* exact URI, or a template with {var} */
+	int is_template;
+	const char *name, *title, *description, *mime;
+	unsigned surfaces;
+	/* fill *contents with [{uri, mimeType, text|blob}]; STORE-like codes:
+	 * 0 ok, -2 not found */
+	int (*read)(struct call_ctx *ctx, const char *uri, json_t **contents);
+};
+
+struct prompt_arg {
+	const char *name, *description;
+	int required;
+	const char *const *completions;  /* NULL-terminated values, or NULL */
+};
+
+struct prompt {
+	const char *name, *title, *description;
+	const struct prompt_arg *args;   /* terminated by {NULL} */
+	unsigned surfaces;
+	/* fill *messages ([{role, content}]); -1 with *err set on bad args */
+	int (*get)(struct call_ctx *ctx, const json_t *args, json_t **messages,
+		   const char **err);
+};
+
+extern const struct tool tool_table[];
+extern const struct resource resource_table[];
+extern const struct prompt prompt_table[];
+
+#endif

@@ -1,0 +1,89 @@
+/* util.c - randomness, hex, clocks, money formatting (see util.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+#include "util.h"
+
+int util_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+void util_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void util_random_hex(char *out, size_t nbytes)
+{
+	unsigned char raw[64];
+	while (nbytes) {
+		size_t k = nbytes > sizeof(raw) ? sizeof(raw) : nbytes;
+		randombytes_buf(raw, k);
+		util_hex(raw, k, out);
+		out += 2 * k;
+		nbytes -= k;
+	}
+}
+
+void util_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	crypto_hash_sha256(out, data, len);
+}
+
+int util_ct_equal(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0;
+}
+
+double util_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double util_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void util_money(int64_t micros, char *out, size_t outlen)
+{
+	int neg = micros < 0;
+	uint64_t m = neg ? (uint64_t)(-(micros + 1)) + 1 : (uint64_t)micros;
+	char frac[8];
+	int len;
+
+	snprintf(frac, sizeof(frac), "%06llu", (unsigned long long)(m % 1000000));
+	len = 6;
+	while (len > 2 && frac[len - 1] == '0')
+		frac[--len] = '\0';
+	snprintf(out, outlen, "%s%llu.%s", neg ? "-" : "",
+		 (unsigned long long)(m / 1000000), frac);
+}
+
+int util_parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}

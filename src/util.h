@@ -1,0 +1,28 @@
+/*
+ * util.h - small shared helpers: randomness, hex, clocks, money.
+ *
+ * Randomness comes from libsodium (util_init() must run once first).
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int util_init(void);
+/* n random bytes as 2n lowercase hex chars + NUL into out (2n+1 bytes). */
+void util_random_hex(char *out, size_t nbytes);
+void util_hex(const unsigned char *in, size_t n, char *out);
+/* SHA-256 */
+void util_sha256(const void *data, size_t len, unsigned char out[32]);
+/* constant-time compare, 1 when equal */
+int util_ct_equal(const void *a, const void *b, size_t n);
+/* seconds since the epoch, and a monotonic clock, as doubles */
+double util_now(void);
+double util_mono(void);
+/* "12.345678" from micro-dollars, trailing zeros kept to 2 decimals min */
+void util_money(int64_t micros, char *out, size_t outlen);
+/* strtoll on the whole string; -1 if not a clean integer */
+int util_parse_i64(const char *s, int64_t *out);
+
+#endif

@@ -1,0 +1,1 @@
+#define SWITCHBOARD_VERSION "0.1.0"
