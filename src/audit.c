@@ -165,7 +165,7 @@ void audit_record(const struct principal *who, const char *transport,
 	snprintf(row.r.transport, sizeof(row.r.transport), "%s", transport);
 	snprintf(row.r.outcome, sizeof(row.r.outcome), "%s", outcome);
 	row.r.duration_ms = duration_ms;
-	row.args = json_dumps(red, JSON_COMPACT | JSON_SORT_KEYS);
+	row.args = json_dumps(red, JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_SORT_KEYS);
 	row.error = error ? strdup(error) : NULL;
 	json_decref(red);
 

@@ -89,7 +89,7 @@ static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status,
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status,
 				 const json_t *j, const char *sid)
 {
-	char *txt = json_dumps(j, JSON_COMPACT);
+	char *txt = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	if (!txt)
 		return MHD_NO;
 	return send_text(c, status, "application/json", txt, sid);

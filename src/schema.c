@@ -716,7 +716,7 @@ static int value_text(struct buf *b, const json_t *v)
 
 	if (json_is_string(v))
 		return buf_adds(b, json_string_value(v));
-	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15));
 	rc = s ? buf_adds(b, s) : -1;
 	free(s);
 	return rc;

@@ -168,7 +168,7 @@ out:
 
 int stream_push_json(struct stream *s, const json_t *msg)
 {
-	char *txt = json_dumps(msg, JSON_COMPACT);
+	char *txt = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	int r;
 	if (!txt)
 		return -1;

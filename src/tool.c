@@ -222,7 +222,7 @@ static json_t *shape(struct tool_result *res)
 			if (res->is_error && m && json_object_size(res->structured) == 1)
 				txt = strdup(m);
 			else
-				txt = json_dumps(res->structured, JSON_COMPACT);
+				txt = json_dumps(res->structured, JSON_COMPACT | JSON_REAL_PRECISION(15));
 			json_array_append_new(content, json_pack("{s:s, s:s}", "type",
 						"text", "text", txt ? txt : ""));
 			free(txt);

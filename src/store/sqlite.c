@@ -404,7 +404,7 @@ static int bind_json(sqlite3_stmt *st, int i, const json_t *v)
 		return sqlite3_bind_int(st, i, 0);
 	case JSON_OBJECT:
 	case JSON_ARRAY:
-		s = json_dumps(v, JSON_COMPACT);
+		s = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15));
 		if (!s)
 			return SQLITE_NOMEM;
 		return sqlite3_bind_text(st, i, s, -1, free);
@@ -605,7 +605,7 @@ int store_tx(int (*fn)(void *arg), void *arg)
  * Accounts
  * ---------------------------------------------------------------------- */
 
-int store_account_create(const char *name, const char *timezone,
+int store_account_create(const char *name, const char *tz,
 			 int64_t balance_micros, int64_t *id_out)
 {
 	struct store_account *a = NULL;
@@ -613,13 +613,13 @@ int store_account_create(const char *name, const char *timezone,
 	int rc;
 
 	if (!name || !name[0] || strlen(name) >= sizeof(a->name) ||
-	    (timezone && strlen(timezone) >= sizeof(a->timezone)))
+	    (tz && strlen(tz) >= sizeof(a->timezone)))
 		return STORE_INVALID;
 	st = stmt(ST_ACCOUNT_INSERT);
 	if (!st)
 		return STORE_ERR;
 	bind_text(st, 1, name);
-	bind_text(st, 2, timezone && timezone[0] ? timezone : "UTC");
+	bind_text(st, 2, tz && tz[0] ? tz : "UTC");
 	sqlite3_bind_int64(st, 3, balance_micros);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {

@@ -157,7 +157,7 @@ static int elicit(struct call_ctx *ctx, struct tool_result *res, json_t *params,
 		return tool_fail(res, "elicitation failed");
 	}
 	const char *action = json_string_value(json_object_get(result, "action"));
-	c = json_dumps(json_object_get(result, "content"), JSON_COMPACT | JSON_ENCODE_ANY);
+	c = json_dumps(json_object_get(result, "content"), JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY);
 	n = strlen(prefix) + strlen(c ? c : "") + 64;
 	txt = malloc(n);
 	snprintf(txt, n, "%s: action=%s, content=%s", prefix, action ? action : "?",
@@ -226,7 +226,7 @@ HANDLER(fx_elicitation_enums)
 
 HANDLER(fx_schema_2020_12)
 {
-	char *a = json_dumps(args, JSON_COMPACT), *txt;
+	char *a = json_dumps(args, JSON_COMPACT | JSON_REAL_PRECISION(15)), *txt;
 	size_t n = strlen(a ? a : "") + 64;
 	txt = malloc(n);
 	snprintf(txt, n, "JSON Schema 2020-12 tool called with: %s", a ? a : "{}");
@@ -261,7 +261,7 @@ int fx_resource_read(struct call_ctx *ctx, const char *uri, json_t **contents)
 					"data", "");
 		snprintf(txt, sizeof(txt), "Data for ID: %s", id);
 		json_object_set_new(doc, "data", json_string(txt));
-		char *d = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		char *d = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_PRESERVE_ORDER);
 		*contents = json_pack("[{s:s, s:s, s:s}]", "uri", uri, "mimeType",
 				      "application/json", "text", d ? d : "{}");
 		free(d);

@@ -640,6 +640,23 @@ TEST(store_assistant_tools_and_phone)
 	CHECK(json_is_true(json_object_get(json_array_get(n, 0), "is_available")));
 	CHECK(json_is_null(json_object_get(json_array_get(n, 0), "assistant_id")));
 	json_decref(n);
+
+	/* deleting the assistant frees its number; deleting a tool or a
+	 * number detaches it from the assistant */
+	f = json_pack("{s:i, s:[i, i]}", "phone_number_id", 5, "tool_ids", 10, 11);
+	CHECK(store_assistant_update(acc, id, f) == STORE_OK);
+	json_decref(f);
+	REQUIRE(raw_exec(&t, "PRAGMA foreign_keys = ON;"
+			 "DELETE FROM mid_call_tools WHERE id = 10;") == 0);
+	a = store_assistant_get(acc, id);
+	REQUIRE(a);
+	CHECK(json_array_size(json_object_get(a, "tool_ids")) == 1);
+	json_decref(a);
+	CHECK(store_assistant_delete(acc, id) == STORE_OK);
+	n = store_phone_numbers_list(acc, NULL);
+	REQUIRE(n && json_array_size(n) == 1);
+	CHECK(json_is_true(json_object_get(json_array_get(n, 0), "is_available")));
+	json_decref(n);
 	tdb_close(&t);
 }
 

