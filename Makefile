@@ -55,3 +55,6 @@ clean:
 	rm -rf build
 
 -include $(LIBOBJ:.o=.d) $(UNITOBJ:.o=.d) $(OUT)/obj/src/main.d
+
+# fuzzing (clang + libFuzzer): targets and rules live in tests/fuzz/fuzz.mk
+-include tests/fuzz/fuzz.mk
