@@ -6,7 +6,7 @@
 PKGS    := libmicrohttpd jansson sqlite3 libsodium libcurl
 CC      ?= cc
 CSTD    := -std=c17 -D_GNU_SOURCE
-WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers -Wformat=2
 PKGCF   := $(shell pkg-config --cflags $(PKGS))
 PKGLIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 

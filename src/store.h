@@ -146,6 +146,33 @@ int store_audit_insert(const struct store_audit_row *rows, size_t n);
  *   error, duration_ms}] */
 json_t *store_audit_list(int64_t account_id, int limit);
 
+/* ---- spend governance ------------------------------------------------- */
+
+/* Remember a confirmation token (only its hash) for `tool` with arguments
+ * hashing to args_hash, valid until expires_at (unix seconds). */
+int store_confirmation_insert(int64_t account_id, const unsigned char token_hash[32],
+			      const char *tool, const unsigned char args_hash[32],
+			      double expires_at);
+/* Consume a token atomically: 0 when it existed for this account, tool and
+ * args, was unused and not expired at `now` (it is used up now);
+ * STORE_NOTFOUND when unknown, used or expired; STORE_CONFLICT when it was
+ * issued for another tool or other arguments (it stays unused). */
+int store_confirmation_consume(int64_t account_id, const unsigned char token_hash[32],
+			       const char *tool, const unsigned char args_hash[32],
+			       double now);
+/* Claim an idempotency key for (account, tool). Returns 0 when claimed (the
+ * caller runs the action, then calls _finish or _release); 1 when the key
+ * already finished with the same arguments (*result = the stored result,
+ * caller owns it); STORE_CONFLICT when it is still running or was used with
+ * other arguments (*result NULL; *other_args set to 1 in the latter case). */
+int store_idempotency_claim(int64_t account_id, const char *tool, const char *key,
+			    const unsigned char args_hash[32], json_t **result,
+			    int *other_args);
+int store_idempotency_finish(int64_t account_id, const char *tool, const char *key,
+			     const json_t *result);
+/* Forget a claim whose action did not happen, so a retry may run. */
+int store_idempotency_release(int64_t account_id, const char *tool, const char *key);
+
 /* ---- demo data -------------------------------------------------------- */
 
 /* Fill the catalogs when empty (idempotent). */

@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "audit.h"
+#include "buf.h"
 #include "log.h"
 #include "schema.h"
+#include "store.h"
 #include "tool.h"
 #include "util.h"
 
@@ -238,6 +241,127 @@ static json_t *shape(struct tool_result *res)
 	return out;
 }
 
+
+/* ---- spend governance ------------------------------------------------------ */
+
+/* SHA-256 over the tool name and its arguments in canonical form, without
+ * the confirmation token (which is not part of "what is being confirmed"). */
+static void args_hash(const char *tool, const json_t *args, unsigned char out[32])
+{
+	json_t *copy = json_deep_copy(args);
+	char *txt;
+	struct buf b = BUF_INIT(1u << 24);
+
+	json_object_del(copy, "confirmation_token");
+	txt = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+	buf_adds(&b, tool);
+	buf_addch(&b, '\0');
+	buf_adds(&b, txt ? txt : "");
+	util_sha256(b.ptr, b.len, out);
+	buf_release(&b);
+	free(txt);
+	json_decref(copy);
+}
+
+static void iso_time(double t, char *out, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* One sentence for the person confirming. */
+static void describe(const json_t *pv, char *out, size_t n)
+{
+	const char *action = json_string_value(json_object_get(pv, "action"));
+	const char *target = json_string_value(json_object_get(pv, "target"));
+	const char *cost = json_string_value(json_object_get(pv, "estimated_cost"));
+	snprintf(out, n, "Confirm: %s%s%s. Estimated cost: up to %s %s.",
+		 action ? action : "spend money", target ? " - " : "", target ? target : "",
+		 cost ? cost : "?", "USD");
+}
+
+enum { SPEND_RUN, SPEND_ANSWERED };
+
+/* Decide whether a TOOL_SPEND call may run now. SPEND_ANSWERED means res
+ * holds the answer (preview with a token, refusal or error). */
+static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *args,
+		      const unsigned char hash[32], struct tool_result *res)
+{
+	const char *token = json_string_value(json_object_get(args, "confirmation_token"));
+	json_t *pv = NULL, *answer = NULL;
+	char sentence[512];
+	int r;
+
+	if (token) {
+		unsigned char th[32];
+		util_sha256(token, strlen(token), th);
+		r = store_confirmation_consume(ctx->who->account_id, th, t->name, hash, util_now());
+		if (r == 0)
+			return SPEND_RUN;
+		if (r == STORE_CONFLICT)
+			tool_invalid(res, "confirmation_token", "this token confirms a different "
+				     "action or different arguments: call again without it for a new one");
+		else if (r == STORE_NOTFOUND)
+			tool_invalid(res, "confirmation_token", "unknown, expired or already used: "
+				     "call again without it for a new one");
+		else
+			tool_fail(res, "cannot check the confirmation: store unavailable");
+		return SPEND_ANSWERED;
+	}
+	if (!t->preview || t->preview(ctx, args, &pv, res)) {
+		if (!res->structured && !res->content)
+			tool_fail(res, "cannot prepare the confirmation for '%s'", t->name);
+		json_decref(pv);
+		return SPEND_ANSWERED;
+	}
+	describe(pv, sentence, sizeof(sentence));
+
+	if (ctx_client_can(ctx, "elicitation")) {
+		json_t *params = json_pack("{s:s, s:{s:s, s:{s:{s:s, s:s, s:s, s:b}}, s:[s]}}",
+			"message", sentence, "requestedSchema", "type", "object", "properties",
+			"confirm", "type", "boolean", "title", "Confirm",
+			"description", "Yes, do it", "default", 1, "required", "confirm");
+		r = ctx_request(ctx, "elicitation/create", params, 120000, &answer);
+		const char *action = r == 0 ? json_string_value(json_object_get(answer, "action")) : NULL;
+		const json_t *confirm = json_object_get(json_object_get(answer, "content"), "confirm");
+		int yes = action && !strcmp(action, "accept") && !json_is_false(confirm);
+		json_decref(answer);
+		if (yes) {
+			json_decref(pv);
+			return SPEND_RUN;
+		}
+		res->structured = json_pack("{s:s, s:s, s:o}", "message",
+			!action ? "no confirmation arrived: nothing was done"
+			: !strcmp(action, "cancel") ? "cancelled by the user: nothing was done"
+			: "declined by the user: nothing was done",
+			"status", action ? action : "timeout", "preview", pv);
+		res->is_error = 1;
+		return SPEND_ANSWERED;
+	}
+
+	/* no elicitation: answer with a preview and a single-use token */
+	char tok[65], exp[32], msg[768];
+	unsigned char th[32];
+	double expires = util_now() + TOOL_CONFIRM_TTL;
+	util_random_hex(tok, 32);
+	util_sha256(tok, strlen(tok), th);
+	if (store_confirmation_insert(ctx->who->account_id, th, t->name, hash, expires)) {
+		json_decref(pv);
+		tool_fail(res, "cannot issue a confirmation token: store unavailable");
+		return SPEND_ANSWERED;
+	}
+	iso_time(expires, exp, sizeof(exp));
+	snprintf(msg, sizeof(msg), "%s Nothing has happened yet. To go ahead, call %s again "
+		 "with the same arguments plus confirmation_token (valid until %s, once).",
+		 sentence, t->name, exp);
+	res->structured = json_pack("{s:s, s:s, s:o, s:s, s:s}", "status",
+		"confirmation_required", "message", msg, "preview", pv,
+		"confirmation_token", tok, "expires_at", exp);
+	return SPEND_ANSWERED;
+}
+
 json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
 		  int *rpc_code, const char **rpc_msg)
 {
@@ -280,7 +404,57 @@ json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
 		res.is_error = 1;
 		goto done;
 	}
-	if (t->fn(ctx, args, &res) || (!res.structured && !res.content)) {
+	if (t->flags & TOOL_SPEND) {
+		unsigned char hash[32];
+		const char *ikey = json_string_value(json_object_get(args, "idempotency_key"));
+		json_t *prior = NULL;
+		int other = 0;
+
+		args_hash(t->name, args, hash);
+		if (ikey) {
+			/* the key identifies the action: the token is not part of it */
+			json_t *bare = json_deep_copy(args);
+			unsigned char ih[32];
+			json_object_del(bare, "confirmation_token");
+			args_hash(t->name, bare, ih);
+			json_decref(bare);
+			int c = store_idempotency_claim(ctx->who->account_id, t->name, ikey, ih,
+							&prior, &other);
+			if (c == 1) {	/* done before: the first answer, again */
+				outcome = "replayed";
+				audit_record(ctx->who, ctx->transport, t->name, args, outcome, NULL,
+					     (util_mono() - t0) * 1000.0);
+				return prior;
+			}
+			if (c) {
+				tool_invalid(&res, "idempotency_key", other
+					? "already used for a different action: use a new key"
+					: "a request with this key is still running: retry shortly");
+				outcome = "error";
+				goto done;
+			}
+		}
+		if (spend_gate(ctx, t, args, hash, &res) == SPEND_ANSWERED) {
+			if (ikey)
+				store_idempotency_release(ctx->who->account_id, t->name, ikey);
+			outcome = res.is_error ? "error" : "confirm";
+			goto done;
+		}
+		if (t->fn(ctx, args, &res) || (!res.structured && !res.content))
+			if (!res.is_error)
+				tool_fail(&res, "internal error");
+		if (ikey) {
+			if (res.is_error) {
+				store_idempotency_release(ctx->who->account_id, t->name, ikey);
+			} else {
+				json_t *shaped = shape(&res);
+				store_idempotency_finish(ctx->who->account_id, t->name, ikey, shaped);
+				res.content = json_incref(json_object_get(shaped, "content"));
+				res.structured = json_incref(json_object_get(shaped, "structuredContent"));
+				json_decref(shaped);
+			}
+		}
+	} else if (t->fn(ctx, args, &res) || (!res.structured && !res.content)) {
 		if (!res.is_error) {
 			json_decref(res.structured);
 			res.structured = json_pack("{s:s}", "message", "internal error");

@@ -68,7 +68,36 @@ struct tool {
 	unsigned scope;             /* AUTH_SCOPE_* the key needs (0: none) */
 	unsigned surfaces;          /* SURFACE_* */
 	tool_fn fn;
+	/* TOOL_SPEND rows only: say what would happen without doing it. Fills
+	 * *preview with {action, target, estimated_cost (decimal string),
+	 * currency, details?} and returns 0; or returns non-zero with an isError
+	 * in res (unknown assistant, balance too low, ...). */
+	int (*preview)(struct call_ctx *ctx, const json_t *args, json_t **preview,
+		       struct tool_result *res);
 };
+
+/*
+ * Spend governance, applied centrally to TOOL_SPEND rows (tool.c): the key
+ * needs the row's scope (AUTH_SCOPE_SPEND); an `idempotency_key` argument
+ * makes a retry return the first result; the call runs only once confirmed,
+ * by elicitation when the client supports it, otherwise by repeating the
+ * call with the single-use `confirmation_token` the first call returned
+ * (bound to the exact arguments, valid TOOL_CONFIRM_TTL seconds). Spend rows
+ * add SPEND_ARGS to their input properties and wrap their output schema in
+ * SPEND_OUTPUT().
+ */
+#define TOOL_CONFIRM_TTL 300
+#define SPEND_ARGS \
+	"\"confirmation_token\":{\"type\":\"string\",\"minLength\":16,\"maxLength\":128," \
+	"\"description\":\"The token a previous call returned to confirm exactly this action\"}," \
+	"\"idempotency_key\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":128," \
+	"\"description\":\"Retries with the same key return the first result instead of acting twice\"}"
+#define TOOL_CONFIRMATION_SCHEMA \
+	"{\"type\":\"object\",\"required\":[\"status\",\"message\",\"preview\",\"confirmation_token\",\"expires_at\"]," \
+	"\"properties\":{\"status\":{\"const\":\"confirmation_required\"},\"message\":{\"type\":\"string\"}," \
+	"\"preview\":{\"type\":\"object\"},\"confirmation_token\":{\"type\":\"string\"},\"expires_at\":{\"type\":\"string\"}}}"
+#define SPEND_OUTPUT(success) "{\"type\":\"object\",\"anyOf\":[" success "," TOOL_CONFIRMATION_SCHEMA "]}"
+
 
 /* ---- registry ---------------------------------------------------------- */
 

@@ -401,6 +401,7 @@ static const char store_migration_1[] =
 	"  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,\n"
 	"  tool TEXT NOT NULL,\n"
 	"  key TEXT NOT NULL,\n"
+	"  args_hash BLOB NOT NULL,\n"
 	"  result TEXT CHECK (result IS NULL OR json_valid(result)),\n"
 	"  created_at TEXT NOT NULL DEFAULT " SQL_NOW ",\n"
 	"  PRIMARY KEY (account_id, tool, key)\n"

@@ -132,7 +132,23 @@
 	  " error, duration_ms FROM audit WHERE account_id = ?1" \
 	  " ORDER BY ts DESC, id DESC LIMIT ?2") \
 	X(AUDIT_LIST_ALL, "SELECT ts, key_prefix, tool, transport, args, outcome," \
-	  " error, duration_ms FROM audit ORDER BY ts DESC, id DESC LIMIT ?2")
+	  " error, duration_ms FROM audit ORDER BY ts DESC, id DESC LIMIT ?2") \
+	\
+	X(CONFIRM_INSERT, "INSERT INTO confirmations (account_id, token_hash," \
+	  " tool, args_hash, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)") \
+	X(CONFIRM_GET, "SELECT id, tool, args_hash, expires_at, used_at IS NOT NULL" \
+	  " FROM confirmations WHERE account_id = ?1 AND token_hash = ?2") \
+	X(CONFIRM_USE, "UPDATE confirmations SET used_at = " NOW \
+	  " WHERE id = ?1 AND used_at IS NULL") \
+	X(CONFIRM_PURGE, "DELETE FROM confirmations WHERE expires_at < ?1") \
+	X(IDEM_INSERT, "INSERT INTO idempotency (account_id, tool, key, args_hash)" \
+	  " VALUES (?1, ?2, ?3, ?4)") \
+	X(IDEM_GET, "SELECT args_hash, result FROM idempotency" \
+	  " WHERE account_id = ?1 AND tool = ?2 AND key = ?3") \
+	X(IDEM_FINISH, "UPDATE idempotency SET result = ?4" \
+	  " WHERE account_id = ?1 AND tool = ?2 AND key = ?3") \
+	X(IDEM_RELEASE, "DELETE FROM idempotency WHERE account_id = ?1" \
+	  " AND tool = ?2 AND key = ?3 AND result IS NULL")
 
 #define STMT_ENUM(name, sql) ST_##name,
 #define STMT_SQL(name, sql) sql,
@@ -1759,4 +1775,152 @@ out:
 	if (!rc && account_id_out)
 		*account_id_out = acc;
 	return rc;
+}
+
+/* ---- spend governance ---------------------------------------------------- */
+
+int store_confirmation_insert(int64_t account_id, const unsigned char token_hash[32],
+			      const char *tool, const unsigned char args_hash[32],
+			      double expires_at)
+{
+	sqlite3_stmt *st = stmt(ST_CONFIRM_PURGE);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	/* expired tokens are worthless: drop them as new ones arrive */
+	sqlite3_bind_double(st, 1, expires_at - 2 * 86400.0);
+	stmt_exec(st, "cannot purge confirmations");
+	st = stmt(ST_CONFIRM_INSERT);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_blob(st, 2, token_hash, 32, SQLITE_STATIC);
+	bind_text(st, 3, tool);
+	sqlite3_bind_blob(st, 4, args_hash, 32, SQLITE_STATIC);
+	sqlite3_bind_double(st, 5, expires_at);
+	rc = stmt_exec(st, "cannot insert confirmation");
+	return rc;
+}
+
+int store_confirmation_consume(int64_t account_id, const unsigned char token_hash[32],
+			       const char *tool, const unsigned char args_hash[32],
+			       double now)
+{
+	struct tx t;
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc = tx_begin(&t), step;
+
+	if (rc)
+		return rc;
+	st = stmt(ST_CONFIRM_GET);
+	if (!st)
+		return tx_end(&t, STORE_ERR);
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_blob(st, 2, token_hash, 32, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const char *ttool = (const char *)sqlite3_column_text(st, 1);
+		const void *ah = sqlite3_column_blob(st, 2);
+		if (sqlite3_column_int(st, 4) || sqlite3_column_double(st, 3) < now)
+			rc = STORE_NOTFOUND;
+		else if (!ttool || strcmp(ttool, tool) || sqlite3_column_bytes(st, 2) != 32 ||
+			 memcmp(ah, args_hash, 32))
+			rc = STORE_CONFLICT;
+		else
+			id = sqlite3_column_int64(st, 0);
+	} else {
+		rc = step == SQLITE_DONE ? STORE_NOTFOUND
+					 : step_fail(st, step, "cannot read confirmation");
+	}
+	stmt_done(st);
+	if (!rc) {
+		st = stmt(ST_CONFIRM_USE);
+		if (!st)
+			return tx_end(&t, STORE_ERR);
+		sqlite3_bind_int64(st, 1, id);
+		rc = stmt_exec(st, "cannot use confirmation");
+	}
+	/* a refused token changes nothing, but the read must still end */
+	return tx_end(&t, rc) == STORE_OK ? STORE_OK : rc;
+}
+
+int store_idempotency_claim(int64_t account_id, const char *tool, const char *key,
+			    const unsigned char args_hash[32], json_t **result,
+			    int *other_args)
+{
+	struct tx t;
+	sqlite3_stmt *st;
+	int rc = tx_begin(&t), step;
+
+	*result = NULL;
+	*other_args = 0;
+	if (rc)
+		return rc;
+	st = stmt(ST_IDEM_GET);
+	if (!st)
+		return tx_end(&t, STORE_ERR);
+	sqlite3_bind_int64(st, 1, account_id);
+	bind_text(st, 2, tool);
+	bind_text(st, 3, key);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const void *ah = sqlite3_column_blob(st, 0);
+		if (sqlite3_column_bytes(st, 0) != 32 || memcmp(ah, args_hash, 32)) {
+			*other_args = 1;
+			rc = STORE_CONFLICT;
+		} else if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+			rc = STORE_CONFLICT;	/* still running */
+		} else {
+			*result = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+			rc = *result ? 1 : STORE_ERR;
+		}
+		stmt_done(st);
+		tx_end(&t, STORE_OK);
+		return rc;
+	}
+	stmt_done(st);
+	if (step != SQLITE_DONE)
+		return tx_end(&t, STORE_ERR);
+	st = stmt(ST_IDEM_INSERT);
+	if (!st)
+		return tx_end(&t, STORE_ERR);
+	sqlite3_bind_int64(st, 1, account_id);
+	bind_text(st, 2, tool);
+	bind_text(st, 3, key);
+	sqlite3_bind_blob(st, 4, args_hash, 32, SQLITE_STATIC);
+	rc = stmt_exec(st, "cannot claim idempotency key");
+	return tx_end(&t, rc);
+}
+
+int store_idempotency_finish(int64_t account_id, const char *tool, const char *key,
+			     const json_t *result)
+{
+	sqlite3_stmt *st = stmt(ST_IDEM_FINISH);
+	char *txt;
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	txt = json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	sqlite3_bind_int64(st, 1, account_id);
+	bind_text(st, 2, tool);
+	bind_text(st, 3, key);
+	bind_text(st, 4, txt);
+	rc = stmt_exec(st, "cannot store idempotent result");
+	free(txt);
+	return rc;
+}
+
+int store_idempotency_release(int64_t account_id, const char *tool, const char *key)
+{
+	sqlite3_stmt *st = stmt(ST_IDEM_RELEASE);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	bind_text(st, 2, tool);
+	bind_text(st, 3, key);
+	return stmt_exec(st, "cannot release idempotency key");
 }
