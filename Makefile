@@ -29,7 +29,7 @@ LIBOBJ   := $(LIBSRC:%.c=$(OUT)/obj/%.o)
 UNITSRC  := $(wildcard tests/unit/*.c)
 UNITOBJ  := $(UNITSRC:%.c=$(OUT)/obj/%.o)
 
-.PHONY: all unit test clean run bench fuzz
+.PHONY: all unit test clean run bench fuzz soak
 all: $(OUT)/switchboard
 
 $(OUT)/switchboard: $(OUT)/obj/src/main.o $(LIBOBJ)
@@ -58,3 +58,10 @@ clean:
 
 # fuzzing (clang + libFuzzer): targets and rules live in tests/fuzz/fuzz.mk
 -include tests/fuzz/fuzz.mk
+
+bench:
+	bash bench/run.sh
+
+soak:
+	$(MAKE) -s build/switchboard
+	node bench/soak.mjs --bin build/switchboard --sessions 1000 --seconds 60

@@ -47,6 +47,8 @@ run unit "$LOG/unit.log" ./build/san/unit
 run e2e "$LOG/e2e.log" $NODE tests/e2e/run.mjs
 run protocol "$LOG/protocol.log" $NODE tests/protocol/run.mjs
 [ -x tests/fuzz/replay.sh ] && run fuzz-replay "$LOG/fuzz.log" bash tests/fuzz/replay.sh
+# short soak: sessions with open streams under load; LeakSanitizer at exit catches leaks
+run soak "$LOG/soak.log" $NODE bench/soak.mjs --bin "$SWITCHBOARD_BIN" --sessions 100 --seconds 5 --max-rss-growth-kib 400000
 run conformance "$LOG/conformance.log" bash tests/conformance.sh "$NODE22"
 
 echo

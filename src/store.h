@@ -39,6 +39,7 @@ enum {
 	STORE_NOTFOUND = -2,   /* no such row for this account */
 	STORE_CONFLICT = -3,   /* unique constraint, e.g. duplicate prefix */
 	STORE_INVALID = -4,    /* a referenced row does not exist, bad value */
+	STORE_FUNDS = -5,      /* the account balance does not cover the cost */
 };
 
 /* ---- lifecycle ------------------------------------------------------- */
@@ -125,6 +126,155 @@ int store_assistant_delete(int64_t account_id, int64_t id);
 /* [{id, phone_number, country_code, type, type_label, is_available,
  *   sms_capable, assistant_id|null}]; type NULL, "inbound", "outbound" */
 json_t *store_phone_numbers_list(int64_t account_id, const char *type);
+
+struct store_phone {
+	int64_t id;
+	char phone_number[24];
+	char type[16];           /* inbound, outbound */
+	int sms_capable;
+	char trunk[1024];        /* SIP trunk settings, JSON text ("{}" = none) */
+};
+
+/* Add a number to an account (operator command); STORE_CONFLICT when the
+ * number is taken, STORE_INVALID when it is not E.164 or type is bad. */
+int store_phone_number_insert(int64_t account_id, const char *number,
+			      const char *type, int sms_capable,
+			      const char *country_code, int64_t *id_out);
+int store_phone_number_get(int64_t account_id, int64_t id, struct store_phone *out);
+
+/* ---- calls ------------------------------------------------------------ */
+
+/* A call as the store shows it (tools turn *_micros into decimal strings):
+ * {id, assistant_id, assistant_name|null, campaign_id, campaign_name|null,
+ *  lead_id, type, duration, assistant_phone_number, client_phone_number,
+ *  status, end_reason|null, transcript:[{text, type, sender, timestamp}],
+ *  variables{}, evaluation[], webhook_response|null, carrier_cost_micros,
+ *  total_cost_micros, answered_by|null, recording_url|null, started_at,
+ *  answered_at, ended_at, created_at, updated_at} */
+struct store_call_new {
+	int64_t assistant_id;
+	int64_t campaign_id;         /* 0: none */
+	int64_t lead_id;             /* 0: none */
+	const char *type;            /* outbound, inbound, web */
+	const char *from_number;
+	const char *to_number;
+	const json_t *variables;     /* object or NULL */
+	const char *idempotency_key; /* NULL: none */
+};
+int store_call_insert(int64_t account_id, const struct store_call_new *c,
+		      int64_t *id_out);
+json_t *store_call_get(int64_t account_id, int64_t id);
+
+/* Filters of list_calls; NULL / 0 = not filtered. Dates are YYYY-MM-DD,
+ * both ends inclusive. phone_number matches either end of the call. */
+struct store_call_filter {
+	const char *status, *type, *phone_number;
+	int64_t assistant_id, campaign_id;
+	const char *date_from, *date_to;
+};
+json_t *store_call_page(int64_t account_id, const struct store_call_filter *f,
+			int page, int per_page, int64_t *total);
+/* STORE_CONFLICT while the call is still live (initiated, ringing,
+ * in-progress). */
+int store_call_delete(int64_t account_id, int64_t id);
+
+/* For the call runtime, which owns call ids across accounts. */
+struct store_dial {
+	int64_t account_id;
+	char status[24];
+	char from_number[24];
+	char to_number[24];
+	char trunk[1024];        /* "" when the number has no row any more */
+};
+int store_call_dial_info(int64_t call_id, struct store_dial *out);
+/* Move a call that has not ended to `status` with `reason` (ended_at set
+ * for final states). STORE_NOTFOUND when gone or already final. */
+int store_call_set_status(int64_t call_id, const char *status, const char *reason);
+
+/* ---- campaigns and leads ---------------------------------------------- */
+
+/* A campaign: {id, name, status, assistant_id, assistant_name, timezone,
+ *  max_calls_in_parallel, allowed_hours_start_time, allowed_hours_end_time,
+ *  allowed_days[], max_retries, retry_interval, retry_on_voicemail,
+ *  retry_on_goal_incomplete, goal_completion_variable, mark_complete_when_no_leads,
+ *  phone_number_ids[], leads_count, leads_ready, started_at, stopped_at,
+ *  created_at, updated_at}; leads_ready counts leads in created|scheduled. */
+json_t *store_campaign_list(int64_t account_id);
+json_t *store_campaign_get(int64_t account_id, int64_t id);
+/* `fields` by tool names; absent settings take the schema defaults. The
+ * caller has checked the references (assistant, phone numbers). */
+int store_campaign_insert(int64_t account_id, const json_t *fields, int64_t *id_out);
+/* STORE_CONFLICT while the campaign is in progress. Leads go with it. */
+int store_campaign_delete(int64_t account_id, int64_t id);
+
+enum store_campaign_why {
+	CAMPAIGN_OK = 0,
+	CAMPAIGN_NO_LEADS,       /* start: no lead in created/scheduled */
+	CAMPAIGN_NO_BALANCE,     /* start: balance is not positive */
+	CAMPAIGN_RUNNING,        /* start: already in progress */
+	CAMPAIGN_NOT_STARTED,    /* stop: still a draft */
+};
+/* One transaction each. start: checks leads and balance, status
+ * in-progress, created leads become scheduled. stop: status stopped,
+ * scheduled leads back to created, live calls of the campaign end with
+ * reason "campaign stopped" (*n = how many). A refusal returns
+ * STORE_INVALID with *why set. */
+int store_campaign_start(int64_t account_id, int64_t id, enum store_campaign_why *why,
+			 int64_t *n);
+int store_campaign_stop(int64_t account_id, int64_t id, enum store_campaign_why *why,
+			int64_t *n);
+
+/* A lead: {id, campaign_id, phone_number, variables{}, status,
+ *  created_at, updated_at, campaign:{id, name}|null, secondary_contacts[]} */
+json_t *store_lead_page(int64_t account_id, const char *status, int64_t campaign_id,
+			const char *phone_number, int page, int per_page, int64_t *total);
+json_t *store_lead_get(int64_t account_id, int64_t id);
+/* STORE_INVALID: campaign not the account's; STORE_CONFLICT: the number is
+ * already a lead of the campaign and duplicates are not allowed. */
+int store_lead_insert(int64_t account_id, int64_t campaign_id, const char *phone_number,
+		      const json_t *variables, int allow_duplicate, int64_t *id_out);
+/* fields: campaign_id, phone_number, status, variables (merged into the
+ * lead's). Errors as store_lead_insert, STORE_NOTFOUND for the lead. A move
+ * or renumbering that would duplicate a lead of the campaign is refused
+ * unless allow_duplicate. */
+int store_lead_update(int64_t account_id, int64_t id, const json_t *fields,
+		      int allow_duplicate);
+int store_lead_delete(int64_t account_id, int64_t id);
+
+/* ---- SMS -------------------------------------------------------------- */
+
+struct store_sms_new {
+	int64_t phone_number_id;
+	const char *from_number, *to_number, *body, *encoding;
+	int segments;
+	int64_t cost_micros;
+	const char *idempotency_key;   /* NULL: none */
+};
+/* One transaction: STORE_FUNDS unless the balance covers cost_micros; else
+ * the balance is charged and the row inserted with status "sending". */
+int store_sms_reserve(int64_t account_id, const struct store_sms_new *m, int64_t *id_out);
+/* The provider took it: its status and message id. */
+int store_sms_sent(int64_t account_id, int64_t id, const char *status,
+		   const char *provider_id);
+/* The provider refused or could not be reached: status "failed", the
+ * error kept, the charge refunded (one transaction). */
+int store_sms_failed(int64_t account_id, int64_t id, const char *error);
+/* {id, phone_number_id, from, to, body, segments, encoding, cost_micros,
+ *  status, provider_id, error, created_at, updated_at} */
+json_t *store_sms_get(int64_t account_id, int64_t id);
+
+/* ---- mid-call tools --------------------------------------------------- */
+
+/* {id, name, description, endpoint, method, timeout, headers:[{name,
+ *  value}], schema:[...], assistant_ids[], created_at, updated_at}. Header
+ * values are returned as stored (sealed by secret.h): tools redact them. */
+json_t *store_midtool_list(int64_t account_id);
+json_t *store_midtool_get(int64_t account_id, int64_t id);
+/* STORE_CONFLICT when the account has a tool of that name. */
+int store_midtool_insert(int64_t account_id, const json_t *fields, int64_t *id_out);
+/* Only the given fields change; headers / schema replace the whole list. */
+int store_midtool_update(int64_t account_id, int64_t id, const json_t *fields);
+int store_midtool_delete(int64_t account_id, int64_t id);
 
 /* ---- audit ------------------------------------------------------------ */
 

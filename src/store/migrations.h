@@ -328,6 +328,7 @@ static const char store_migration_1[] =
 	"  cost_micros INTEGER NOT NULL DEFAULT 0,\n"
 	"  status TEXT NOT NULL DEFAULT 'queued',\n"
 	"  provider_id TEXT,\n"
+	"  error TEXT,\n"
 	"  idempotency_key TEXT,\n"
 	SQL_TS_COLS ",\n"
 	"  UNIQUE (account_id, idempotency_key)\n"

@@ -34,6 +34,61 @@
 	"   FROM assistant_tools WHERE assistant_id = a.id ORDER BY tool_id))," \
 	" a.created_at, a.updated_at FROM assistants a "
 
+/* Calls: the columns call_json() reads, and list_calls' filters. */
+#define CALL_LIVE "('initiated','ringing','in-progress')"
+#define CALL_SELECT \
+	"SELECT c.id, c.assistant_id, a.assistant_name, c.campaign_id, cp.name," \
+	" c.lead_id, c.type, c.duration, c.from_number, c.to_number, c.status," \
+	" c.end_reason, (SELECT json_group_array(json_object('text', t.text," \
+	"   'type', 'transcript', 'sender', t.sender, 'timestamp', t.ts))" \
+	"   FROM (SELECT text, sender, ts FROM call_transcripts" \
+	"   WHERE call_id = c.id ORDER BY seq) t)," \
+	" c.variables, c.evaluation, c.webhook_response, c.carrier_cost_micros," \
+	" c.total_cost_micros, c.answered_by, c.recording_path, c.started_at," \
+	" c.answered_at, c.ended_at, c.created_at, c.updated_at FROM calls c" \
+	" LEFT JOIN assistants a ON a.id = c.assistant_id" \
+	" LEFT JOIN campaigns cp ON cp.id = c.campaign_id "
+#define CALL_WHERE \
+	"WHERE c.account_id = ?1 AND (?2 IS NULL OR c.status = ?2)" \
+	" AND (?3 IS NULL OR c.type = ?3)" \
+	" AND (?4 IS NULL OR c.to_number = ?4 OR c.from_number = ?4)" \
+	" AND (?5 IS NULL OR c.assistant_id = ?5)" \
+	" AND (?6 IS NULL OR c.campaign_id = ?6)" \
+	" AND (?7 IS NULL OR c.created_at >= ?7)" \
+	" AND (?8 IS NULL OR c.created_at < date(?8, '+1 day')) "
+
+/* Campaigns, in campaign_json() order. */
+#define CAMPAIGN_SELECT \
+	"SELECT cp.id, cp.name, cp.status, cp.assistant_id, a.assistant_name," \
+	" cp.timezone, cp.max_calls_in_parallel, cp.allowed_hours_start_time," \
+	" cp.allowed_hours_end_time, cp.allowed_days, cp.max_retries," \
+	" cp.retry_interval, cp.retry_on_voicemail, cp.retry_on_goal_incomplete," \
+	" cp.goal_completion_variable, cp.mark_complete_when_no_leads," \
+	" cp.phone_number_ids," \
+	" (SELECT count(*) FROM leads l WHERE l.campaign_id = cp.id)," \
+	" (SELECT count(*) FROM leads l WHERE l.campaign_id = cp.id" \
+	"   AND l.status IN ('created','scheduled'))," \
+	" cp.started_at, cp.stopped_at, cp.created_at, cp.updated_at" \
+	" FROM campaigns cp LEFT JOIN assistants a ON a.id = cp.assistant_id "
+
+/* Leads, in lead_json() order, and list_leads' filters. */
+#define LEAD_SELECT \
+	"SELECT l.id, l.campaign_id, l.phone_number, l.variables, l.status," \
+	" l.created_at, l.updated_at, cp.name, l.secondary_contacts FROM leads l" \
+	" LEFT JOIN campaigns cp ON cp.id = l.campaign_id "
+#define LEAD_WHERE \
+	"WHERE l.account_id = ?1 AND (?2 IS NULL OR l.status = ?2)" \
+	" AND (?3 IS NULL OR l.campaign_id = ?3)" \
+	" AND (?4 IS NULL OR l.phone_number = ?4) "
+
+/* Mid-call tools, in midtool_json() order. */
+#define MT_SELECT \
+	"SELECT t.id, t.name, t.description, t.endpoint, t.method, t.timeout," \
+	" t.headers, t.schema, (SELECT json_group_array(assistant_id) FROM" \
+	" (SELECT assistant_id FROM assistant_tools WHERE tool_id = t.id" \
+	" ORDER BY assistant_id)), t.created_at, t.updated_at" \
+	" FROM mid_call_tools t "
+
 #define STMTS(X) \
 	X(PING, "SELECT 1") \
 	X(BEGIN, "BEGIN IMMEDIATE") \
@@ -148,7 +203,101 @@
 	X(IDEM_FINISH, "UPDATE idempotency SET result = ?4" \
 	  " WHERE account_id = ?1 AND tool = ?2 AND key = ?3") \
 	X(IDEM_RELEASE, "DELETE FROM idempotency WHERE account_id = ?1" \
-	  " AND tool = ?2 AND key = ?3 AND result IS NULL")
+	  " AND tool = ?2 AND key = ?3 AND result IS NULL") \
+	\
+	X(PHONE_GET, "SELECT id, phone_number, type, sms_capable, trunk" \
+	  " FROM phone_numbers WHERE account_id = ?1 AND id = ?2") \
+	X(BALANCE_TAKE, "UPDATE accounts SET balance_micros = balance_micros - ?2" \
+	  " WHERE id = ?1 AND balance_micros >= ?2") \
+	X(BALANCE_ADD, "UPDATE accounts SET balance_micros = balance_micros + ?2" \
+	  " WHERE id = ?1") \
+	\
+	X(CALL_INSERT, "INSERT INTO calls (account_id, assistant_id, campaign_id," \
+	  " lead_id, type, direction, from_number, to_number, variables," \
+	  " idempotency_key) VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?5 = 'inbound'" \
+	  " THEN 'inbound' ELSE 'outbound' END, ?6, ?7, coalesce(?8, '{}'), ?9)") \
+	X(CALL_GET, CALL_SELECT "WHERE c.account_id = ?1 AND c.id = ?2") \
+	X(CALL_COUNT, "SELECT count(*) FROM calls c " CALL_WHERE) \
+	X(CALL_PAGE, CALL_SELECT CALL_WHERE "ORDER BY c.id DESC LIMIT ?9 OFFSET ?10") \
+	X(CALL_DELETE, "DELETE FROM calls WHERE account_id = ?1 AND id = ?2" \
+	  " AND status NOT IN " CALL_LIVE) \
+	X(CALL_OWNED, "SELECT 1 FROM calls WHERE id = ?1 AND account_id = ?2") \
+	X(CALL_DIAL, "SELECT c.account_id, c.status, coalesce(c.from_number, '')," \
+	  " coalesce(c.to_number, ''), coalesce(p.trunk, '') FROM calls c" \
+	  " LEFT JOIN phone_numbers p ON p.phone_number = c.from_number" \
+	  " AND p.account_id = c.account_id WHERE c.id = ?1") \
+	X(CALL_STATUS, "UPDATE calls SET status = ?2, end_reason = coalesce(?3," \
+	  " end_reason), ended_at = CASE WHEN ?2 IN " CALL_LIVE " THEN ended_at" \
+	  " ELSE " NOW " END, updated_at = " NOW " WHERE id = ?1 AND status IN " \
+	  CALL_LIVE) \
+	\
+	X(CAMPAIGN_LIST, CAMPAIGN_SELECT "WHERE cp.account_id = ?1 ORDER BY cp.id") \
+	X(CAMPAIGN_GET, CAMPAIGN_SELECT "WHERE cp.account_id = ?1 AND cp.id = ?2") \
+	X(CAMPAIGN_INSERT, "INSERT INTO campaigns (account_id, name, assistant_id," \
+	  " timezone, max_calls_in_parallel, allowed_hours_start_time," \
+	  " allowed_hours_end_time, allowed_days, max_retries, retry_interval," \
+	  " retry_on_voicemail, retry_on_goal_incomplete, goal_completion_variable," \
+	  " mark_complete_when_no_leads, phone_number_ids) VALUES (?1, ?2, ?3," \
+	  " coalesce(?4, (SELECT timezone FROM accounts WHERE id = ?1)), ?5, ?6," \
+	  " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)") \
+	X(CAMPAIGN_DELETE, "DELETE FROM campaigns WHERE account_id = ?1" \
+	  " AND id = ?2 AND status <> 'in-progress'") \
+	X(CAMPAIGN_OWNED, "SELECT 1 FROM campaigns WHERE id = ?1 AND account_id = ?2") \
+	X(CAMPAIGN_STATE, "SELECT cp.status, (SELECT count(*) FROM leads l" \
+	  " WHERE l.campaign_id = cp.id AND l.status IN ('created','scheduled'))," \
+	  " (SELECT balance_micros FROM accounts WHERE id = cp.account_id)" \
+	  " FROM campaigns cp WHERE cp.account_id = ?1 AND cp.id = ?2") \
+	X(CAMPAIGN_SET_STATUS, "UPDATE campaigns SET status = ?3, started_at =" \
+	  " CASE WHEN ?3 = 'in-progress' THEN " NOW " ELSE started_at END," \
+	  " stopped_at = CASE WHEN ?3 = 'stopped' THEN " NOW " ELSE stopped_at END," \
+	  " updated_at = " NOW " WHERE account_id = ?1 AND id = ?2") \
+	X(LEADS_SCHEDULE, "UPDATE leads SET status = 'scheduled', updated_at = " \
+	  NOW " WHERE campaign_id = ?1 AND status = 'created'") \
+	X(LEADS_UNSCHEDULE, "UPDATE leads SET status = 'created', updated_at = " \
+	  NOW " WHERE campaign_id = ?1 AND status = 'scheduled'") \
+	X(CALLS_CANCEL, "UPDATE calls SET status = 'ended', end_reason =" \
+	  " 'campaign stopped', ended_at = " NOW ", updated_at = " NOW \
+	  " WHERE campaign_id = ?1 AND status IN " CALL_LIVE) \
+	\
+	X(LEAD_GET, LEAD_SELECT "WHERE l.account_id = ?1 AND l.id = ?2") \
+	X(LEAD_COUNT, "SELECT count(*) FROM leads l " LEAD_WHERE) \
+	X(LEAD_PAGE, LEAD_SELECT LEAD_WHERE "ORDER BY l.id LIMIT ?5 OFFSET ?6") \
+	X(LEAD_DUP, "SELECT 1 FROM leads WHERE campaign_id = ?1" \
+	  " AND phone_number = ?2 AND id <> ?3 LIMIT 1") \
+	X(LEAD_INSERT, "INSERT INTO leads (account_id, campaign_id, phone_number," \
+	  " variables) VALUES (?1, ?2, ?3, coalesce(?4, '{}'))") \
+	X(LEAD_ROW, "SELECT campaign_id, phone_number, variables, status" \
+	  " FROM leads WHERE account_id = ?1 AND id = ?2") \
+	X(LEAD_UPDATE, "UPDATE leads SET campaign_id = ?3, phone_number = ?4," \
+	  " variables = ?5, status = ?6, updated_at = " NOW \
+	  " WHERE account_id = ?1 AND id = ?2") \
+	X(LEAD_DELETE, "DELETE FROM leads WHERE account_id = ?1 AND id = ?2") \
+	\
+	X(SMS_INSERT, "INSERT INTO sms (account_id, phone_number_id, from_number," \
+	  " to_number, body, segments, encoding, cost_micros, status," \
+	  " idempotency_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'sending', ?9)") \
+	X(SMS_SENT, "UPDATE sms SET status = ?3, provider_id = ?4, updated_at = " \
+	  NOW " WHERE account_id = ?1 AND id = ?2") \
+	X(SMS_COST, "SELECT cost_micros FROM sms WHERE account_id = ?1 AND id = ?2" \
+	  " AND status = 'sending'") \
+	X(SMS_FAIL, "UPDATE sms SET status = 'failed', error = ?3, cost_micros = 0," \
+	  " updated_at = " NOW " WHERE account_id = ?1 AND id = ?2") \
+	X(SMS_GET, "SELECT id, phone_number_id, from_number, to_number, body," \
+	  " segments, encoding, cost_micros, status, provider_id, error," \
+	  " created_at, updated_at FROM sms WHERE account_id = ?1 AND id = ?2") \
+	\
+	X(MT_LIST, MT_SELECT "WHERE t.account_id = ?1 ORDER BY t.id") \
+	X(MT_GET, MT_SELECT "WHERE t.account_id = ?1 AND t.id = ?2") \
+	X(MT_INSERT, "INSERT INTO mid_call_tools (account_id, name, description," \
+	  " endpoint, method, timeout, headers, schema) VALUES (?1, ?2, ?3, ?4," \
+	  " coalesce(?5, 'POST'), coalesce(?6, 10), coalesce(?7, '[]')," \
+	  " coalesce(?8, '[]'))") \
+	X(MT_UPDATE, "UPDATE mid_call_tools SET name = coalesce(?3, name)," \
+	  " description = coalesce(?4, description), endpoint = coalesce(?5," \
+	  " endpoint), method = coalesce(?6, method), timeout = coalesce(?7," \
+	  " timeout), headers = coalesce(?8, headers), schema = coalesce(?9," \
+	  " schema), updated_at = " NOW " WHERE account_id = ?1 AND id = ?2") \
+	X(MT_DELETE, "DELETE FROM mid_call_tools WHERE account_id = ?1 AND id = ?2")
 
 #define STMT_ENUM(name, sql) ST_##name,
 #define STMT_SQL(name, sql) sql,

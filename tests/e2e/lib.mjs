@@ -243,7 +243,7 @@ export class Server {
 }
 
 export function sleep(ms) {
-	return new Promise((r) => setTimeout(r, ms).unref());
+	return new Promise((r) => setTimeout(r, ms));
 }
 
 // ---- suites -------------------------------------------------------------------------

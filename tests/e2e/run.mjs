@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BIN, E2E_DIR, SuiteContext, coverage, probeLeakDetection, sleep } from './lib.mjs';
+import { BIN, E2E_DIR, SuiteContext, coverage, probeLeakDetection } from './lib.mjs';
 
 const TEST_TIMEOUT_MS = 20000;
 const SETUP_TIMEOUT_MS = 30000;
@@ -156,7 +156,6 @@ async function main() {
 				: missing.length ? `never called successfully: ${missing.join(', ')}` : null);
 	}
 	console.log(`e2e: ${passed} passed, ${failed} failed`);
-	await sleep(10);
 	process.exit(failed ? 1 : 0);
 }
 
