@@ -26,8 +26,8 @@ tally() {
   if [ -z "$line" ]; then
     echo "$name: no result line (see $file)"; failed=$((failed + 1)); return
   fi
-  p=$(sed -E 's/.* ?([0-9]+) passed.*/\1/' <<<"$line")
-  f=$(sed -E 's/.*passed, ([0-9]+) failed.*/\1/' <<<"$line")
+  p=$(grep -oE '[0-9]+ passed' <<<"$line" | tail -1 | grep -oE '[0-9]+')
+  f=$(grep -oE '[0-9]+ failed' <<<"$line" | tail -1 | grep -oE '[0-9]+')
   passed=$((passed + p)); failed=$((failed + f))
   echo "$name: $p passed, $f failed"
 }

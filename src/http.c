@@ -25,6 +25,7 @@
 #define POST_STREAM_MAX (8u << 20)
 #define GET_STREAM_MAX (1u << 20)
 #define KEEPALIVE_S 15
+#define DRAIN_FACTOR 16  /* read at most this many times the limit to answer 413 */
 
 static struct MHD_Daemon *daemon_;
 static struct http_cfg cfg;
@@ -45,6 +46,7 @@ struct req {
 	enum route route;
 	struct buf body;
 	int too_big;
+	size_t dropped;      /* body bytes read and thrown away after too_big */
 	int have_principal;
 	struct principal who;
 };
@@ -89,7 +91,7 @@ static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status,
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status,
 				 const json_t *j, const char *sid)
 {
-	char *txt = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	char *txt = rpc_serialize(j, NULL);
 	if (!txt)
 		return MHD_NO;
 	return send_text(c, status, "application/json", txt, sid);
@@ -208,7 +210,11 @@ struct stream_sink {
 
 static int stream_sink_send(struct sink *self, const json_t *msg)
 {
-	return stream_push_json(((struct stream_sink *)self)->st, msg);
+	size_t len;
+	char *txt = rpc_serialize(msg, &len);
+	int r = txt ? stream_push_serialized(((struct stream_sink *)self)->st, txt, len) : -1;
+	free(txt);
+	return r;
 }
 
 /* Inline requests: keep the response, route anything else to the session's
@@ -442,9 +448,16 @@ static enum MHD_Result gate(struct MHD_Connection *c, struct req *rq,
 		cl = header(c, "Content-Length");
 		if (cl) {
 			int64_t n;
-			if (util_parse_i64(cl, &n) == 0 && n > (int64_t)cfg.body_limit)
-				return send_rpc_error(c, 413, RPC_INVALID_REQUEST,
-						      "request body too large");
+			/* a moderately large body is read and dropped so the
+			 * client sees the 413 (closing on unread data makes
+			 * the kernel reset the connection, losing the answer);
+			 * a huge one is refused at once */
+			if (util_parse_i64(cl, &n) == 0 && n > (int64_t)cfg.body_limit) {
+				if (n > (int64_t)cfg.body_limit * DRAIN_FACTOR)
+					return send_rpc_error(c, 413, RPC_INVALID_REQUEST,
+							      "request body too large");
+				rq->too_big = 1;
+			}
 		}
 	} else if (!strcmp(method, "GET") && !accepts(header(c, "Accept"),
 						     "text/event-stream")) {
@@ -763,8 +776,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!rq->too_big && buf_add(&rq->body, upload, *upload_size))
+		if (!rq->too_big && buf_add(&rq->body, upload, *upload_size)) {
 			rq->too_big = 1;
+			buf_release(&rq->body);
+		}
+		if (rq->too_big) {
+			rq->dropped += *upload_size;
+			if (rq->dropped > cfg.body_limit * DRAIN_FACTOR)
+				return MHD_NO;	/* stop reading an endless body */
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}

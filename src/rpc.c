@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "buf.h"
 #include "log.h"
 #include "rpc.h"
 #include "tool.h"
@@ -503,4 +504,90 @@ void rpc_handle(struct session *s, const json_t *msg, struct sink *out,
 send:
 	out->send(out, resp);
 	json_decref(resp);
+}
+
+/* ---- serialization ---------------------------------------------------------- */
+
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+static int add_escaped(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+	int r = buf_addch(b, '"');
+
+	for (size_t i = 0; i < n && !r; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		r = buf_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': r = r ? r : buf_add(b, "\\\"", 2); break;
+		case '\\': r = r ? r : buf_add(b, "\\\\", 2); break;
+		case '\n': r = r ? r : buf_add(b, "\\n", 2); break;
+		case '\r': r = r ? r : buf_add(b, "\\r", 2); break;
+		case '\t': r = r ? r : buf_add(b, "\\t", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			r = r ? r : buf_add(b, u, 6);
+		}
+		}
+	}
+	r = r ? r : buf_add(b, s + run, n - run);
+	return r ? r : buf_addch(b, '"');
+}
+
+/* The fast path of rpc_serialize; NULL when msg does not have its shape. */
+static char *serialize_tool_result(const json_t *msg, size_t *len)
+{
+	const json_t *res = json_object_get(msg, "result"), *content, *block, *text;
+	const json_t *id = json_object_get(msg, "id"), *err;
+	struct buf b = BUF_INIT((size_t)1 << 30);
+	char *idtxt = NULL;
+	size_t keys;
+
+	if (!json_is_object(res) || !json_object_get(res, "structuredContent"))
+		return NULL;
+	err = json_object_get(res, "isError");
+	keys = 2 + (err != NULL);
+	content = json_object_get(res, "content");
+	if (json_object_size(res) != keys || json_array_size(content) != 1)
+		return NULL;
+	block = json_array_get(content, 0);
+	text = json_object_get(block, "text");
+	if (json_object_size(block) != 2 || !json_is_string(text) ||
+	    json_object_size(msg) != 3)
+		return NULL;
+	/* the text must be the structured content itself, not a message */
+	const char *t = json_string_value(text);
+	size_t tlen = json_string_length(text);
+	if (!tlen || t[0] != '{')
+		return NULL;
+	idtxt = json_dumps(id, DUMP_FLAGS | JSON_ENCODE_ANY);
+	if (!idtxt)
+		return NULL;
+	if (buf_adds(&b, "{\"jsonrpc\":\"2.0\",\"id\":") || buf_adds(&b, idtxt) ||
+	    buf_adds(&b, ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":") ||
+	    add_escaped(&b, t, tlen) || buf_adds(&b, "}],\"structuredContent\":") ||
+	    buf_add(&b, t, tlen) ||
+	    (err && buf_adds(&b, json_is_true(err) ? ",\"isError\":true" : ",\"isError\":false")) ||
+	    buf_adds(&b, "}}")) {
+		free(idtxt);
+		buf_release(&b);
+		return NULL;
+	}
+	free(idtxt);
+	return buf_detach(&b, len);
+}
+
+char *rpc_serialize(const json_t *msg, size_t *len)
+{
+	char *s = serialize_tool_result(msg, len);
+	if (s)
+		return s;
+	s = json_dumps(msg, DUMP_FLAGS);
+	if (s && len)
+		*len = strlen(s);
+	return s;
 }

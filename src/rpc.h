@@ -36,6 +36,14 @@ json_t *rpc_error(const json_t *id, int code, const char *message);
 /* Does handling this request need a worker thread (it may block waiting
  * for the client or stream progress)? */
 int rpc_needs_worker(struct session *s, const json_t *msg);
+/*
+ * Serialize a message for the wire (compact, caller frees). A tools/call
+ * result whose only text block is the JSON of its structuredContent (the
+ * shape tool.c produces) is written without serializing that JSON twice:
+ * the text block's string is emitted as the structuredContent verbatim.
+ */
+char *rpc_serialize(const json_t *msg, size_t *len);
+
 /* Handle one message of session s; `transport` names it in the audit. */
 void rpc_handle(struct session *s, const json_t *msg, struct sink *out,
 		const char *transport);

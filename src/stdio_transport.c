@@ -19,7 +19,7 @@ static int jobs;
 
 static int stdout_send(struct sink *self, const json_t *msg)
 {
-	char *txt = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	char *txt = rpc_serialize(msg, NULL);
 	int r = -1;
 	if (!txt)
 		return -1;

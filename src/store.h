@@ -111,6 +111,9 @@ int store_voice_exists(int64_t id);
 /* A page of the account's assistants ordered by id; *total = all of them. */
 json_t *store_assistant_page(int64_t account_id, int page, int per_page,
 			     int64_t *total);
+/* The same, only assistants with this calls_direction ("make" = outbound). */
+json_t *store_assistant_page_direction(int64_t account_id, const char *direction,
+				       int page, int per_page, int64_t *total);
 json_t *store_assistant_get(int64_t account_id, int64_t id);
 /* `fields` holds assistant attributes by their tool names (assistant_name,
  * voice_id, ...); unknown keys are kept in the settings document. */

@@ -177,6 +177,11 @@ int stream_push_json(struct stream *s, const json_t *msg)
 	return r;
 }
 
+int stream_push_serialized(struct stream *s, const char *json, size_t len)
+{
+	return enqueue(s, NULL, json, len, 0);
+}
+
 int stream_push_event(struct stream *s, const char *event, const char *data)
 {
 	return enqueue(s, event, data, strlen(data), 1);

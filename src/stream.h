@@ -38,6 +38,8 @@ void stream_unref(struct stream *s);
 
 /* Producers: 0 on success, -1 when the stream has ended or is full. */
 int stream_push_json(struct stream *s, const json_t *msg);
+/* The same for a message already serialized (rpc_serialize). */
+int stream_push_serialized(struct stream *s, const char *json, size_t len);
 int stream_push_event(struct stream *s, const char *event, const char *data);
 /* An SSE event with an id and empty data (primes client reconnection). */
 int stream_push_prime(struct stream *s);

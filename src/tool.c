@@ -23,6 +23,7 @@ static struct tool_rt {
 } *rt;
 static size_t ntools;
 static int check_output;
+static double confirm_ttl = TOOL_CONFIRM_TTL;
 
 static json_t *annotations(const struct tool *t)
 {
@@ -32,6 +33,19 @@ static json_t *annotations(const struct tool *t)
 			 "destructiveHint", !!(t->flags & TOOL_DESTRUCTIVE),
 			 "idempotentHint", !!(t->flags & TOOL_IDEMPOTENT),
 			 "openWorldHint", !!(t->flags & TOOL_OPENWORLD));
+}
+
+/* The structuredContent of every isError result (see tool_fail and friends). */
+static json_t *error_shape(void)
+{
+	static json_t *shape;
+	if (!shape)
+		shape = json_loads("{\"type\":\"object\",\"required\":[\"message\"],"
+			"\"properties\":{\"message\":{\"type\":\"string\"},"
+			"\"errors\":{\"type\":\"object\",\"additionalProperties\":"
+			"{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
+			"\"required_scope\":{\"type\":\"string\"}}}", 0, NULL);
+	return shape;
 }
 
 static json_t *parse_schema(const char *name, const char *which, const char *txt)
@@ -56,7 +70,16 @@ static json_t *parse_schema(const char *name, const char *which, const char *txt
 int tool_registry_init(void)
 {
 	const char *co = getenv("SWITCHBOARD_CHECK_OUTPUT");
+	const char *ttl = getenv("SWITCHBOARD_CONFIRM_TTL");
+	int64_t v;
 	check_output = co && !strcmp(co, "1");
+	if (ttl && *ttl) {
+		if (util_parse_i64(ttl, &v) || v < 1 || v > 86400)
+			log_warn("SWITCHBOARD_CONFIRM_TTL='%s' is not 1..86400 seconds: using %d",
+				 ttl, TOOL_CONFIRM_TTL);
+		else
+			confirm_ttl = (double)v;
+	}
 	for (ntools = 0; tool_table[ntools].name; ntools++)
 		;
 	rt = calloc(ntools + 1, sizeof(*rt));
@@ -83,8 +106,13 @@ int tool_registry_init(void)
 				      "description", t->description,
 				      "inputSchema", rt[i].input,
 				      "annotations", annotations(t));
-		if (rt[i].output)
-			json_object_set(l, "outputSchema", rt[i].output);
+		if (rt[i].output) {
+			/* clients (the TS SDK) check structuredContent against the
+			 * outputSchema on error results too: advertise both shapes */
+			json_t *adv = json_pack("{s:s, s:[O, O]}", "type", "object",
+						"anyOf", rt[i].output, error_shape());
+			json_object_set_new(l, "outputSchema", adv);
+		}
 		rt[i].listing = l;
 	}
 	return 0;
@@ -94,6 +122,7 @@ void tool_registry_release(void)
 {
 	if (!rt)
 		return;
+	json_decref(error_shape());
 	for (size_t i = 0; i < ntools; i++) {
 		json_decref(rt[i].input);
 		json_decref(rt[i].output);
@@ -294,7 +323,22 @@ static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *
 	char sentence[512];
 	int r;
 
+	/* the preview first: its checks (balance, ownership) hold at run time,
+	 * and it says whether these arguments spend anything at all */
+	r = t->preview ? t->preview(ctx, args, &pv, res) : -1;
+	if (r < 0 || (r != TOOL_PREVIEW_FREE && !pv)) {
+		if (!res->structured && !res->content)
+			tool_fail(res, "cannot prepare the confirmation for '%s'", t->name);
+		json_decref(pv);
+		return SPEND_ANSWERED;
+	}
+	if (r == TOOL_PREVIEW_FREE) {
+		json_decref(pv);
+		return SPEND_RUN;
+	}
 	if (token) {
+		json_decref(pv);
+		pv = NULL;
 		unsigned char th[32];
 		util_sha256(token, strlen(token), th);
 		r = store_confirmation_consume(ctx->who->account_id, th, t->name, hash, util_now());
@@ -308,12 +352,6 @@ static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *
 				     "call again without it for a new one");
 		else
 			tool_fail(res, "cannot check the confirmation: store unavailable");
-		return SPEND_ANSWERED;
-	}
-	if (!t->preview || t->preview(ctx, args, &pv, res)) {
-		if (!res->structured && !res->content)
-			tool_fail(res, "cannot prepare the confirmation for '%s'", t->name);
-		json_decref(pv);
 		return SPEND_ANSWERED;
 	}
 	describe(pv, sentence, sizeof(sentence));
@@ -344,7 +382,7 @@ static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *
 	/* no elicitation: answer with a preview and a single-use token */
 	char tok[65], exp[32], msg[768];
 	unsigned char th[32];
-	double expires = util_now() + TOOL_CONFIRM_TTL;
+	double expires = util_now() + confirm_ttl;
 	util_random_hex(tok, 32);
 	util_sha256(tok, strlen(tok), th);
 	if (store_confirmation_insert(ctx->who->account_id, th, t->name, hash, expires)) {

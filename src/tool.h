@@ -70,8 +70,12 @@ struct tool {
 	tool_fn fn;
 	/* TOOL_SPEND rows only: say what would happen without doing it. Fills
 	 * *preview with {action, target, estimated_cost (decimal string),
-	 * currency, details?} and returns 0; or returns non-zero with an isError
-	 * in res (unknown assistant, balance too low, ...). */
+	 * currency, details?} and returns 0 (confirmation needed); returns
+	 * TOOL_PREVIEW_FREE when these arguments spend nothing (e.g.
+	 * update_campaign_status with "stop"), so the call runs unconfirmed; or
+	 * returns a negative value with an isError in res (unknown assistant,
+	 * balance too low, ...). It runs before every spend call, with or
+	 * without a confirmation token, so its checks are current. */
 	int (*preview)(struct call_ctx *ctx, const json_t *args, json_t **preview,
 		       struct tool_result *res);
 };
@@ -79,14 +83,18 @@ struct tool {
 /*
  * Spend governance, applied centrally to TOOL_SPEND rows (tool.c): the key
  * needs the row's scope (AUTH_SCOPE_SPEND); an `idempotency_key` argument
- * makes a retry return the first result; the call runs only once confirmed,
- * by elicitation when the client supports it, otherwise by repeating the
- * call with the single-use `confirmation_token` the first call returned
- * (bound to the exact arguments, valid TOOL_CONFIRM_TTL seconds). Spend rows
- * add SPEND_ARGS to their input properties and wrap their output schema in
+ * makes a retry return the first result; the row's preview runs; the call
+ * runs only once confirmed, by elicitation when the client supports it,
+ * otherwise by repeating the call with the single-use `confirmation_token`
+ * the first call returned (bound to the exact arguments, valid
+ * TOOL_CONFIRM_TTL seconds, or SWITCHBOARD_CONFIRM_TTL when set, read once
+ * at start-up). A preview that answers TOOL_PREVIEW_FREE skips the
+ * confirmation: one row can hold a free and a paid action. Spend rows add
+ * SPEND_ARGS to their input properties and wrap their output schema in
  * SPEND_OUTPUT().
  */
 #define TOOL_CONFIRM_TTL 300
+#define TOOL_PREVIEW_FREE 1
 #define SPEND_ARGS \
 	"\"confirmation_token\":{\"type\":\"string\",\"minLength\":16,\"maxLength\":128," \
 	"\"description\":\"The token a previous call returned to confirm exactly this action\"}," \

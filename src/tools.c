@@ -102,7 +102,7 @@ const struct tool tool_table[] = {
 
 	/* ---- control plane: assistants ---- */
 	{ "get_assistants", "List assistants", "Lists the account's AI assistants, paged (Laravel page object: data, current_page, last_page, total, ...).",
-	  "{\"type\":\"object\",\"properties\":{\"page\":{\"type\":\"integer\",\"minimum\":1,\"default\":1},"
+	  "{\"type\":\"object\",\"properties\":{\"page\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,\"default\":1},"
 	  "\"per_page\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"default\":10}},\"additionalProperties\":false}",
 	  PAGE_OF(ASSISTANT), RO, AUTH_SCOPE_READ, C, get_assistants },
 	{ "get_assistant", "Get an assistant", "Shows one assistant with every setting.",

@@ -145,8 +145,10 @@
 	X(LANGUAGE_SEED, "INSERT OR IGNORE INTO languages (id, name, iso_2)" \
 	  " VALUES (?1, ?2, ?3)") \
 	\
-	X(ASSISTANT_COUNT, "SELECT count(*) FROM assistants WHERE account_id = ?1") \
+	X(ASSISTANT_COUNT, "SELECT count(*) FROM assistants WHERE account_id = ?1" \
+	  " AND (?2 IS NULL OR calls_direction = ?2)") \
 	X(ASSISTANT_PAGE, ASSISTANT_SELECT "WHERE a.account_id = ?1" \
+	  " AND (?4 IS NULL OR a.calls_direction = ?4)" \
 	  " ORDER BY a.id LIMIT ?2 OFFSET ?3") \
 	X(ASSISTANT_GET, ASSISTANT_SELECT "WHERE a.account_id = ?1 AND a.id = ?2") \
 	X(ASSISTANT_INSERT, "INSERT INTO assistants (account_id, assistant_name," \
@@ -1112,8 +1114,8 @@ static const struct setting {
 	{ "variables",                      S_OBJ,  0,    NULL },
 	{ "post_call_schema",               S_ARR,  0,    NULL },
 	{ "endpoint_type",                  S_STR,  0,    "vad" },
-	{ "endpoint_sensitivity",           S_INT,  3,    NULL },
-	{ "interrupt_sensitivity",          S_INT,  3,    NULL },
+	{ "endpoint_sensitivity",           S_NUM,  3,    NULL },
+	{ "interrupt_sensitivity",          S_NUM,  3,    NULL },
 	{ "ambient_sound_volume",           S_NUM,  0,    NULL },
 	{ "post_call_evaluation",           S_BOOL, 0,    NULL },
 	{ "send_webhook_only_on_completed", S_BOOL, 0,    NULL },
@@ -1217,6 +1219,12 @@ static json_t *assistant_json(sqlite3_stmt *st)
 json_t *store_assistant_page(int64_t account_id, int page, int per_page,
 			     int64_t *total)
 {
+	return store_assistant_page_direction(account_id, NULL, page, per_page, total);
+}
+
+json_t *store_assistant_page_direction(int64_t account_id, const char *direction,
+				       int page, int per_page, int64_t *total)
+{
 	sqlite3_stmt *st = stmt(ST_ASSISTANT_COUNT);
 	json_t *arr = NULL;
 	int rc;
@@ -1231,6 +1239,7 @@ json_t *store_assistant_page(int64_t account_id, int page, int per_page,
 		page = 1;
 
 	sqlite3_bind_int64(st, 1, account_id);
+	bind_text(st, 2, direction);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		step_fail(st, rc, "cannot count assistants");
@@ -1247,6 +1256,7 @@ json_t *store_assistant_page(int64_t account_id, int page, int per_page,
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_int64(st, 2, per_page);
 	sqlite3_bind_int64(st, 3, (int64_t)(page - 1) * per_page);
+	bind_text(st, 4, direction);
 	arr = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(arr, assistant_json(st));
@@ -2072,4 +2082,975 @@ int store_idempotency_release(int64_t account_id, const char *tool, const char *
 	bind_text(st, 2, tool);
 	bind_text(st, 3, key);
 	return stmt_exec(st, "cannot release idempotency key");
+}
+
+/* ------------------------------------------------------------------------
+ * Phone numbers: operator side
+ * ---------------------------------------------------------------------- */
+
+int store_phone_number_insert(int64_t account_id, const char *number,
+			      const char *type, int sms_capable,
+			      const char *country_code, int64_t *id_out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!number || !type || (strcmp(type, "inbound") && strcmp(type, "outbound")))
+		return STORE_INVALID;
+	st = stmt(ST_PHONE_INSERT);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	bind_text(st, 2, number);
+	bind_text(st, 3, country_code);
+	bind_text(st, 4, type);
+	sqlite3_bind_int(st, 5, !!sms_capable);
+	rc = stmt_exec(st, "cannot insert phone number");
+	if (!rc && id_out)
+		*id_out = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+	return rc;
+}
+
+int store_phone_number_get(int64_t account_id, int64_t id, struct store_phone *out)
+{
+	sqlite3_stmt *st = stmt(ST_PHONE_GET);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->id = sqlite3_column_int64(st, 0);
+		col_copy(out->phone_number, sizeof out->phone_number, st, 1);
+		col_copy(out->type, sizeof out->type, st, 2);
+		out->sms_capable = sqlite3_column_int(st, 3);
+		col_copy(out->trunk, sizeof out->trunk, st, 4);
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND
+				       : step_fail(st, rc, "cannot read phone number");
+	}
+	stmt_done(st);
+	return rc;
+}
+
+/* Bind an id that 0 means "none" for. */
+static void bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+	if (id)
+		sqlite3_bind_int64(st, i, id);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Read a one-row, one-integer answer; STORE_NOTFOUND when no row. */
+static int one_int(sqlite3_stmt *st, int64_t *out, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : step_fail(st, rc, what);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+/* Run a page query: count with the same bindings, then the rows. `bind`
+ * binds the filters (?1..?n) of both statements; limit/offset go to
+ * ?first and ?first+1 of the page statement. */
+static json_t *page_query(enum stmt_id count_id, enum stmt_id page_id, int first,
+			  void (*bind)(sqlite3_stmt *, const void *), const void *arg,
+			  json_t *(*row)(sqlite3_stmt *), int page, int per_page,
+			  int64_t *total, const char *what)
+{
+	sqlite3_stmt *st = stmt(count_id);
+	json_t *arr;
+	int64_t n = 0;
+	int rc;
+
+	if (!st)
+		return NULL;
+	if (per_page < 1)
+		per_page = 1;
+	if (per_page > 100)
+		per_page = 100;
+	if (page < 1)
+		page = 1;
+	bind(st, arg);
+	if (one_int(st, &n, what))
+		return NULL;
+	if (total)
+		*total = n;
+	st = stmt(page_id);
+	if (!st)
+		return NULL;
+	bind(st, arg);
+	sqlite3_bind_int64(st, first, per_page);
+	sqlite3_bind_int64(st, first + 1, (int64_t)(page - 1) * per_page);
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, row(st));
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, what);
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+/* One row by (account, id) through `id` statement; NULL when none. */
+static json_t *get_one(enum stmt_id sid, int64_t account_id, int64_t id,
+		       json_t *(*row)(sqlite3_stmt *), const char *what)
+{
+	sqlite3_stmt *st = stmt(sid);
+	json_t *o = NULL;
+	int rc;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		o = row(st);
+	else if (rc != SQLITE_DONE)
+		step_fail(st, rc, what);
+	stmt_done(st);
+	return o;
+}
+
+/* Delete by (account, id) with `sid`; when nothing went, tell a missing row
+ * (STORE_NOTFOUND) from one the statement's condition kept (STORE_CONFLICT)
+ * by asking `owned` ("SELECT 1 ... WHERE id = ?1 AND account_id = ?2"). */
+static int delete_one(enum stmt_id sid, enum stmt_id owned, int64_t account_id,
+		      int64_t id, const char *what)
+{
+	sqlite3_stmt *st = stmt(sid);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = stmt_exec(st, what);
+	if (rc || sqlite3_changes(sqlite3_db_handle(st)) > 0)
+		return rc;
+	if (owned == ST__COUNT)
+		return STORE_NOTFOUND;
+	rc = row_exists(owned, id, account_id, what);
+	return rc < 0 ? rc : rc ? STORE_CONFLICT : STORE_NOTFOUND;
+}
+
+/* ------------------------------------------------------------------------
+ * Calls
+ * ---------------------------------------------------------------------- */
+
+static json_t *call_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object(), *wh;
+
+	json_object_set_new(o, "id", col_json(st, 0));
+	json_object_set_new(o, "assistant_id", col_json(st, 1));
+	json_object_set_new(o, "assistant_name", col_json(st, 2));
+	json_object_set_new(o, "campaign_id", col_json(st, 3));
+	json_object_set_new(o, "campaign_name", col_json(st, 4));
+	json_object_set_new(o, "lead_id", col_json(st, 5));
+	json_object_set_new(o, "type", col_json(st, 6));
+	json_object_set_new(o, "duration", col_json(st, 7));
+	json_object_set_new(o, "assistant_phone_number", col_json(st, 8));
+	json_object_set_new(o, "client_phone_number", col_json(st, 9));
+	json_object_set_new(o, "status", col_json(st, 10));
+	json_object_set_new(o, "end_reason", col_json(st, 11));
+	json_object_set_new(o, "transcript", col_doc(st, 12, "[]"));
+	json_object_set_new(o, "variables", col_doc(st, 13, "{}"));
+	json_object_set_new(o, "evaluation", col_doc(st, 14, "[]"));
+	/* a webhook answer that is not JSON is shown as the text it was */
+	wh = sqlite3_column_type(st, 15) == SQLITE_NULL ? json_null() : col_doc(st, 15, NULL);
+	if (json_is_null(wh) && sqlite3_column_type(st, 15) != SQLITE_NULL) {
+		json_decref(wh);
+		wh = col_json(st, 15);
+	}
+	json_object_set_new(o, "webhook_response", wh);
+	json_object_set_new(o, "carrier_cost_micros", col_json(st, 16));
+	json_object_set_new(o, "total_cost_micros", col_json(st, 17));
+	json_object_set_new(o, "answered_by", col_json(st, 18));
+	json_object_set_new(o, "recording_url", col_json(st, 19));
+	json_object_set_new(o, "started_at", col_json(st, 20));
+	json_object_set_new(o, "answered_at", col_json(st, 21));
+	json_object_set_new(o, "ended_at", col_json(st, 22));
+	json_object_set_new(o, "created_at", col_json(st, 23));
+	json_object_set_new(o, "updated_at", col_json(st, 24));
+	return o;
+}
+
+int store_call_insert(int64_t account_id, const struct store_call_new *c,
+		      int64_t *id_out)
+{
+	sqlite3_stmt *st = stmt(ST_CALL_INSERT);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	bind_id(st, 2, c->assistant_id);
+	bind_id(st, 3, c->campaign_id);
+	bind_id(st, 4, c->lead_id);
+	bind_text(st, 5, c->type ? c->type : "outbound");
+	bind_text(st, 6, c->from_number);
+	bind_text(st, 7, c->to_number);
+	if (bind_json(st, 8, c->variables) != SQLITE_OK) {
+		stmt_done(st);
+		return STORE_ERR;
+	}
+	bind_text(st, 9, c->idempotency_key);
+	rc = stmt_exec(st, "cannot insert call");
+	if (!rc && id_out)
+		*id_out = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+	return rc;
+}
+
+json_t *store_call_get(int64_t account_id, int64_t id)
+{
+	return get_one(ST_CALL_GET, account_id, id, call_json, "cannot read call");
+}
+
+struct call_bind {
+	int64_t account_id;
+	const struct store_call_filter *f;
+};
+
+static void call_filter_bind(sqlite3_stmt *st, const void *arg)
+{
+	const struct call_bind *b = arg;
+	const struct store_call_filter *f = b->f;
+
+	sqlite3_bind_int64(st, 1, b->account_id);
+	bind_text(st, 2, f->status);
+	bind_text(st, 3, f->type);
+	bind_text(st, 4, f->phone_number);
+	bind_id(st, 5, f->assistant_id);
+	bind_id(st, 6, f->campaign_id);
+	bind_text(st, 7, f->date_from);
+	bind_text(st, 8, f->date_to);
+}
+
+json_t *store_call_page(int64_t account_id, const struct store_call_filter *f,
+			int page, int per_page, int64_t *total)
+{
+	static const struct store_call_filter none;
+	struct call_bind b = { account_id, f ? f : &none };
+
+	return page_query(ST_CALL_COUNT, ST_CALL_PAGE, 9, call_filter_bind, &b,
+			  call_json, page, per_page, total, "cannot list calls");
+}
+
+int store_call_delete(int64_t account_id, int64_t id)
+{
+	return delete_one(ST_CALL_DELETE, ST_CALL_OWNED, account_id, id,
+			  "cannot delete call");
+}
+
+int store_call_dial_info(int64_t call_id, struct store_dial *out)
+{
+	sqlite3_stmt *st = stmt(ST_CALL_DIAL);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, call_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->account_id = sqlite3_column_int64(st, 0);
+		col_copy(out->status, sizeof out->status, st, 1);
+		col_copy(out->from_number, sizeof out->from_number, st, 2);
+		col_copy(out->to_number, sizeof out->to_number, st, 3);
+		col_copy(out->trunk, sizeof out->trunk, st, 4);
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND
+				       : step_fail(st, rc, "cannot read call");
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_call_set_status(int64_t call_id, const char *status, const char *reason)
+{
+	sqlite3_stmt *st = stmt(ST_CALL_STATUS);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, call_id);
+	bind_text(st, 2, status);
+	bind_text(st, 3, reason);
+	rc = stmt_exec(st, "cannot update call status");
+	if (!rc && sqlite3_changes(sqlite3_db_handle(st)) == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Campaigns
+ * ---------------------------------------------------------------------- */
+
+static json_t *campaign_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+	static const char *const names[] = {
+		"id", "name", "status", "assistant_id", "assistant_name", "timezone",
+		"max_calls_in_parallel", "allowed_hours_start_time",
+		"allowed_hours_end_time", NULL,
+	};
+
+	for (int i = 0; names[i]; i++)
+		json_object_set_new(o, names[i], col_json(st, i));
+	json_object_set_new(o, "allowed_days", col_doc(st, 9, "[]"));
+	json_object_set_new(o, "max_retries", col_json(st, 10));
+	json_object_set_new(o, "retry_interval", col_json(st, 11));
+	json_object_set_new(o, "retry_on_voicemail", col_bool(st, 12));
+	json_object_set_new(o, "retry_on_goal_incomplete", col_bool(st, 13));
+	json_object_set_new(o, "goal_completion_variable", col_json(st, 14));
+	json_object_set_new(o, "mark_complete_when_no_leads", col_bool(st, 15));
+	json_object_set_new(o, "phone_number_ids", col_doc(st, 16, "[]"));
+	json_object_set_new(o, "leads_count", col_json(st, 17));
+	json_object_set_new(o, "leads_ready", col_json(st, 18));
+	json_object_set_new(o, "started_at", col_json(st, 19));
+	json_object_set_new(o, "stopped_at", col_json(st, 20));
+	json_object_set_new(o, "created_at", col_json(st, 21));
+	json_object_set_new(o, "updated_at", col_json(st, 22));
+	return o;
+}
+
+json_t *store_campaign_list(int64_t account_id)
+{
+	sqlite3_stmt *st = stmt(ST_CAMPAIGN_LIST);
+	json_t *arr;
+	int rc;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, account_id);
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, campaign_json(st));
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, "cannot list campaigns");
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+json_t *store_campaign_get(int64_t account_id, int64_t id)
+{
+	return get_one(ST_CAMPAIGN_GET, account_id, id, campaign_json,
+		       "cannot read campaign");
+}
+
+/* fields[key] or the default, bound as SQL (containers as JSON text). */
+static int bind_or(sqlite3_stmt *st, int i, const json_t *fields, const char *key,
+		   const char *dflt_json)
+{
+	const json_t *v = json_object_get(fields, key);
+	json_t *d = NULL;
+	int rc;
+
+	if (!v && dflt_json)
+		v = d = json_loads(dflt_json, JSON_DECODE_ANY, NULL);
+	rc = bind_json(st, i, v);
+	json_decref(d);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int store_campaign_insert(int64_t account_id, const json_t *fields, int64_t *id_out)
+{
+	sqlite3_stmt *st = stmt(ST_CAMPAIGN_INSERT);
+	int bad = 0, rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	bad |= bind_or(st, 2, fields, "name", NULL);
+	bad |= bind_or(st, 3, fields, "assistant_id", NULL);
+	bad |= bind_or(st, 4, fields, "timezone", NULL);
+	bad |= bind_or(st, 5, fields, "max_calls_in_parallel", "3");
+	bad |= bind_or(st, 6, fields, "allowed_hours_start_time", "\"09:00\"");
+	bad |= bind_or(st, 7, fields, "allowed_hours_end_time", "\"17:00\"");
+	bad |= bind_or(st, 8, fields, "allowed_days",
+		       "[\"monday\",\"tuesday\",\"wednesday\",\"thursday\",\"friday\"]");
+	bad |= bind_or(st, 9, fields, "max_retries", "3");
+	bad |= bind_or(st, 10, fields, "retry_interval", "60");
+	bad |= bind_or(st, 11, fields, "retry_on_voicemail", "false");
+	bad |= bind_or(st, 12, fields, "retry_on_goal_incomplete", "false");
+	bad |= bind_or(st, 13, fields, "goal_completion_variable", NULL);
+	bad |= bind_or(st, 14, fields, "mark_complete_when_no_leads", "false");
+	bad |= bind_or(st, 15, fields, "phone_number_ids", "[]");
+	if (bad) {
+		stmt_done(st);
+		return STORE_ERR;
+	}
+	rc = stmt_exec(st, "cannot insert campaign");
+	if (!rc && id_out)
+		*id_out = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+	return rc;
+}
+
+int store_campaign_delete(int64_t account_id, int64_t id)
+{
+	return delete_one(ST_CAMPAIGN_DELETE, ST_CAMPAIGN_OWNED, account_id, id,
+			  "cannot delete campaign");
+}
+
+/* status, ready leads and the balance, read inside the caller's tx */
+static int campaign_state(int64_t account_id, int64_t id, char *status, size_t n,
+			  int64_t *ready, int64_t *balance)
+{
+	sqlite3_stmt *st = stmt(ST_CAMPAIGN_STATE);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_copy(status, n, st, 0);
+		*ready = sqlite3_column_int64(st, 1);
+		*balance = sqlite3_column_int64(st, 2);
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND
+				       : step_fail(st, rc, "cannot read campaign");
+	}
+	stmt_done(st);
+	return rc;
+}
+
+static int campaign_status_set(int64_t account_id, int64_t id, const char *status)
+{
+	sqlite3_stmt *st = stmt(ST_CAMPAIGN_SET_STATUS);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	bind_text(st, 3, status);
+	return stmt_exec(st, "cannot set campaign status");
+}
+
+/* Run a "... WHERE campaign_id = ?1" update; *n += rows changed. */
+static int campaign_rows(enum stmt_id sid, int64_t id, int64_t *n, const char *what)
+{
+	sqlite3_stmt *st = stmt(sid);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = stmt_exec(st, what);
+	if (!rc && n)
+		*n += sqlite3_changes(sqlite3_db_handle(st));
+	return rc;
+}
+
+int store_campaign_start(int64_t account_id, int64_t id, enum store_campaign_why *why,
+			 int64_t *n)
+{
+	char status[24];
+	int64_t ready = 0, balance = 0;
+	struct tx t;
+	int rc = tx_begin(&t);
+
+	*why = CAMPAIGN_OK;
+	*n = 0;
+	if (rc)
+		return rc;
+	rc = campaign_state(account_id, id, status, sizeof status, &ready, &balance);
+	if (rc)
+		goto out;
+	if (!strcmp(status, "in-progress"))
+		*why = CAMPAIGN_RUNNING;
+	else if (ready < 1)
+		*why = CAMPAIGN_NO_LEADS;
+	else if (balance <= 0)
+		*why = CAMPAIGN_NO_BALANCE;
+	if (*why) {
+		rc = STORE_INVALID;
+		goto out;
+	}
+	rc = campaign_status_set(account_id, id, "in-progress");
+	if (!rc)
+		rc = campaign_rows(ST_LEADS_SCHEDULE, id, NULL, "cannot schedule leads");
+	*n = ready;
+out:
+	return tx_end(&t, rc);
+}
+
+int store_campaign_stop(int64_t account_id, int64_t id, enum store_campaign_why *why,
+			int64_t *n)
+{
+	char status[24];
+	int64_t ready = 0, balance = 0;
+	struct tx t;
+	int rc = tx_begin(&t);
+
+	*why = CAMPAIGN_OK;
+	*n = 0;
+	if (rc)
+		return rc;
+	rc = campaign_state(account_id, id, status, sizeof status, &ready, &balance);
+	if (rc)
+		goto out;
+	if (!strcmp(status, "draft")) {
+		*why = CAMPAIGN_NOT_STARTED;
+		rc = STORE_INVALID;
+		goto out;
+	}
+	if (!strcmp(status, "stopped"))
+		goto out;	/* stopping twice is a no-op */
+	rc = campaign_status_set(account_id, id, "stopped");
+	if (!rc)
+		rc = campaign_rows(ST_LEADS_UNSCHEDULE, id, NULL, "cannot unschedule leads");
+	if (!rc)
+		rc = campaign_rows(ST_CALLS_CANCEL, id, n, "cannot end campaign calls");
+out:
+	return tx_end(&t, rc);
+}
+
+/* ------------------------------------------------------------------------
+ * Leads
+ * ---------------------------------------------------------------------- */
+
+static json_t *lead_json(sqlite3_stmt *st)
+{
+	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			      "id", col_json(st, 0),
+			      "campaign_id", col_json(st, 1),
+			      "phone_number", col_json(st, 2),
+			      "variables", col_doc(st, 3, "{}"),
+			      "status", col_json(st, 4),
+			      "created_at", col_json(st, 5),
+			      "updated_at", col_json(st, 6));
+
+	if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		json_object_set_new(o, "campaign", json_null());
+	else
+		json_object_set_new(o, "campaign", json_pack("{s:o, s:o}", "id",
+				    col_json(st, 1), "name", col_json(st, 7)));
+	json_object_set_new(o, "secondary_contacts", col_doc(st, 8, "[]"));
+	return o;
+}
+
+struct lead_bind {
+	int64_t account_id, campaign_id;
+	const char *status, *phone;
+};
+
+static void lead_filter_bind(sqlite3_stmt *st, const void *arg)
+{
+	const struct lead_bind *b = arg;
+
+	sqlite3_bind_int64(st, 1, b->account_id);
+	bind_text(st, 2, b->status);
+	bind_id(st, 3, b->campaign_id);
+	bind_text(st, 4, b->phone);
+}
+
+json_t *store_lead_page(int64_t account_id, const char *status, int64_t campaign_id,
+			const char *phone_number, int page, int per_page, int64_t *total)
+{
+	struct lead_bind b = { account_id, campaign_id, status, phone_number };
+
+	return page_query(ST_LEAD_COUNT, ST_LEAD_PAGE, 5, lead_filter_bind, &b,
+			  lead_json, page, per_page, total, "cannot list leads");
+}
+
+json_t *store_lead_get(int64_t account_id, int64_t id)
+{
+	return get_one(ST_LEAD_GET, account_id, id, lead_json, "cannot read lead");
+}
+
+/* 1 when another lead (not `self`) of the campaign has the number. */
+static int lead_dup(int64_t campaign_id, const char *phone, int64_t self)
+{
+	sqlite3_stmt *st = stmt(ST_LEAD_DUP);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, campaign_id);
+	bind_text(st, 2, phone);
+	sqlite3_bind_int64(st, 3, self);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0
+				: step_fail(st, rc, "cannot look for duplicate leads");
+	stmt_done(st);
+	return rc;
+}
+
+int store_lead_insert(int64_t account_id, int64_t campaign_id, const char *phone_number,
+		      const json_t *variables, int allow_duplicate, int64_t *id_out)
+{
+	sqlite3_stmt *st;
+	struct tx t;
+	int64_t id = 0;
+	int rc = tx_begin(&t);
+
+	if (rc)
+		return rc;
+	rc = row_exists(ST_CAMPAIGN_OWNED, campaign_id, account_id, "cannot look up campaign");
+	if (rc <= 0) {
+		rc = rc < 0 ? rc : STORE_INVALID;
+		goto out;
+	}
+	rc = allow_duplicate ? 0 : lead_dup(campaign_id, phone_number, 0);
+	if (rc) {
+		rc = rc < 0 ? rc : STORE_CONFLICT;
+		goto out;
+	}
+	if (!(st = stmt(ST_LEAD_INSERT))) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, campaign_id);
+	bind_text(st, 3, phone_number);
+	if (bind_json(st, 4, variables) != SQLITE_OK) {
+		stmt_done(st);
+		rc = STORE_ERR;
+		goto out;
+	}
+	rc = stmt_exec(st, "cannot insert lead");
+	if (!rc)
+		id = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+out:
+	rc = tx_end(&t, rc);
+	if (!rc && id_out)
+		*id_out = id;
+	return rc;
+}
+
+int store_lead_update(int64_t account_id, int64_t id, const json_t *fields,
+		      int allow_duplicate)
+{
+	json_t *vars = NULL, *v;
+	char phone[64], status[32];
+	int64_t campaign = 0;
+	sqlite3_stmt *st;
+	struct tx t;
+	int rc = tx_begin(&t), step;
+
+	if (rc)
+		return rc;
+	if (!(st = stmt(ST_LEAD_ROW))) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		campaign = sqlite3_column_int64(st, 0);
+		col_copy(phone, sizeof phone, st, 1);
+		vars = col_doc(st, 2, "{}");
+		col_copy(status, sizeof status, st, 3);
+	} else {
+		rc = step == SQLITE_DONE ? STORE_NOTFOUND
+					 : step_fail(st, step, "cannot read lead");
+	}
+	stmt_done(st);
+	if (rc)
+		goto out;
+	if (!json_is_object(vars)) {
+		json_decref(vars);
+		vars = json_object();
+	}
+
+	v = json_object_get(fields, "campaign_id");
+	if (json_is_integer(v) && json_integer_value(v) != campaign) {
+		campaign = json_integer_value(v);
+		rc = row_exists(ST_CAMPAIGN_OWNED, campaign, account_id,
+				"cannot look up campaign");
+		if (rc <= 0) {
+			rc = rc < 0 ? rc : STORE_INVALID;
+			goto out;
+		}
+		rc = 0;
+	}
+	if (json_is_string(json_object_get(fields, "phone_number")))
+		snprintf(phone, sizeof phone, "%s",
+			 json_string_value(json_object_get(fields, "phone_number")));
+	if (json_is_string(json_object_get(fields, "status")))
+		snprintf(status, sizeof status, "%s",
+			 json_string_value(json_object_get(fields, "status")));
+	/* variables merge: a null removes one */
+	const char *k;
+	json_object_foreach((json_t *)json_object_get(fields, "variables"), k, v) {
+		if (json_is_null(v))
+			json_object_del(vars, k);
+		else
+			json_object_set(vars, k, v);
+	}
+	if (campaign && !allow_duplicate &&
+	    (json_object_get(fields, "campaign_id") || json_object_get(fields, "phone_number"))) {
+		rc = lead_dup(campaign, phone, id);
+		if (rc) {
+			rc = rc < 0 ? rc : STORE_CONFLICT;
+			goto out;
+		}
+	}
+	if (!(st = stmt(ST_LEAD_UPDATE))) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	bind_id(st, 3, campaign);
+	bind_text(st, 4, phone);
+	if (bind_json(st, 5, vars) != SQLITE_OK) {
+		stmt_done(st);
+		rc = STORE_ERR;
+		goto out;
+	}
+	bind_text(st, 6, status);
+	rc = stmt_exec(st, "cannot update lead");
+out:
+	json_decref(vars);
+	return tx_end(&t, rc);
+}
+
+int store_lead_delete(int64_t account_id, int64_t id)
+{
+	return delete_one(ST_LEAD_DELETE, ST__COUNT, account_id, id, "cannot delete lead");
+}
+
+/* ------------------------------------------------------------------------
+ * SMS
+ * ---------------------------------------------------------------------- */
+
+int store_sms_reserve(int64_t account_id, const struct store_sms_new *m, int64_t *id_out)
+{
+	sqlite3_stmt *st;
+	struct tx t;
+	int64_t id = 0;
+	int rc = tx_begin(&t);
+
+	if (rc)
+		return rc;
+	if (!(st = stmt(ST_BALANCE_TAKE))) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, m->cost_micros);
+	rc = stmt_exec(st, "cannot charge the balance");
+	if (!rc && sqlite3_changes(sqlite3_db_handle(st)) == 0)
+		rc = STORE_FUNDS;
+	if (rc)
+		goto out;
+	if (!(st = stmt(ST_SMS_INSERT))) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	bind_id(st, 2, m->phone_number_id);
+	bind_text(st, 3, m->from_number);
+	bind_text(st, 4, m->to_number);
+	bind_text(st, 5, m->body);
+	sqlite3_bind_int(st, 6, m->segments);
+	bind_text(st, 7, m->encoding);
+	sqlite3_bind_int64(st, 8, m->cost_micros);
+	bind_text(st, 9, m->idempotency_key);
+	rc = stmt_exec(st, "cannot insert sms");
+	if (!rc)
+		id = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+out:
+	rc = tx_end(&t, rc);
+	if (!rc && id_out)
+		*id_out = id;
+	return rc;
+}
+
+int store_sms_sent(int64_t account_id, int64_t id, const char *status,
+		   const char *provider_id)
+{
+	sqlite3_stmt *st = stmt(ST_SMS_SENT);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	bind_text(st, 3, status && *status ? status : "queued");
+	bind_text(st, 4, provider_id);
+	return stmt_exec(st, "cannot record sent sms");
+}
+
+int store_sms_failed(int64_t account_id, int64_t id, const char *error)
+{
+	sqlite3_stmt *st;
+	int64_t cost = 0;
+	struct tx t;
+	int rc = tx_begin(&t);
+
+	if (rc)
+		return rc;
+	if (!(st = stmt(ST_SMS_COST))) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = one_int(st, &cost, "cannot read sms cost");
+	if (rc)
+		goto out;
+	if (!(st = stmt(ST_BALANCE_ADD))) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, cost);
+	rc = stmt_exec(st, "cannot refund the balance");
+	if (rc)
+		goto out;
+	if (!(st = stmt(ST_SMS_FAIL))) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	bind_text(st, 3, error);
+	rc = stmt_exec(st, "cannot record failed sms");
+out:
+	return tx_end(&t, rc);
+}
+
+static json_t *sms_json(sqlite3_stmt *st)
+{
+	static const char *const names[] = {
+		"id", "phone_number_id", "from", "to", "body", "segments", "encoding",
+		"cost_micros", "status", "provider_id", "error", "created_at",
+		"updated_at", NULL,
+	};
+	json_t *o = json_object();
+
+	for (int i = 0; names[i]; i++)
+		json_object_set_new(o, names[i], col_json(st, i));
+	return o;
+}
+
+json_t *store_sms_get(int64_t account_id, int64_t id)
+{
+	return get_one(ST_SMS_GET, account_id, id, sms_json, "cannot read sms");
+}
+
+/* ------------------------------------------------------------------------
+ * Mid-call tools
+ * ---------------------------------------------------------------------- */
+
+static json_t *midtool_json(sqlite3_stmt *st)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "id", col_json(st, 0),
+			 "name", col_json(st, 1),
+			 "description", col_json(st, 2),
+			 "endpoint", col_json(st, 3),
+			 "method", col_json(st, 4),
+			 "timeout", col_json(st, 5),
+			 "headers", col_doc(st, 6, "[]"),
+			 "schema", col_doc(st, 7, "[]"),
+			 "assistant_ids", col_doc(st, 8, "[]"),
+			 "created_at", col_json(st, 9),
+			 "updated_at", col_json(st, 10));
+}
+
+json_t *store_midtool_list(int64_t account_id)
+{
+	sqlite3_stmt *st = stmt(ST_MT_LIST);
+	json_t *arr;
+	int rc;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, account_id);
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, midtool_json(st));
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, "cannot list mid-call tools");
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
+json_t *store_midtool_get(int64_t account_id, int64_t id)
+{
+	return get_one(ST_MT_GET, account_id, id, midtool_json, "cannot read mid-call tool");
+}
+
+static int midtool_bind(sqlite3_stmt *st, int first, const json_t *f)
+{
+	static const char *const keys[] = {
+		"name", "description", "endpoint", "method", "timeout", "headers",
+		"schema", NULL,
+	};
+
+	for (int i = 0; keys[i]; i++)
+		if (bind_json(st, first + i, json_object_get(f, keys[i])) != SQLITE_OK)
+			return STORE_ERR;
+	return STORE_OK;
+}
+
+int store_midtool_insert(int64_t account_id, const json_t *fields, int64_t *id_out)
+{
+	sqlite3_stmt *st = stmt(ST_MT_INSERT);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	if (midtool_bind(st, 2, fields)) {
+		stmt_done(st);
+		return STORE_ERR;
+	}
+	rc = stmt_exec(st, "cannot insert mid-call tool");
+	if (!rc && id_out)
+		*id_out = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+	return rc;
+}
+
+int store_midtool_update(int64_t account_id, int64_t id, const json_t *fields)
+{
+	sqlite3_stmt *st = stmt(ST_MT_UPDATE);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	if (midtool_bind(st, 3, fields)) {
+		stmt_done(st);
+		return STORE_ERR;
+	}
+	rc = stmt_exec(st, "cannot update mid-call tool");
+	if (!rc && sqlite3_changes(sqlite3_db_handle(st)) == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+int store_midtool_delete(int64_t account_id, int64_t id)
+{
+	return delete_one(ST_MT_DELETE, ST__COUNT, account_id, id,
+			  "cannot delete mid-call tool");
 }

@@ -8,7 +8,7 @@
 
 HANDLER(get_assistants)
 {
-	int page = (int)arg_int(args, "page", 1);
+	int page = arg_page(args);
 	int per = (int)arg_int(args, "per_page", 10);
 	int64_t total = 0;
 	json_t *data = store_assistant_page(ctx->who->account_id, page, per, &total);
@@ -44,13 +44,16 @@ static int answer(struct tool_result *res, int64_t account, int64_t id,
 	return tool_ok(res, json_pack("{s:s, s:o}", "message", msg, "data", a));
 }
 
-static int store_error(struct tool_result *res, int r, const char *what)
+static int store_error(struct tool_result *res, const json_t *args, int r,
+		       const char *what)
 {
 	if (r == STORE_NOTFOUND)
 		return tool_invalid(res, "id", "assistant not found");
-	if (r == STORE_INVALID)
-		return tool_invalid(res, "phone_number_id",
-				    "a referenced phone number or tool does not exist");
+	if (r == STORE_INVALID)	/* the store does not say which reference */
+		return tool_invalid(res, json_object_get(args, "phone_number_id") ? "phone_number_id"
+				    : json_object_get(args, "tool_ids") ? "tool_ids" : "",
+				    "a referenced phone number or mid-call tool does not "
+				    "exist in this account, or a setting has the wrong type");
 	return tool_fail(res, "cannot %s the assistant: store error", what);
 }
 
@@ -63,7 +66,7 @@ HANDLER(create_assistant)
 		return 0;
 	r = store_assistant_insert(ctx->who->account_id, args, &id);
 	if (r)
-		return store_error(res, r, "create");
+		return store_error(res, args, r, "create");
 	return answer(res, ctx->who->account_id, id, "Assistant created successfully");
 }
 
@@ -80,7 +83,7 @@ HANDLER(update_assistant)
 	r = store_assistant_update(ctx->who->account_id, id, fields);
 	json_decref(fields);
 	if (r)
-		return store_error(res, r, "update");
+		return store_error(res, args, r, "update");
 	return answer(res, ctx->who->account_id, id, "Assistant updated successfully");
 }
 
@@ -89,7 +92,7 @@ HANDLER(delete_assistant)
 	int64_t id = arg_int(args, "id", 0);
 	int r = store_assistant_delete(ctx->who->account_id, id);
 	if (r)
-		return store_error(res, r, "delete");
+		return store_error(res, args, r, "delete");
 	return tool_ok(res, json_pack("{s:s, s:{s:I}}", "message",
 		"Assistant deleted successfully", "data", "id", (json_int_t)id));
 }

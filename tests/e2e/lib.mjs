@@ -290,6 +290,20 @@ export const coverage = {
 	called: new Map(),   // tool name -> transports it succeeded on
 };
 
+/* tools/list, every page. */
+export async function listAllTools(client) {
+	const all = [];
+	let cursor;
+	for (let i = 0; i < 100; i++) {
+		const r = await client.listTools(cursor ? { cursor } : undefined);
+		all.push(...r.tools);
+		cursor = r.nextCursor;
+		if (!cursor)
+			return all;
+	}
+	throw new Error('tools/list never ends (100 pages)');
+}
+
 export function noteListed(tools) {
 	for (const t of tools)
 		coverage.listed.add(t.name);

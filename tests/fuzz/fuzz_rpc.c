@@ -78,11 +78,13 @@ static void check_response(const json_t *msg, const json_t *id)
 	if (err && (!json_is_integer(json_object_get(err, "code")) ||
 		    !json_is_string(json_object_get(err, "message"))))
 		abort();
-	if (res && json_is_array(json_object_get(res, "content"))) {
-		/* a CallToolResult: the central path never breaks a schema */
-		const json_t *b = json_array_get(json_object_get(res, "content"), 0);
-		const char *t = json_string_value(json_object_get(b, "text"));
-		if (t && strstr(t, "does not match its output schema")) {
+	if (res && json_is_object(json_object_get(res, "structuredContent"))) {
+		/* a CallToolResult: tool.c turns a result that breaks the tool's
+		 * output schema into this isError message (CHECK_OUTPUT=1) */
+		const char *t = json_string_value(json_object_get(
+			json_object_get(res, "structuredContent"), "message"));
+		if (t && !strncmp(t, "result of '", 11) &&
+		    strstr(t, "' does not match its output schema")) {
 			fprintf(stderr, "fuzz_rpc: %s\n", t);
 			abort();
 		}

@@ -104,8 +104,20 @@ function send(env, { method, path: p, headers, body }) {
 		if (buf)
 			h['Content-Length'] = String(buf.length);
 		const req = http.request({ host: '127.0.0.1', port: env.PORT, method, path: p, headers: h, setHost: !Object.keys(h).some((n) => n.toLowerCase() === 'host') });
-		req.on('error', reject);
+		let answered = false;
+		// A server may answer (413) and close before it has read the whole
+		// body; the write then fails with EPIPE/ECONNRESET while the answer
+		// is on its way or already in: wait for it a little.
+		req.on('error', (e) => {
+			if (answered)
+				return;
+			if (e.code === 'EPIPE' || e.code === 'ECONNRESET')
+				setTimeout(() => { if (!answered) reject(e); }, 1000);
+			else
+				reject(e);
+		});
 		req.on('response', (res) => {
+			answered = true;
 			const chunks = [];
 			const isStream = /^text\/event-stream/.test(res.headers['content-type'] ?? '');
 			let done = false;

@@ -422,8 +422,8 @@ TEST(store_assistant_defaults)
 	CHECK_STR(jstr(a, "who_speaks_first"), "AI assistant");
 	CHECK(json_is_false(json_object_get(a, "record_call")));
 	CHECK_STR(jstr(a, "endpoint_type"), "vad");
-	CHECK(jint(a, "endpoint_sensitivity") == 3);
-	CHECK(jint(a, "interrupt_sensitivity") == 3);
+	CHECK(json_number_value(json_object_get(a, "endpoint_sensitivity")) == 3);
+	CHECK(json_number_value(json_object_get(a, "interrupt_sensitivity")) == 3);
 	CHECK(json_number_value(json_object_get(a, "ambient_sound_volume")) == 0);
 	CHECK(json_number_value(json_object_get(a, "speech_speed")) == 1.0);
 	CHECK_STR(jstr(a, "custom_knob"), "on");

@@ -1,0 +1,151 @@
+/* calls.c - the call queue and its worker (see calls.h). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "calls.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define QUEUE_CAP 1024
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int64_t queue[QUEUE_CAP];
+static size_t q_head, q_len;
+static int running, stopping;
+static pthread_t worker;
+
+static void fail_call(int64_t id, const char *reason)
+{
+	int r = store_call_set_status(id, "failed", reason);
+	if (r && r != STORE_NOTFOUND)
+		log_error("calls: cannot mark call %lld failed", (long long)id);
+	else if (!r)
+		log_info("calls: call %lld failed: %s", (long long)id, reason);
+}
+
+/* Place one call. Without a voice runtime every path ends here as failed,
+ * saying why; the voice-runtime issue replaces the second branch. */
+static void place(int64_t id)
+{
+	struct store_dial d;
+	char reason[256];
+
+	if (store_call_dial_info(id, &d))
+		return;	/* deleted meanwhile */
+	if (strcmp(d.status, "initiated"))
+		return;	/* already moved on (cancelled by a campaign stop, ...) */
+	if (!d.trunk[0] || !strcmp(d.trunk, "{}"))
+		snprintf(reason, sizeof(reason), "no SIP trunk configured for phone number %s",
+			 d.from_number[0] ? d.from_number : "(none)");
+	else
+		snprintf(reason, sizeof(reason), "the voice runtime is not part of this build: "
+			 "cannot dial %s from %s", d.to_number, d.from_number);
+	fail_call(id, reason);
+}
+
+static void *work(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&mu);
+	for (;;) {
+		while (!q_len && !stopping)
+			pthread_cond_wait(&cv, &mu);
+		if (!q_len && stopping)
+			break;
+		int64_t id = queue[q_head];
+		q_head = (q_head + 1) % QUEUE_CAP;
+		q_len--;
+		int drain = stopping;
+		pthread_mutex_unlock(&mu);
+		if (drain)
+			fail_call(id, "server shutting down before the call was placed");
+		else
+			place(id);
+		pthread_mutex_lock(&mu);
+	}
+	pthread_mutex_unlock(&mu);
+	store_thread_release();
+	return NULL;
+}
+
+int calls_runtime_start(void)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&mu);
+	if (!running) {
+		stopping = 0;
+		r = pthread_create(&worker, NULL, work, NULL) ? -1 : 0;
+		running = r == 0;
+	}
+	pthread_mutex_unlock(&mu);
+	if (r)
+		log_error("calls: cannot start the call runtime thread");
+	return r;
+}
+
+void calls_runtime_stop(void)
+{
+	pthread_mutex_lock(&mu);
+	if (!running) {
+		pthread_mutex_unlock(&mu);
+		return;
+	}
+	stopping = 1;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	pthread_join(worker, NULL);
+	pthread_mutex_lock(&mu);
+	running = 0;
+	stopping = 0;
+	pthread_mutex_unlock(&mu);
+}
+
+int calls_runtime_submit(int64_t call_id)
+{
+	const char *why = NULL;
+
+	pthread_mutex_lock(&mu);
+	if (!running || stopping)
+		why = "the call runtime is not running";
+	else if (q_len == QUEUE_CAP)
+		why = "the call runtime queue is full: try again shortly";
+	if (!why) {
+		queue[(q_head + q_len) % QUEUE_CAP] = call_id;
+		q_len++;
+		pthread_cond_signal(&cv);
+	}
+	pthread_mutex_unlock(&mu);
+	if (why) {
+		fail_call(call_id, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int64_t price;
+static pthread_once_t price_once = PTHREAD_ONCE_INIT;
+
+static void price_init(void)
+{
+	const char *e = getenv("SWITCHBOARD_CALL_PRICE_MICROS");
+	int64_t v;
+
+	price = 90000;
+	if (e && *e) {
+		if (util_parse_i64(e, &v) || v < 0 || v > 100000000)
+			log_warn("SWITCHBOARD_CALL_PRICE_MICROS='%s' is not a price: using %lld",
+				 e, (long long)price);
+		else
+			price = v;
+	}
+}
+
+int64_t calls_price_per_minute(void)
+{
+	pthread_once(&price_once, price_init);
+	return price;
+}

@@ -1,0 +1,33 @@
+/*
+ * calls.h - the call runtime's front door: a queue that takes the calls
+ * make_call (and later the campaign dialer) created, and a worker thread
+ * that places them.
+ *
+ * make_call writes the call row (status "initiated") and submits its id;
+ * from then on the runtime owns the call's status. The voice runtime (SIP
+ * and media) is another module still to come; until it exists, and for a
+ * number without a SIP trunk, the worker ends the call as "failed" with
+ * the reason stored in the call's end_reason - never a pretended success.
+ *
+ * Pricing of calls lives here too: SWITCHBOARD_CALL_PRICE_MICROS per
+ * started minute (default 90000 = $0.09), read once.
+ *
+ * Lifecycle: calls_runtime_start() once the store is open; submit from any
+ * thread; calls_runtime_stop() drains the queue (calls still waiting end
+ * as failed, "server shutting down") and joins the worker.
+ */
+#ifndef CALLS_H
+#define CALLS_H
+
+#include <stdint.h>
+
+int calls_runtime_start(void);
+void calls_runtime_stop(void);
+/* Hand a call over; 0, or -1 when the runtime is not running or its queue
+ * is full (the call is then ended as failed with that reason). */
+int calls_runtime_submit(int64_t call_id);
+
+/* Price of one started minute, in micro-dollars. */
+int64_t calls_price_per_minute(void);
+
+#endif
