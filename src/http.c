@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "http.h"
+#include "incall.h"
 #include "log.h"
 #include "rpc.h"
 #include "session.h"
@@ -40,7 +41,7 @@ static int stopping;
 
 /* ---- per-request state --------------------------------------------------- */
 
-enum route { R_NONE, R_MCP, R_SSE, R_MESSAGES, R_HEALTH };
+enum route { R_NONE, R_MCP, R_CALL, R_SSE, R_MESSAGES, R_HEALTH };
 
 struct req {
 	enum route route;
@@ -49,7 +50,14 @@ struct req {
 	size_t dropped;      /* body bytes read and thrown away after too_big */
 	int have_principal;
 	struct principal who;
+	struct call_context call;  /* R_CALL: the context headers */
 };
+
+/* The table rows a request on this route sees. */
+static unsigned route_surface(const struct req *rq)
+{
+	return rq->route == R_CALL ? SURFACE_INCALL : cfg.surface;
+}
 
 /* An open SSE connection; listed so the sweeper can keep it alive. */
 struct sse_conn {
@@ -252,6 +260,8 @@ static void *job_main(void *arg)
 	struct job *j = arg;
 
 	rpc_handle(j->sess, j->msg, &j->sink.base, j->transport);
+	if (j->sess->ephemeral)
+		session_end(j->sess);
 	if (j->end_stream)
 		stream_end(j->sink.st);
 	stream_unref(j->sink.st);
@@ -381,6 +391,8 @@ static enum route route_of(const char *url)
 {
 	if (!strcmp(url, "/mcp") || !strcmp(url, "/mcp/"))
 		return R_MCP;
+	if (!strcmp(url, "/call/mcp"))
+		return R_CALL;
 	if (!strcmp(url, "/sse"))
 		return R_SSE;
 	if (!strcmp(url, "/messages") || !strcmp(url, "/message"))
@@ -388,6 +400,46 @@ static enum route route_of(const char *url)
 	if (!strcmp(url, "/health"))
 		return R_HEALTH;
 	return R_NONE;
+}
+
+/* /call/mcp: the key's incall scope, the context headers, and the live
+ * call they name. Returns 1 with the error queued in *r, 0 to go on. */
+static int call_gate(struct MHD_Connection *c, struct req *rq, enum MHD_Result *r)
+{
+	static const char *const names[] = { "account_id", "persona_id", "call_id" };
+	int64_t v[3];
+	char why[200];
+	const char *caller;
+
+	if (!rq->have_principal || !(rq->who.scopes & AUTH_SCOPE_INCALL)) {
+		*r = send_rpc_error(c, 403, RPC_INVALID_REQUEST,
+				    "this API key lacks the 'incall' scope");
+		return 1;
+	}
+	for (int i = 0; i < 3; i++) {
+		const char *h = header(c, names[i]);
+		if (!h || !*h) {
+			snprintf(why, sizeof(why), "missing context header '%s'", names[i]);
+			*r = send_rpc_error(c, 400, RPC_INVALID_REQUEST, why);
+			return 1;
+		}
+		if (util_parse_i64(h, &v[i]) || v[i] < 1) {
+			snprintf(why, sizeof(why), "context header '%s' must be a positive integer",
+				 names[i]);
+			*r = send_rpc_error(c, 400, RPC_INVALID_REQUEST, why);
+			return 1;
+		}
+	}
+	rq->call.account_id = v[0];
+	rq->call.assistant_id = v[1];
+	rq->call.call_id = v[2];
+	caller = header(c, "caller_id_number");
+	snprintf(rq->call.caller, sizeof(rq->call.caller), "%s", caller ? caller : "");
+	if (incall_authorize(&rq->who, &rq->call, why, sizeof(why))) {
+		*r = send_rpc_error(c, 403, RPC_INVALID_REQUEST, why);
+		return 1;
+	}
+	return 0;
 }
 
 /* Checks that need only the headers. Returns MHD_YES with *done = 0 to go
@@ -412,6 +464,10 @@ static enum MHD_Result gate(struct MHD_Connection *c, struct req *rq,
 			return send_empty(c, 405);
 		*done = 0;
 		return MHD_YES;
+	case R_CALL:
+		if (cfg.surface != SURFACE_CONTROL)	/* not with --conformance */
+			return send_rpc_error(c, 404, RPC_INVALID_REQUEST, "not found");
+		/* fall through */
 	case R_MCP:
 		if (strcmp(method, "POST") && strcmp(method, "GET") &&
 		    strcmp(method, "DELETE"))
@@ -436,8 +492,13 @@ static enum MHD_Result gate(struct MHD_Connection *c, struct req *rq,
 			return send_rpc_error(c, 401, -32001, "invalid or revoked API key");
 		rq->have_principal = 1;
 	}
+	if (rq->route == R_CALL) {
+		enum MHD_Result r;
+		if (call_gate(c, rq, &r))
+			return r;
+	}
 	if (!strcmp(method, "POST")) {
-		if (rq->route == R_MCP &&
+		if ((rq->route == R_MCP || rq->route == R_CALL) &&
 		    (!accepts(header(c, "Accept"), "application/json") ||
 		     !accepts(header(c, "Accept"), "text/event-stream")))
 			return send_rpc_error(c, 406, RPC_INVALID_REQUEST,
@@ -498,7 +559,9 @@ static struct session *request_session(struct MHD_Connection *c,
 		return NULL;
 	}
 	s = session_find(sid);
-	if (!s || s->surface != cfg.surface ||
+	if (!s || s->surface != route_surface(rq) ||
+	    (rq->route == R_CALL && (s->call.call_id != rq->call.call_id ||
+				     s->call.assistant_id != rq->call.assistant_id)) ||
 	    !session_key_matches(s, rq->have_principal ? &rq->who : NULL)) {
 		session_unref(s);
 		*r = send_rpc_error(c, 404, RPC_INVALID_REQUEST,
@@ -577,6 +640,7 @@ static enum MHD_Result mcp_post(struct MHD_Connection *c, struct req *rq)
 	struct session *s = NULL;
 	json_t *msg = parse_body(c, rq, &r);
 	const char *method, *pv;
+	int in_worker = 0;
 
 	if (!msg)
 		return r;
@@ -588,11 +652,26 @@ static enum MHD_Result mcp_post(struct MHD_Connection *c, struct req *rq)
 			r = send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
 			goto out;
 		}
-		s->surface = cfg.surface;
+		s->surface = route_surface(rq);
+		s->call = rq->call;
 		r = answer_inline(c, s, msg, s->id);
 		goto out;
 	}
-	s = request_session(c, rq, header(c, "Mcp-Session-Id"), &r);
+	if (rq->route == R_CALL && !header(c, "Mcp-Session-Id")) {
+		/* stateless use of the in-call endpoint: one POST, one answer */
+		s = session_create(SESSION_HTTP, &rq->who);
+		if (!s) {
+			r = send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
+			goto out;
+		}
+		s->surface = SURFACE_INCALL;
+		s->call = rq->call;
+		s->ephemeral = 1;
+		s->initialized = 1;
+		snprintf(s->protocol, sizeof(s->protocol), "%s", MCP_PROTOCOL_LATEST);
+	} else {
+		s = request_session(c, rq, header(c, "Mcp-Session-Id"), &r);
+	}
 	if (!s)
 		goto out;
 	pv = header(c, "MCP-Protocol-Version");
@@ -617,6 +696,7 @@ static enum MHD_Result mcp_post(struct MHD_Connection *c, struct req *rq)
 					   "server busy, retry later");
 			goto out;
 		}
+		in_worker = 1;
 		r = send_stream(c, s, st, 0, 0, NULL);
 		goto out;
 	}
@@ -635,6 +715,8 @@ static enum MHD_Result mcp_post(struct MHD_Connection *c, struct req *rq)
 	}
 	r = answer_inline(c, s, msg, NULL);
 out:
+	if (s && s->ephemeral && !in_worker)
+		session_end(s);	/* stateless: nothing outlives the answer */
 	session_unref(s);
 	json_decref(msg);
 	return r;

@@ -129,7 +129,7 @@ static json_t *m_tools_list(struct call_ctx *ctx, const json_t *params,
 
 	if (c && !json_is_string(c))
 		return fail(err, RPC_INVALID_PARAMS, "cursor must be a string");
-	r = tool_list(ctx->sess->surface, json_string_value(c));
+	r = tool_list(ctx, ctx->sess->surface, json_string_value(c));
 	return r ? r : fail(err, RPC_INVALID_PARAMS, "invalid cursor");
 }
 

@@ -42,6 +42,14 @@ struct inflight {
 
 struct pending;
 
+/* The live call an in-call session acts on (/call/mcp context headers). */
+struct call_context {
+	int64_t account_id;
+	int64_t assistant_id;     /* persona_id */
+	int64_t call_id;
+	char caller[40];          /* caller_id_number, may be empty */
+};
+
 struct session {
 	char id[33];
 	atomic_int refs;
@@ -51,6 +59,8 @@ struct session {
 	struct principal who;
 	int authenticated;
 	unsigned surface;          /* SURFACE_* bit: which table rows it sees */
+	int ephemeral;             /* one stateless request: ended after it */
+	struct call_context call;  /* SURFACE_INCALL only */
 	/* negotiated at initialize */
 	char protocol[16];
 	json_t *client_caps;

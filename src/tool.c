@@ -16,6 +16,77 @@
 
 /* Parsed schemas and derived tools/list entries, index-aligned with
  * tool_table. Built once by tool_registry_init; read-only afterwards. */
+#define NPROVIDERS 4
+static const struct tool_provider *providers[NPROVIDERS]; /* by surface bit */
+
+static const struct tool_provider *provider_for(unsigned surface)
+{
+	for (int i = 0; i < NPROVIDERS; i++)
+		if (surface == (1u << i))
+			return providers[i];
+	return NULL;
+}
+
+void tool_set_provider(unsigned surface, const struct tool_provider *p)
+{
+	for (int i = 0; i < NPROVIDERS; i++)
+		if (surface == (1u << i))
+			providers[i] = p;
+}
+
+static const char *const schema_keep[] = {
+	"type", "properties", "required", "enum", "items", "description", NULL
+};
+
+json_t *tool_schema_conservative(const json_t *schema)
+{
+	json_t *out = json_object();
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(schema))
+		return out;
+	json_object_foreach((json_t *)schema, k, v) {
+		int keep = 0;
+		for (int i = 0; schema_keep[i]; i++)
+			keep |= !strcmp(k, schema_keep[i]);
+		if (!keep)
+			continue;
+		if (!strcmp(k, "properties") && json_is_object(v)) {
+			json_t *props = json_object(), *pv;
+			const char *pk;
+			json_object_foreach(v, pk, pv)
+				json_object_set_new(props, pk, tool_schema_conservative(pv));
+			json_object_set_new(out, k, props);
+		} else if (!strcmp(k, "items")) {
+			json_object_set_new(out, k, tool_schema_conservative(v));
+		} else if (!strcmp(k, "type") && json_is_array(v)) {
+			/* ["string","null"] -> "string": unions are what models choke on */
+			size_t i;
+			json_t *t;
+			json_array_foreach(v, i, t)
+				if (json_is_string(t) && strcmp(json_string_value(t), "null")) {
+					json_object_set(out, k, t);
+					break;
+				}
+		} else {
+			json_object_set(out, k, v);
+		}
+	}
+	if (!json_object_get(out, "type") && json_object_get(out, "properties"))
+		json_object_set_new(out, "type", json_string("object"));
+	return out;
+}
+
+json_t *tool_speech_meta(const char *start, const char *delay, const char *failure)
+{
+	return json_pack("{s:{s:s, s:s, s:s, s:i}}", "io.switchboard/speech",
+			 "on_start", start ? start : "One moment, please.",
+			 "on_delay", delay ? delay : "I'm still on it, thanks for your patience.",
+			 "on_failure", failure ? failure : "Sorry, that didn't work just now.",
+			 "delay_ms", 2500);
+}
+
 static struct tool_rt {
 	json_t *input;
 	json_t *output;
@@ -106,6 +177,11 @@ int tool_registry_init(void)
 				      "description", t->description,
 				      "inputSchema", rt[i].input,
 				      "annotations", annotations(t));
+		if (t->surfaces & SURFACE_INCALL) {
+			json_object_set_new(l, "inputSchema", tool_schema_conservative(rt[i].input));
+			json_object_set_new(l, "_meta", tool_speech_meta(t->say_start,
+						t->say_delay, t->say_failure));
+		}
 		if (rt[i].output) {
 			/* clients (the TS SDK) check structuredContent against the
 			 * outputSchema on error results too: advertise both shapes */
@@ -167,10 +243,11 @@ int tool_streams(const char *name, unsigned surface)
 }
 
 /* Cursors are "t" + the decimal index of the first tool on the page. */
-json_t *tool_list(unsigned surface, const char *cursor)
+json_t *tool_list(struct call_ctx *ctx, unsigned surface, const char *cursor)
 {
 	size_t start = 0, seen = 0, shown = 0;
 	json_t *tools, *res;
+	const struct tool_provider *prov = provider_for(surface);
 
 	if (cursor) {
 		int64_t v;
@@ -194,6 +271,12 @@ json_t *tool_list(unsigned surface, const char *cursor)
 		}
 		json_array_append(tools, rt[i].listing);
 		shown++;
+	}
+	/* the session's own tools follow the rows, on the last page */
+	if (prov && !json_object_get(res, "nextCursor")) {
+		json_t *more = prov->list(ctx);
+		json_array_extend(tools, more);
+		json_decref(more);
 	}
 	return res;
 }
@@ -336,6 +419,17 @@ static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *
 		json_decref(pv);
 		return SPEND_RUN;
 	}
+	/* whatever scope the row names, spending needs the spend scope */
+	if (!(ctx->who->scopes & AUTH_SCOPE_SPEND)) {
+		json_decref(pv);
+		char m[256];
+		snprintf(m, sizeof(m), "this API key lacks the '%s' scope that this action of "
+			 "'%s' needs", auth_scope_name(AUTH_SCOPE_SPEND), t->name);
+		res->structured = json_pack("{s:s, s:s}", "message", m, "required_scope",
+					    auth_scope_name(AUTH_SCOPE_SPEND));
+		res->is_error = 1;
+		return SPEND_ANSWERED;
+	}
 	if (token) {
 		json_decref(pv);
 		pv = NULL;
@@ -407,17 +501,31 @@ json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
 	long idx = find_index(name, surface);
 	struct tool_result res = { NULL, NULL, 0 };
 	const char *outcome = "ok";
-	json_t *errors = NULL, *empty = NULL, *out;
+	json_t *errors = NULL, *empty = NULL, *out, *input, *output;
 	double t0 = util_mono();
 	const struct tool *t;
+	const struct tool_provider *prov = provider_for(surface);
+	struct tool_dynamic dyn;
+	int have_dyn = 0;
 	char *errtxt = NULL;
 
-	if (idx < 0) {
+	memset(&dyn, 0, sizeof(dyn));
+	if (idx >= 0) {
+		t = &tool_table[idx];
+		input = rt[idx].input;
+		output = rt[idx].output;
+	} else if (prov && prov->resolve(ctx, name, &dyn) == 0) {
+		have_dyn = 1;
+		dyn.row.name = dyn.name;
+		t = &dyn.row;
+		input = dyn.input;
+		output = NULL;
+		ctx->tool_data = dyn.data;
+	} else {
 		*rpc_code = -32602;
 		*rpc_msg = "unknown tool";
 		return NULL;
 	}
-	t = &tool_table[idx];
 	if (!args)
 		args = empty = json_object();
 
@@ -432,7 +540,7 @@ json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
 		res.is_error = 1;
 		goto done;
 	}
-	if (!json_is_object(args) || schema_validate(rt[idx].input, args, &errors)) {
+	if (!json_is_object(args) || schema_validate(input, args, &errors)) {
 		outcome = "invalid";
 		if (!errors)
 			errors = json_pack("{s:[s]}", "", "arguments must be an object");
@@ -501,8 +609,8 @@ json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
 	}
 	if (res.is_error)
 		outcome = "error";
-	else if (check_output && rt[idx].output &&
-		 (!res.structured || schema_validate(rt[idx].output, res.structured, &errors))) {
+	else if (check_output && output &&
+		 (!res.structured || schema_validate(output, res.structured, &errors))) {
 		char *sum = errors ? schema_errors_summary(errors) : strdup("no structuredContent");
 		log_error("tool '%s': result breaks its output schema: %s", t->name, sum);
 		tool_fail(&res, "result of '%s' does not match its output schema: %s",
@@ -522,6 +630,12 @@ done:
 	json_decref(errors);
 	json_decref(empty);
 	out = shape(&res);
+	if (have_dyn) {
+		ctx->tool_data = NULL;
+		json_decref(dyn.input);
+		if (dyn.release)
+			dyn.release(&dyn);
+	}
 	return out;
 }
 

@@ -47,6 +47,7 @@ struct call_ctx {
 	const json_t *progress_token;  /* NULL when the client gave none */
 	struct inflight *flight;
 	const char *transport;         /* "stdio", "http", "sse" */
+	void *tool_data;               /* a dynamic tool's data (tool_dynamic) */
 };
 
 struct tool_result {
@@ -78,7 +79,37 @@ struct tool {
 	 * without a confirmation token, so its checks are current. */
 	int (*preview)(struct call_ctx *ctx, const json_t *args, json_t **preview,
 		       struct tool_result *res);
+	/* In-call rows: what a voice engine says while the tool runs (published
+	 * in the listing's _meta, used by our voice runtime). NULL = default. */
+	const char *say_start, *say_delay, *say_failure;
 };
+
+/*
+ * Tools that are not table rows: an assistant's custom in-call tools,
+ * resolved per session by a provider registered for a surface. tool_call
+ * treats a resolved tool like a row (scope, validation, audit); its handler
+ * finds `data` in ctx->tool_data.
+ */
+struct tool_dynamic {
+	struct tool row;   /* name/title/description/flags/scope/fn (schemas unused) */
+	char name[64];     /* storage for row.name */
+	json_t *input;     /* input schema, owned */
+	void *data;        /* provider's, freed by release */
+	void (*release)(struct tool_dynamic *d);
+};
+
+struct tool_provider {
+	/* tools/list entries to add for this session (new array) */
+	json_t *(*list)(struct call_ctx *ctx);
+	/* 0 with *out filled when `name` is one of the session's tools */
+	int (*resolve)(struct call_ctx *ctx, const char *name, struct tool_dynamic *out);
+};
+void tool_set_provider(unsigned surface, const struct tool_provider *p);
+/* The listing's _meta for spoken messages of an in-call tool. */
+json_t *tool_speech_meta(const char *start, const char *delay, const char *failure);
+/* A schema reduced to what realtime voice models accept: type, properties,
+ * required, enum, items, description (new reference). */
+json_t *tool_schema_conservative(const json_t *schema);
 
 /*
  * Spend governance, applied centrally to TOOL_SPEND rows (tool.c): the key
@@ -89,7 +120,9 @@ struct tool {
  * the first call returned (bound to the exact arguments, valid
  * TOOL_CONFIRM_TTL seconds, or SWITCHBOARD_CONFIRM_TTL when set, read once
  * at start-up). A preview that answers TOOL_PREVIEW_FREE skips the
- * confirmation: one row can hold a free and a paid action. Spend rows add
+ * confirmation: one row can hold a free and a paid action; a paid one needs
+ * AUTH_SCOPE_SPEND whatever scope the row names (update_campaign_status
+ * names write, so a key without spend can still stop a campaign). Spend rows add
  * SPEND_ARGS to their input properties and wrap their output schema in
  * SPEND_OUTPUT().
  */
@@ -116,7 +149,7 @@ void tool_registry_release(void);
 const struct tool *tool_find(const char *name, unsigned surface);
 /* tools/list result for a surface; cursor NULL for the first page.
  * Returns NULL for a bad cursor. */
-json_t *tool_list(unsigned surface, const char *cursor);
+json_t *tool_list(struct call_ctx *ctx, unsigned surface, const char *cursor);
 size_t tool_count(unsigned surface);
 const struct tool *tool_at(size_t i);    /* iterate the whole table */
 
