@@ -40,7 +40,8 @@ $(OUT)/unit: $(UNITOBJ) $(LIBOBJ)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 unit: $(OUT)/unit
 	$(OUT)/unit

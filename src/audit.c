@@ -40,6 +40,22 @@ static int is_secret_name(const char *k)
 	return 0;
 }
 
+/* HTTP headers as [{name, value}]: any value may be a credential (mid-call
+ * tool definitions), so only the names are kept. */
+static json_t *redact_headers(const json_t *headers)
+{
+	json_t *out = json_array(), *h;
+	size_t i;
+
+	json_array_foreach(headers, i, h) {
+		json_t *c = json_is_object(h) ? json_deep_copy(h) : json_object();
+		if (json_object_get(c, "value"))
+			json_object_set_new(c, "value", json_string("[redacted]"));
+		json_array_append_new(out, c);
+	}
+	return out;
+}
+
 json_t *audit_redact(const json_t *args)
 {
 	json_t *out;
@@ -52,6 +68,8 @@ json_t *audit_redact(const json_t *args)
 		json_object_foreach((json_t *)args, k, v) {
 			if (is_secret_name(k) && !json_is_null(v))
 				json_object_set_new(out, k, json_string("[redacted]"));
+			else if (!strcmp(k, "headers") && json_is_array(v))
+				json_object_set_new(out, k, redact_headers(v));
 			else
 				json_object_set_new(out, k, audit_redact(v));
 		}

@@ -149,3 +149,20 @@ int64_t calls_price_per_minute(void)
 	pthread_once(&price_once, price_init);
 	return price;
 }
+
+int calls_runtime_command(int64_t call_id, const char *command, const char *arg)
+{
+	if (!strcmp(command, "hangup")) {
+		int r = store_call_set_status(call_id, "ended_by_assistant",
+					      "the assistant ended the call");
+		if (r && r != STORE_NOTFOUND)
+			log_error("calls: cannot end call %lld", (long long)call_id);
+		return 0;
+	}
+	if (!strcmp(command, "transfer")) {
+		log_info("calls: call %lld: transfer to %s requested", (long long)call_id,
+			 arg ? arg : "?");
+		return 0;
+	}
+	return -1;
+}

@@ -27,6 +27,14 @@ void calls_runtime_stop(void);
  * is full (the call is then ended as failed with that reason). */
 int calls_runtime_submit(int64_t call_id);
 
+/* A command for a live call from the in-call plane: "transfer" (arg: an
+ * E.164 number or an extension) or "hangup". The voice runtime performs
+ * it on the line; calls driven by an external voice engine learn it from
+ * the tool's answer. Without a voice runtime in this build, a hang-up ends
+ * the call's record as ended_by_assistant and a transfer is only logged.
+ * 0, or -1 for an unknown command. */
+int calls_runtime_command(int64_t call_id, const char *command, const char *arg);
+
 /* Price of one started minute, in micro-dollars. */
 int64_t calls_price_per_minute(void);
 

@@ -874,6 +874,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	case R_HEALTH:
 		return do_health(c);
 	case R_MCP:
+	case R_CALL:
 		if (!strcmp(method, "POST"))
 			return mcp_post(c, rq);
 		if (!strcmp(method, "GET"))

@@ -22,3 +22,26 @@ int incall_authorize(const struct principal *who, const struct call_context *cc,
 		     char *why, size_t whylen);
 
 #endif
+
+/* ---- the decision log, with idempotency ------------------------------------ */
+
+struct call_ctx;
+
+/*
+ * Before an in-call action runs: log it. With `dedupe` (actions that change
+ * something: leads, transfers, POSTs), claim it in the decision log under its
+ * idempotency key (the engine's tool-call id from _meta when given, else a
+ * hash of tool and arguments, valid for SWITCHBOARD_INCALL_REPEAT_WINDOW
+ * seconds, default 60). Returns 0 when claimed (*action_id set: run it, then
+ * incall_finish), 1 when the same action already ran (*replay = its
+ * CallToolResult: return that, do nothing), -1 when it is still running or
+ * the log is unavailable (*replay = an isError result saying so).
+ */
+int incall_begin(struct call_ctx *ctx, const char *tool, const json_t *args,
+		 int dedupe, int64_t *action_id, json_t **replay);
+/* Record how it went: the CallToolResult, upstream HTTP status, latency. */
+void incall_finish(int64_t action_id, const json_t *result, int upstream_status,
+		   double latency_ms);
+
+/* Register the custom-tool provider for SURFACE_INCALL (at start-up). */
+void incall_init(void);

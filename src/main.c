@@ -10,12 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "admin.h"
 #include "audit.h"
 #include "auth.h"
+#include "calls.h"
 #include "http.h"
+#include "incall.h"
 #include "log.h"
 #include "rpc.h"
 #include "schema.h"
+#include "secret.h"
 #include "stdio_transport.h"
 #include "store.h"
 #include "tool.h"
@@ -47,6 +51,12 @@ static int open_store(const char *path)
 	int from, to;
 
 	ensure_dir(path);
+	/* sealed secrets keep their key next to the database */
+	const char *slash = strrchr(path, '/');
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? (slash == path ? "/" : path) : ".");
+	secret_init(dir);
 	if (store_open(path, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
@@ -180,7 +190,8 @@ static int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (audit_start() || http_start(&cfg))
+	incall_init();
+	if (audit_start() || calls_runtime_start() || http_start(&cfg))
 		return 1;
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
@@ -196,6 +207,7 @@ static int cmd_serve(int argc, char **argv)
 	sigwait(&set, &sig);
 	log_info("signal %d: shutting down", sig);
 	http_stop();
+	calls_runtime_stop();
 	audit_stop();
 	store_thread_release();
 	return 0;
@@ -241,8 +253,11 @@ static int cmd_stdio(int argc, char **argv)
 		}
 	}
 	audit_start();
+	incall_init();
+	calls_runtime_start();
 	r = stdio_serve(conformance ? NULL : &who,
 			conformance ? SURFACE_CONFORMANCE : SURFACE_CONTROL);
+	calls_runtime_stop();
 	audit_stop();
 	store_thread_release();
 	return r ? 1 : 0;
@@ -392,6 +407,66 @@ static int cmd_key(int argc, char **argv)
 	return 2;
 }
 
+static int cmd_number(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", 1, 0, 'd' }, { "account", 1, 0, 'a' }, { "number", 1, 0, 'n' },
+		{ "type", 1, 0, 't' }, { "sms", 0, 0, 's' }, { "country", 1, 0, 'c' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	static const char usage[] =
+		"usage: switchboard number add --account ID --number +E164 [--type inbound|outbound]\n"
+		"                              [--sms] [--country CC] [--db PATH]\n"
+		"  Give an account a phone number (--sms: it can send SMS). Prints its id.\n";
+	const char *db = NULL, *number = NULL, *type = "outbound", *country = NULL;
+	const char *sub = argc > 1 ? argv[1] : "";
+	int64_t account = 0, id;
+	int sms = 0, c, r;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'a':
+			if (util_parse_i64(optarg, &account) || account < 1) {
+				fprintf(stderr, "switchboard: invalid account id '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'n': number = optarg; break;
+		case 't': type = optarg; break;
+		case 's': sms = 1; break;
+		case 'c': country = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(sub, "add") || !account || !number) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!schema_is_e164(number) || (strcmp(type, "inbound") && strcmp(type, "outbound"))) {
+		fprintf(stderr, "switchboard: '%s' is not an E.164 number or '%s' not inbound|outbound\n",
+			number, type);
+		return 2;
+	}
+	if (open_store(db_path(db)))
+		return 1;
+	r = store_phone_number_insert(account, number, type, sms, country, &id);
+	if (r) {
+		fprintf(stderr, "switchboard: cannot add number '%s': %s\n", number,
+			r == STORE_CONFLICT ? "it exists already" : r == STORE_INVALID
+			? "no such account or bad value" : "store error");
+		return 1;
+	}
+	printf("%lld\n", (long long)id);
+	return 0;
+}
+
 static int cmd_migrate(int argc, char **argv)
 {
 	char err[256];
@@ -417,7 +492,11 @@ static const char usage[] =
 	"  stdio      serve MCP over stdin/stdout (key in SWITCHBOARD_API_KEY)\n"
 	"  account    create or list accounts\n"
 	"  key        create, list or revoke API keys\n"
+	"  number     give an account a phone number\n"
 	"  migrate    bring the database schema up to date\n"
+	"  contact, user, office-hours, call\n"
+	"             data for the in-call plane (contacts, users, office hours,\n"
+	"             calls an external voice engine has on the line)\n"
 	"  version    print the version\n\n"
 	"Every command takes --help.\n";
 
@@ -452,6 +531,11 @@ int main(int argc, char **argv)
 		r = cmd_account(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "key"))
 		r = cmd_key(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "number"))
+		r = cmd_number(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "contact") || !strcmp(argv[1], "user") ||
+		 !strcmp(argv[1], "office-hours") || !strcmp(argv[1], "call"))
+		r = admin_main(argc - 1, argv + 1, db_path);
 	else if (!strcmp(argv[1], "migrate"))
 		r = cmd_migrate(argc - 1, argv + 1);
 	else {

@@ -482,6 +482,7 @@ void rpc_handle(struct session *s, const json_t *msg, struct sink *out,
 		.out = out,
 		.progress_token = json_object_get(json_object_get(params, "_meta"),
 						  "progressToken"),
+		.meta = json_object_get(params, "_meta"),
 		.flight = &flight,
 		.transport = transport,
 	};

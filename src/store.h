@@ -326,6 +326,67 @@ int store_idempotency_finish(int64_t account_id, const char *tool, const char *k
 /* Forget a claim whose action did not happen, so a retry may run. */
 int store_idempotency_release(int64_t account_id, const char *tool, const char *key);
 
+/* ---- in-call plane (store/sqlite_incall.c) ------------------------------ */
+
+/* An assistant's office hours, as officehours.h reads them ({weekly,
+ * exceptions, timezone?}); a stored bare weekly object (older rows, the demo
+ * seed) comes back wrapped as {weekly}. New reference; STORE_NOTFOUND when
+ * none are set. */
+int store_office_hours_get(int64_t account_id, int64_t assistant_id, json_t **schedule);
+int store_office_hours_set(int64_t account_id, int64_t assistant_id, const json_t *schedule);
+
+/* Contacts: numbers is an array of E.164 strings. */
+int store_contact_insert(int64_t account_id, const char *name, const char *company,
+			 const char *email, const char *source, const json_t *numbers,
+			 int64_t *id_out);
+/* [{id, name, company, email, source, numbers:[...]}] of contacts that
+ * have this E.164 number. */
+json_t *store_contacts_by_number(int64_t account_id, const char *e164);
+json_t *store_contact_list(int64_t account_id);
+
+/* Users who take transferred calls: {id, name, extension, phone_number,
+ * dnd (bool), schedule{}} */
+int store_user_insert(int64_t account_id, const char *name, const char *extension,
+		      const char *phone_number, int dnd, const json_t *schedule,
+		      int64_t *id_out);
+json_t *store_user_get(int64_t account_id, int64_t id);
+json_t *store_user_list(int64_t account_id);
+int store_user_set_dnd(int64_t account_id, int64_t id, int dnd);
+
+/* A lead from a caller's number: a new lead (no campaign) and its first
+ * case, or, when the account already has a lead with this number, a new
+ * case linked to it (*existing = 1). */
+struct store_lead_case {
+	const char *phone_number, *name, *intent, *classification, *summary, *notes;
+	int64_t call_id;
+};
+int store_lead_from_call(int64_t account_id, const struct store_lead_case *lc,
+			 int64_t *lead_id, int64_t *case_id, int *existing);
+
+/* The decision log with idempotency. Claim an action under `key` for the
+ * call: 0 = claimed (*action_id set; run it, then _finish); 1 = the same
+ * action finished within window_s (*result = its result); STORE_CONFLICT =
+ * the same action is still running. A finished action older than the
+ * window no longer blocks a new one. */
+int store_action_claim(int64_t call_id, const char *tool, const char *key,
+		       const char *args_json, double window_s, int64_t *action_id,
+		       json_t **result);
+int store_action_finish(int64_t action_id, int upstream_status, double latency_ms,
+			const char *outcome, const char *summary, const json_t *result);
+/* [{id, tool, arguments, upstream_status, latency_ms, outcome,
+ *   result_summary, created_at}] oldest first; NULL when the call is not
+ * the account's. */
+json_t *store_action_list(int64_t account_id, int64_t call_id);
+
+/* The mid-call tools attached to an assistant, with their settings:
+ * [{id, name, description, endpoint, method, timeout, headers, schema,
+ *   settings{}}]; header values as stored (sealed). */
+json_t *store_assistant_midtools(int64_t account_id, int64_t assistant_id);
+
+/* A call a voice engine has on the line now (status in-progress). */
+int store_call_start_live(int64_t account_id, int64_t assistant_id, const char *type,
+			  const char *from_number, const char *to_number, int64_t *id_out);
+
 /* ---- demo data -------------------------------------------------------- */
 
 /* Fill the catalogs when empty (idempotent). */

@@ -85,6 +85,20 @@ static void trim(struct stream *s)
 	}
 }
 
+/* Drop every delivered event, history or not. Lock held. */
+static void drop_delivered(struct stream *s)
+{
+	while (s->head && s->head->id < s->cursor) {
+		struct sse_event *e = s->head;
+		s->head = e->next;
+		if (!s->head)
+			s->tail = NULL;
+		s->count--;
+		s->bytes -= e->len;
+		free(e);
+	}
+}
+
 static void wake(struct stream *s)
 {
 	if (s->suspended && s->resume) {
@@ -130,7 +144,8 @@ static int enqueue(struct stream *s, const char *frame_fmt_prefix,
 	if (r)
 		goto out;
 	if (s->bytes + b.len > s->max_bytes) {
-		trim(s);
+		/* the limit is on undelivered data: replay history goes first */
+		drop_delivered(s);
 		if (s->bytes + b.len > s->max_bytes) {
 			log_warn("stream: reader too slow, %zu bytes queued; ending stream",
 				 s->bytes);
@@ -231,6 +246,8 @@ int stream_attach(struct stream *s, uint64_t last_event_id,
 		s->cursor = last_event_id + 1;
 		if (s->head && s->cursor < s->head->id)
 			s->cursor = s->head->id;
+		if (s->cursor > s->next_id)	/* an id we never sent */
+			s->cursor = s->next_id;
 	} else if (s->ever_attached) {
 		s->cursor = s->next_id;
 	}

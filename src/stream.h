@@ -36,7 +36,9 @@ struct stream *stream_new(enum stream_framing framing, int history,
 void stream_ref(struct stream *s);
 void stream_unref(struct stream *s);
 
-/* Producers: 0 on success, -1 when the stream has ended or is full. */
+/* Producers: 0 on success, -1 when the stream has ended or is full.
+ * Event names, data and comment text are written verbatim: they must not
+ * contain newlines (JSON from stream_push_json never does). */
 int stream_push_json(struct stream *s, const json_t *msg);
 /* The same for a message already serialized (rpc_serialize). */
 int stream_push_serialized(struct stream *s, const char *json, size_t len);

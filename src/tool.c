@@ -6,6 +6,7 @@
 #include <time.h>
 #include "audit.h"
 #include "buf.h"
+#include "incall.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"
@@ -456,9 +457,11 @@ static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *
 			"confirm", "type", "boolean", "title", "Confirm",
 			"description", "Yes, do it", "default", 1, "required", "confirm");
 		r = ctx_request(ctx, "elicitation/create", params, 120000, &answer);
-		const char *action = r == 0 ? json_string_value(json_object_get(answer, "action")) : NULL;
+		const char *a = r == 0 ? json_string_value(json_object_get(answer, "action")) : NULL;
 		const json_t *confirm = json_object_get(json_object_get(answer, "content"), "confirm");
-		int yes = action && !strcmp(action, "accept") && !json_is_false(confirm);
+		int yes = a && !strcmp(a, "accept") && !json_is_false(confirm);
+		/* a static name: `a` dies with the answer */
+		const char *action = !a ? NULL : !strcmp(a, "cancel") ? "cancel" : "decline";
 		json_decref(answer);
 		if (yes) {
 			json_decref(pv);
@@ -600,6 +603,35 @@ json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
 				json_decref(shaped);
 			}
 		}
+	} else if (surface == SURFACE_INCALL && ctx->sess) {
+		/* every in-call action: logged, and done once however often the
+		 * engine repeats it (barge-in) */
+		int64_t action_id = 0;
+		json_t *replay = NULL;
+		int c = incall_begin(ctx, t->name, args, !(t->flags & TOOL_READONLY),
+				     &action_id, &replay);
+		if (c != 0) {
+			outcome = c == 1 ? "replayed" : "error";
+			audit_record(ctx->who, ctx->transport, t->name, args, outcome, NULL,
+				     (util_mono() - t0) * 1000.0);
+			json_decref(empty);
+			if (have_dyn) {
+				ctx->tool_data = NULL;
+				json_decref(dyn.input);
+				if (dyn.release)
+					dyn.release(&dyn);
+			}
+			return replay;
+		}
+		if (t->fn(ctx, args, &res) || (!res.structured && !res.content))
+			if (!res.is_error)
+				tool_fail(&res, "internal error");
+		json_t *shaped = shape(&res);
+		incall_finish(action_id, shaped, res.upstream_status, (util_mono() - t0) * 1000.0);
+		res.content = json_incref(json_object_get(shaped, "content"));
+		res.structured = json_incref(json_object_get(shaped, "structuredContent"));
+		res.is_error = json_is_true(json_object_get(shaped, "isError"));
+		json_decref(shaped);
 	} else if (t->fn(ctx, args, &res) || (!res.structured && !res.content)) {
 		if (!res.is_error) {
 			json_decref(res.structured);

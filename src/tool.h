@@ -48,12 +48,14 @@ struct call_ctx {
 	struct inflight *flight;
 	const char *transport;         /* "stdio", "http", "sse" */
 	void *tool_data;               /* a dynamic tool's data (tool_dynamic) */
+	const json_t *meta;            /* the request's params._meta, or NULL */
 };
 
 struct tool_result {
 	json_t *structured;  /* object for structuredContent (owned) */
 	json_t *content;     /* content blocks (owned); derived when NULL */
 	int is_error;
+	int upstream_status; /* HTTP status of an outside service, 0 = none */
 };
 
 typedef int (*tool_fn)(struct call_ctx *ctx, const json_t *args,

@@ -78,6 +78,107 @@
 	"\"record_call\":{\"type\":\"boolean\"}," \
 	"\"who_speaks_first\":{\"type\":\"string\",\"enum\":[\"AI assistant\",\"Customer\"]}"
 
+/* ---- calls, campaigns, leads, SMS, mid-call tools ----------------------- */
+#define E164 "{\"type\":\"string\",\"format\":\"e164\",\"description\":\"Phone number in E.164 format, e.g. +4915123456789\"}"
+#define MONEY "{\"type\":\"string\",\"pattern\":\"^-?[0-9]+\\\\.[0-9]+$\",\"description\":\"USD as a decimal string\"}"
+#define TS "{\"type\":[\"string\",\"null\"]}"
+#define INT_OR_NULL "{\"type\":[\"integer\",\"null\"]}"
+#define STR_OR_NULL "{\"type\":[\"string\",\"null\"]}"
+#define PAGE_ARGS(def) "\"page\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,\"default\":1}," \
+	"\"per_page\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"default\":" def "}"
+#define VARIABLES "{\"type\":\"object\",\"additionalProperties\":{\"type\":[\"string\",\"number\",\"boolean\"]}," \
+	"\"description\":\"Key-value pairs the assistant can use as {{name}}\"}"
+#define CALL_STATUS_ENUM "[\"initiated\",\"ringing\",\"busy\",\"in-progress\",\"ended\",\"completed\"," \
+	"\"ended_by_customer\",\"ended_by_assistant\",\"no-answer\",\"failed\"]"
+#define CALL "{\"type\":\"object\",\"required\":[\"id\",\"assistant_name\",\"campaign_name\",\"type\",\"duration\"," \
+	"\"assistant_phone_number\",\"client_phone_number\",\"status\",\"transcript\",\"variables\",\"evaluation\"," \
+	"\"webhook_response\",\"carrier_cost\",\"total_cost\",\"answered_by\",\"recording_url\",\"end_reason\"," \
+	"\"created_at\",\"updated_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"assistant_id\":" INT_OR_NULL "," \
+	"\"assistant_name\":" STR_OR_NULL ",\"campaign_id\":" INT_OR_NULL ",\"campaign_name\":" STR_OR_NULL "," \
+	"\"lead_id\":" INT_OR_NULL ",\"type\":{\"enum\":[\"inbound\",\"outbound\",\"web\"]}," \
+	"\"duration\":{\"type\":\"integer\",\"minimum\":0},\"assistant_phone_number\":" STR_OR_NULL "," \
+	"\"client_phone_number\":" STR_OR_NULL ",\"status\":{\"enum\":" CALL_STATUS_ENUM "}," \
+	"\"end_reason\":" STR_OR_NULL ",\"transcript\":{\"type\":\"array\",\"items\":{\"type\":\"object\"," \
+	"\"required\":[\"text\",\"type\",\"sender\",\"timestamp\"],\"properties\":{\"text\":{\"type\":\"string\"}," \
+	"\"type\":{\"const\":\"transcript\"},\"sender\":{\"enum\":[\"bot\",\"human\"]},\"timestamp\":{\"type\":\"number\"}}}}," \
+	"\"variables\":{\"type\":\"object\"},\"evaluation\":{\"type\":\"array\"}," \
+	"\"carrier_cost\":" MONEY ",\"total_cost\":" MONEY "," \
+	"\"answered_by\":{\"enum\":[\"human\",\"machine\",\"unknown\",null]},\"recording_url\":" STR_OR_NULL "," \
+	"\"started_at\":" TS ",\"answered_at\":" TS ",\"ended_at\":" TS "," \
+	"\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"}}}"
+#define HM "{\"type\":\"string\",\"pattern\":\"^([01][0-9]|2[0-3]):[0-5][0-9]$\",\"description\":\"H:i, 00:00-23:59\"}"
+#define DAYS "{\"type\":\"array\",\"minItems\":1,\"maxItems\":7,\"uniqueItems\":true,\"items\":{\"enum\":" \
+	"[\"monday\",\"tuesday\",\"wednesday\",\"thursday\",\"friday\",\"saturday\",\"sunday\"]}}"
+#define CAMPAIGN_FIELDS \
+	"\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255}," \
+	"\"assistant_id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"An outbound assistant (get_outbound_assistants)\"}," \
+	"\"timezone\":{\"type\":\"string\",\"maxLength\":64,\"pattern\":\"^[A-Za-z]+(/[A-Za-z0-9_+-]+)*$\",\"description\":\"IANA timezone, default the account's\"}," \
+	"\"max_calls_in_parallel\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10,\"default\":3}," \
+	"\"allowed_hours_start_time\":" HM "," \
+	"\"allowed_hours_end_time\":" HM "," \
+	"\"allowed_days\":" DAYS "," \
+	"\"max_retries\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":5,\"default\":3}," \
+	"\"retry_interval\":{\"type\":\"integer\",\"minimum\":10,\"maximum\":4320,\"default\":60,\"description\":\"minutes\"}," \
+	"\"retry_on_voicemail\":{\"type\":\"boolean\",\"default\":false}," \
+	"\"retry_on_goal_incomplete\":{\"type\":\"boolean\",\"default\":false}," \
+	"\"goal_completion_variable\":{\"type\":\"string\",\"maxLength\":64,\"pattern\":\"^[A-Za-z_][A-Za-z0-9_]*$\"}," \
+	"\"mark_complete_when_no_leads\":{\"type\":\"boolean\",\"default\":false}," \
+	"\"phone_number_ids\":{\"type\":\"array\",\"maxItems\":20,\"uniqueItems\":true,\"items\":{\"type\":\"integer\",\"minimum\":1}}"
+#define CAMPAIGN "{\"type\":\"object\",\"required\":[\"id\",\"name\",\"status\",\"assistant_id\",\"timezone\"," \
+	"\"max_calls_in_parallel\",\"allowed_hours_start_time\",\"allowed_hours_end_time\",\"allowed_days\",\"max_retries\"," \
+	"\"retry_interval\",\"phone_number_ids\",\"leads_count\",\"created_at\",\"updated_at\"],\"properties\":{" \
+	"\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"status\":{\"enum\":[\"draft\",\"in-progress\",\"stopped\",\"completed\"]}," \
+	"\"assistant_id\":" INT_OR_NULL ",\"assistant_name\":" STR_OR_NULL ",\"timezone\":{\"type\":\"string\"}," \
+	"\"max_calls_in_parallel\":{\"type\":\"integer\"},\"allowed_hours_start_time\":{\"type\":\"string\"}," \
+	"\"allowed_hours_end_time\":{\"type\":\"string\"},\"allowed_days\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}," \
+	"\"max_retries\":{\"type\":\"integer\"},\"retry_interval\":{\"type\":\"integer\"},\"retry_on_voicemail\":{\"type\":\"boolean\"}," \
+	"\"retry_on_goal_incomplete\":{\"type\":\"boolean\"},\"goal_completion_variable\":" STR_OR_NULL "," \
+	"\"mark_complete_when_no_leads\":{\"type\":\"boolean\"},\"phone_number_ids\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}," \
+	"\"leads_count\":{\"type\":\"integer\"},\"leads_ready\":{\"type\":\"integer\"},\"started_at\":" TS ",\"stopped_at\":" TS "," \
+	"\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"}}}"
+#define LEAD_STATUS_ENUM "[\"created\",\"scheduled\",\"processing\",\"completed\",\"rescheduled\",\"reached-max-retries\",\"blacklisted\"]"
+#define LEAD_PHONE "{\"type\":\"string\",\"pattern\":\"^\\\\+[0-9 ()./-]{6,30}$\",\"description\":\"International format; spaces, dashes, dots and brackets are removed (E.164 is stored)\"}"
+#define LEAD "{\"type\":\"object\",\"required\":[\"id\",\"campaign_id\",\"phone_number\",\"variables\",\"status\",\"created_at\"," \
+	"\"updated_at\",\"campaign\",\"secondary_contacts\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"campaign_id\":" INT_OR_NULL "," \
+	"\"phone_number\":{\"type\":\"string\"},\"variables\":{\"type\":\"object\"},\"status\":{\"enum\":" LEAD_STATUS_ENUM "}," \
+	"\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"},\"campaign\":{\"type\":[\"object\",\"null\"]," \
+	"\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}}},\"secondary_contacts\":{\"type\":\"array\"}}}"
+#define SMS "{\"type\":\"object\",\"required\":[\"id\",\"from\",\"to\",\"body\",\"segments\",\"encoding\",\"cost\",\"status\"," \
+	"\"provider_id\",\"created_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"phone_number_id\":" INT_OR_NULL "," \
+	"\"from\":{\"type\":\"string\"},\"to\":{\"type\":\"string\"},\"body\":{\"type\":\"string\"}," \
+	"\"segments\":{\"type\":\"integer\",\"minimum\":1},\"encoding\":{\"enum\":[\"GSM-7\",\"UCS-2\"]},\"cost\":" MONEY "," \
+	"\"status\":{\"type\":\"string\"},\"provider_id\":{\"type\":\"string\"},\"created_at\":{\"type\":\"string\"}}}"
+#define MT_HEADERS "{\"type\":\"array\",\"maxItems\":20,\"description\":\"Sent with every request; values are stored encrypted and never shown again. Giving headers replaces the whole list.\"," \
+	"\"items\":{\"type\":\"object\",\"required\":[\"name\",\"value\"],\"additionalProperties\":false,\"properties\":{" \
+	"\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64,\"pattern\":\"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$\"}," \
+	"\"value\":{\"type\":\"string\",\"maxLength\":2048,\"pattern\":\"^[^\\r\\n]*$\"}}}}"
+#define MT_SCHEMA "{\"type\":\"array\",\"maxItems\":30,\"description\":\"Parameters the model collects and sends. Giving schema replaces the whole list.\"," \
+	"\"items\":{\"type\":\"object\",\"required\":[\"name\",\"type\"],\"additionalProperties\":false,\"properties\":{" \
+	"\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64,\"pattern\":\"^[A-Za-z_][A-Za-z0-9_]*$\"}," \
+	"\"type\":{\"enum\":[\"string\",\"number\",\"boolean\"]},\"description\":{\"type\":\"string\",\"maxLength\":500}," \
+	"\"required\":{\"type\":\"boolean\",\"default\":false}}}}"
+#define MT_FIELDS \
+	"\"name\":{\"type\":\"string\",\"minLength\":2,\"maxLength\":32,\"pattern\":\"^[a-z][a-z_]*$\",\"description\":\"Lowercase letters and underscores\"}," \
+	"\"description\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255,\"description\":\"When and how the assistant should use the tool\"}," \
+	"\"endpoint\":{\"type\":\"string\",\"format\":\"uri\",\"maxLength\":2048,\"pattern\":\"^https?://\",\"description\":\"http(s) URL; {param} and {{system_variable}} placeholders allowed\"}," \
+	"\"method\":{\"type\":\"string\",\"enum\":[\"GET\",\"POST\",\"PUT\",\"PATCH\",\"DELETE\"],\"default\":\"POST\"}," \
+	"\"timeout\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":30,\"default\":10,\"description\":\"seconds\"}," \
+	"\"headers\":" MT_HEADERS ",\"schema\":" MT_SCHEMA
+#define MIDTOOL "{\"type\":\"object\",\"required\":[\"id\",\"name\",\"description\",\"endpoint\",\"method\",\"timeout\",\"headers\"," \
+	"\"schema\",\"created_at\",\"updated_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}," \
+	"\"description\":" STR_OR_NULL ",\"endpoint\":{\"type\":\"string\"},\"method\":{\"enum\":[\"GET\",\"POST\",\"PUT\",\"PATCH\",\"DELETE\"]}," \
+	"\"timeout\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":30},\"headers\":{\"type\":\"array\",\"items\":{\"type\":\"object\"," \
+	"\"required\":[\"name\",\"value\"],\"properties\":{\"name\":{\"type\":\"string\"},\"value\":{\"const\":\"[redacted]\"}}}}," \
+	"\"schema\":{\"type\":\"array\"},\"assistant_ids\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}," \
+	"\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"}}}"
+#define DELETED WRITE_OF("{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"integer\"}}}")
+#define OBJ_ARGS(props, req) "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "],\"additionalProperties\":false}"
+#define SPEND_FLAGS (TOOL_SPEND | TOOL_OPENWORLD)
+
+#define IC SURFACE_INCALL
+#define IC_ACTION_OUT "{\"type\":\"object\",\"required\":[\"status\",\"action\",\"message\"],\"properties\":{" \
+	"\"status\":{\"type\":\"string\"},\"action\":{\"enum\":[\"transfer\",\"hangup\"]},\"destination\":{\"type\":\"string\"}," \
+	"\"message\":{\"type\":\"string\"}}}"
 #define C  SURFACE_CONTROL
 #define FX SURFACE_CONFORMANCE
 #define RO (TOOL_READONLY | TOOL_IDEMPOTENT)
@@ -117,6 +218,123 @@ const struct tool tool_table[] = {
 	{ "delete_assistant", "Delete an assistant", "Deletes an assistant for good. Its past calls stay.",
 	  ID_ARG("Assistant id"), WRITE_OF("{\"type\":\"object\"}"), TOOL_DESTRUCTIVE | TOOL_IDEMPOTENT,
 	  AUTH_SCOPE_WRITE, C, delete_assistant },
+
+	{ "get_outbound_assistants", "List outbound assistants", "Lists the account's assistants that make calls (calls_direction 'make'), paged like get_assistants. Use one of them for make_call or a campaign.",
+	  OBJ_ARGS(PAGE_ARGS("10"), ""), PAGE_OF(ASSISTANT), RO, AUTH_SCOPE_READ, C, get_outbound_assistants },
+	/* ---- control plane: calls ---- */
+	{ "make_call", "Place a phone call", "Calls a phone number with an AI assistant (it needs a phone number to call from). Spends money: the call runs only once confirmed (elicitation, or call again with the confirmation_token the first answer returns). Pass idempotency_key so a retry never dials twice. Answers the call id with status 'initiated'; follow it with get_call.",
+	  OBJ_ARGS("\"assistant_id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"The assistant that talks\"},"
+		   "\"phone_number\":" E164 ",\"variables\":" VARIABLES "," SPEND_ARGS, "\"assistant_id\",\"phone_number\""),
+	  SPEND_OUTPUT("{\"type\":\"object\",\"required\":[\"message\",\"call_id\",\"status\"],\"properties\":{\"message\":{\"type\":\"string\"},"
+		       "\"call_id\":{\"type\":\"integer\"},\"status\":{\"const\":\"initiated\"}}}"),
+	  SPEND_FLAGS, AUTH_SCOPE_SPEND, C, make_call, make_call_preview },
+	{ "get_call", "Get a call", "Shows one call: status (and end_reason when it failed or ended), both numbers, duration, transcript, variables, evaluation, costs (USD decimal strings), recording.",
+	  OBJ_ARGS("\"call_id\":{\"type\":\"integer\",\"minimum\":1}", "\"call_id\""), CALL, RO, AUTH_SCOPE_READ, C, get_call },
+	{ "list_calls", "List calls", "Lists the account's calls, newest first, paged (Laravel page object), filtered by status, type, phone number (either end), assistant, campaign and creation date (date_from / date_to, inclusive).",
+	  OBJ_ARGS("\"status\":{\"type\":\"string\",\"enum\":" CALL_STATUS_ENUM "},"
+		   "\"type\":{\"type\":\"string\",\"enum\":[\"inbound\",\"outbound\",\"web\"]},"
+		   "\"phone_number\":" E164 ",\"assistant_id\":{\"type\":\"integer\",\"minimum\":1},"
+		   "\"campaign_id\":{\"type\":\"integer\",\"minimum\":1},"
+		   "\"date_from\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"YYYY-MM-DD (UTC)\"},"
+		   "\"date_to\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"YYYY-MM-DD (UTC), inclusive\"},"
+		   PAGE_ARGS("15"), ""),
+	  PAGE_OF(CALL), RO, AUTH_SCOPE_READ, C, list_calls },
+	{ "delete_call", "Delete a call", "Deletes an ended call with its transcript for good. A live call cannot be deleted.",
+	  OBJ_ARGS("\"call_id\":{\"type\":\"integer\",\"minimum\":1}", "\"call_id\""), DELETED,
+	  TOOL_DESTRUCTIVE | TOOL_IDEMPOTENT, AUTH_SCOPE_WRITE, C, delete_call },
+	/* ---- control plane: campaigns and leads ---- */
+	{ "list_campaigns", "List campaigns", "Lists the account's call campaigns with status, settings, schedule and lead counts.",
+	  NO_ARGS, DATA_LIST(CAMPAIGN), RO, AUTH_SCOPE_READ, C, list_campaigns },
+	{ "create_campaign", "Create a campaign", "Creates a call campaign (status 'draft') for an outbound assistant. Only name and assistant_id are required; the schedule defaults to Monday-Friday 09:00-17:00 in the account's timezone, 3 calls in parallel, 3 attempts 60 minutes apart.",
+	  OBJ_ARGS(CAMPAIGN_FIELDS, "\"name\",\"assistant_id\""), WRITE_OF(CAMPAIGN), 0, AUTH_SCOPE_WRITE, C, create_campaign },
+	{ "update_campaign_status", "Start or stop a campaign", "action 'start' begins calling the campaign's leads: it needs leads in status created or scheduled and a positive balance, spends money and runs only once confirmed (elicitation or confirmation_token). action 'stop' is free and immediate: it stops the campaign and ends its live calls.",
+	  OBJ_ARGS("\"campaign_id\":{\"type\":\"integer\",\"minimum\":1},\"action\":{\"type\":\"string\",\"enum\":[\"start\",\"stop\"]}," SPEND_ARGS,
+		   "\"campaign_id\",\"action\""),
+	  SPEND_OUTPUT("{\"type\":\"object\",\"required\":[\"message\",\"success\",\"data\"],\"properties\":{\"message\":{\"type\":\"string\"},"
+		       "\"success\":{\"type\":\"boolean\"},\"data\":{\"type\":\"object\",\"required\":[\"campaign_id\",\"status\"],\"properties\":{"
+		       "\"campaign_id\":{\"type\":\"integer\"},\"status\":{\"enum\":[\"in-progress\",\"stopped\",\"draft\"]}}}}}"),
+	  SPEND_FLAGS, AUTH_SCOPE_WRITE, C, update_campaign_status, campaign_status_preview },
+	{ "delete_campaign", "Delete a campaign", "Deletes a campaign that is not running, with its leads, for good. Its calls stay.",
+	  ID_ARG("Campaign id"), DELETED, TOOL_DESTRUCTIVE | TOOL_IDEMPOTENT, AUTH_SCOPE_WRITE, C, delete_campaign },
+	{ "list_leads", "List leads", "Lists the account's campaign leads, paged (Laravel page object), filtered by status, campaign and phone number.",
+	  OBJ_ARGS("\"status\":{\"type\":\"string\",\"enum\":" LEAD_STATUS_ENUM "},\"campaign_id\":{\"type\":\"integer\",\"minimum\":1},"
+		   "\"phone_number\":" LEAD_PHONE "," PAGE_ARGS("15"), ""),
+	  PAGE_OF(LEAD), RO, AUTH_SCOPE_READ, C, list_leads },
+	{ "create_lead", "Create a lead", "Adds a phone number (with variables for the assistant) to a campaign. A number already in the campaign is refused unless allow_duplicate (or allow_dupplicate) is true.",
+	  OBJ_ARGS("\"phone_number\":" LEAD_PHONE ",\"campaign_id\":{\"type\":\"integer\",\"minimum\":1},\"variables\":" VARIABLES ","
+		   "\"allow_duplicate\":{\"type\":\"boolean\",\"default\":false},"
+		   "\"allow_dupplicate\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Same as allow_duplicate (the spelling the hosted API uses)\"}",
+		   "\"phone_number\",\"campaign_id\""),
+	  WRITE_OF(LEAD), 0, AUTH_SCOPE_WRITE, C, create_lead },
+	{ "update_lead", "Update a lead", "Changes a lead: campaign, phone number, status (created, completed or reached-max-retries) or variables (merged into the lead's; null removes one).",
+	  OBJ_ARGS("\"id\":{\"type\":\"integer\",\"minimum\":1},\"campaign_id\":{\"type\":\"integer\",\"minimum\":1},\"phone_number\":" LEAD_PHONE ","
+		   "\"status\":{\"type\":\"string\",\"enum\":[\"created\",\"completed\",\"reached-max-retries\"]},"
+		   "\"variables\":{\"type\":\"object\",\"additionalProperties\":{\"type\":[\"string\",\"number\",\"boolean\",\"null\"]}}",
+		   "\"id\""),
+	  WRITE_OF(LEAD), TOOL_IDEMPOTENT, AUTH_SCOPE_WRITE, C, update_lead },
+	{ "delete_lead", "Delete a lead", "Deletes a lead for good.",
+	  ID_ARG("Lead id"), DELETED, TOOL_DESTRUCTIVE | TOOL_IDEMPOTENT, AUTH_SCOPE_WRITE, C, delete_lead },
+	/* ---- control plane: SMS ---- */
+	{ "send_sms", "Send an SMS", "Sends an SMS from one of the account's SMS-capable numbers. Costs money per segment (GSM-7: 160 characters, 153 per part; other text UCS-2: 70, 67 per part), charged to the balance; runs only once confirmed (elicitation or confirmation_token). Pass idempotency_key so a retry never sends twice.",
+	  OBJ_ARGS("\"from\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Id of the sending phone number (get_phone_numbers, sms_capable)\"},"
+		   "\"to\":" E164 ",\"body\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":300}," SPEND_ARGS,
+		   "\"from\",\"to\",\"body\""),
+	  SPEND_OUTPUT(WRITE_OF(SMS)), SPEND_FLAGS, AUTH_SCOPE_SPEND, C, send_sms, send_sms_preview },
+	/* ---- control plane: mid-call tools ---- */
+	{ "list_mid_call_tools", "List mid-call tools", "Lists the HTTP actions assistants can run during calls (name, description, endpoint, method, timeout, headers with values redacted, parameter schema).",
+	  NO_ARGS, DATA_LIST(MIDTOOL), RO, AUTH_SCOPE_READ, C, list_mid_call_tools },
+	{ "get_mid_call_tool", "Get a mid-call tool", "Shows one mid-call tool with its configuration (header values redacted).",
+	  ID_ARG("Mid-call tool id"), "{\"type\":\"object\",\"required\":[\"data\"],\"properties\":{\"data\":" MIDTOOL "}}",
+	  RO, AUTH_SCOPE_READ, C, get_mid_call_tool },
+	{ "create_mid_call_tool", "Create a mid-call tool", "Defines an HTTP action an assistant can run during a call; attach it with update_assistant tool_ids. Header values are stored encrypted.",
+	  OBJ_ARGS(MT_FIELDS, "\"name\",\"description\",\"endpoint\""), WRITE_OF(MIDTOOL), 0, AUTH_SCOPE_WRITE, C, create_mid_call_tool },
+	{ "update_mid_call_tool", "Update a mid-call tool", "Changes the given fields of a mid-call tool; giving headers or schema replaces the whole list.",
+	  OBJ_ARGS("\"id\":{\"type\":\"integer\",\"minimum\":1}," MT_FIELDS, "\"id\""), WRITE_OF(MIDTOOL), TOOL_IDEMPOTENT,
+	  AUTH_SCOPE_WRITE, C, update_mid_call_tool },
+	{ "delete_mid_call_tool", "Delete a mid-call tool", "Deletes a mid-call tool for good and detaches it from every assistant.",
+	  ID_ARG("Mid-call tool id"), DELETED, TOOL_DESTRUCTIVE | TOOL_IDEMPOTENT, AUTH_SCOPE_WRITE, C, delete_mid_call_tool },
+	/* ---- control plane: the in-call decision log ---- */
+	{ "list_call_actions", "List a call's actions", "Shows every action the assistant took during a call (transfers, lookups, leads, custom API requests): arguments with secrets redacted, upstream HTTP status, latency, outcome and a result summary.",
+	  OBJ_ARGS("\"call_id\":{\"type\":\"integer\",\"minimum\":1}", "\"call_id\""),
+	  "{\"type\":\"object\",\"required\":[\"call_id\",\"data\"],\"properties\":{\"call_id\":{\"type\":\"integer\"},"
+	  "\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"tool\",\"arguments\"]}}}}",
+	  RO, AUTH_SCOPE_READ, C, list_call_actions },
+
+	/* ---- in-call plane (/call/mcp): every assistant has these ---- */
+	{ "transfer_call", "Transfer the call", "Transfers the caller to another phone number (E.164, e.g. +4930123456) or an internal extension. Say that you are transferring before you call it.",
+	  OBJ_ARGS("\"destination_number\":{\"type\":\"string\",\"minLength\":2,\"maxLength\":32,"
+		   "\"pattern\":\"^[+0-9][0-9 ()./-]*$\",\"description\":\"The phone number or extension to transfer to\"}",
+		   "\"destination_number\""), IC_ACTION_OUT, TOOL_OPENWORLD, AUTH_SCOPE_INCALL, IC, ic_transfer_call,
+	  .say_start = "I'll transfer you now.", .say_failure = "I'm sorry, I couldn't transfer you. Let me help you myself." },
+	{ "hangup_call", "End the call", "Ends the call. Say goodbye first.",
+	  NO_ARGS, IC_ACTION_OUT, TOOL_DESTRUCTIVE, AUTH_SCOPE_INCALL, IC, ic_hangup_call,
+	  .say_start = "Thank you for calling. Goodbye!" },
+	{ "is_office_open", "Is the office open?", "Tells whether the office is open now, from this assistant's office hours in the account's timezone: one of 'Office is currently open', 'Office is currently closed', 'Office is closed today', 'Office is open 24 hours today'.",
+	  NO_ARGS, "{\"type\":\"object\",\"required\":[\"message\",\"open\",\"state\"],\"properties\":{"
+	  "\"message\":{\"enum\":[\"Office is currently open\",\"Office is currently closed\",\"Office is closed today\",\"Office is open 24 hours today\"]},"
+	  "\"open\":{\"type\":\"boolean\"},\"state\":{\"type\":\"string\"},\"opens_at\":{\"type\":[\"string\",\"null\"]},"
+	  "\"closes_at\":{\"type\":[\"string\",\"null\"]},\"timezone\":{\"type\":\"string\"}}}",
+	  RO, AUTH_SCOPE_INCALL, IC, ic_is_office_open, .say_start = "Let me check our opening hours." },
+	{ "lookup_contact", "Look up a contact", "Finds a contact by phone number in the account's contacts (any format: +49 30 123, 030 123...). Answers name, numbers, company and source.",
+	  OBJ_ARGS("\"phone_number\":{\"type\":\"string\",\"minLength\":3,\"maxLength\":40,\"description\":\"The number to look up\"}",
+		   "\"phone_number\""),
+	  "{\"type\":\"object\",\"required\":[\"found\",\"phone_number\",\"contacts\"],\"properties\":{\"found\":{\"type\":\"boolean\"},"
+	  "\"phone_number\":{\"type\":\"string\"},\"contacts\":{\"type\":\"array\"}}}",
+	  RO, AUTH_SCOPE_INCALL, IC, ic_lookup_contact, .say_start = "One moment, I'm looking that up." },
+	{ "check_user_availability", "Is a colleague available?", "Tells whether a user can take a call now (do-not-disturb and working hours).",
+	  OBJ_ARGS("\"user_id\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":32,\"description\":\"The user's id\"}", "\"user_id\""),
+	  "{\"type\":\"object\",\"required\":[\"user_id\",\"available\",\"dnd\",\"message\"],\"properties\":{\"user_id\":{\"type\":\"integer\"},"
+	  "\"available\":{\"type\":\"boolean\"},\"dnd\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"}}}",
+	  RO, AUTH_SCOPE_INCALL, IC, ic_check_user_availability, .say_start = "Let me see if they are available." },
+	{ "create_lead", "Create a lead", "Saves the caller as a lead with the reason for the call. A caller who is already a lead gets a new case on the existing lead.",
+	  OBJ_ARGS("\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255,\"description\":\"Caller's name\"},"
+		   "\"intent\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":500,\"description\":\"The purpose of the call\"},"
+		   "\"classification\":{\"type\":\"string\",\"enum\":[\"lead\",\"customer\",\"spam\",\"other\"]},"
+		   "\"summary\":{\"type\":\"string\",\"maxLength\":2000},\"notes\":{\"type\":\"string\",\"maxLength\":2000}",
+		   "\"name\",\"intent\""),
+	  "{\"type\":\"object\",\"required\":[\"message\",\"lead_id\",\"case_id\",\"existing_lead\"],\"properties\":{"
+	  "\"message\":{\"type\":\"string\"},\"lead_id\":{\"type\":\"integer\"},\"case_id\":{\"type\":\"integer\"},\"existing_lead\":{\"type\":\"boolean\"}}}",
+	  0, AUTH_SCOPE_INCALL, IC, ic_create_lead, .say_start = "Let me note that down." },
 
 	/* ---- conformance fixtures (serve --conformance) ---- */
 	{ "test_simple_text", "Simple text", "Tests simple text content response", NO_ARGS, NULL, RO, 0, FX, fx_simple_text },

@@ -16,10 +16,7 @@
 #ifndef STORE_MIGRATIONS_H
 #define STORE_MIGRATIONS_H
 
-/* Current UTC time as "2024-05-01T12:00:00.123000Z". 'now' is fixed for the
- * whole statement, so the two strftime() calls agree. */
-#define SQL_NOW "(strftime('%Y-%m-%dT%H:%M:%S','now') || " \
-	"substr(strftime('%f','now'), 3) || '000Z')"
+#include "store/sqlite_internal.h"   /* SQL_NOW */
 
 #define SQL_TS_COLS \
 	"  created_at TEXT NOT NULL DEFAULT " SQL_NOW ",\n" \
@@ -147,6 +144,9 @@ static const char store_migration_1[] =
 	"  timeout INTEGER NOT NULL DEFAULT 10 CHECK (timeout BETWEEN 1 AND 30),\n"
 	"  headers TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(headers)),\n"
 	"  schema TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(schema)),\n"
+	/* in-call behaviour: {kind: api_request|transfer_to_user|
+	 * transfer_to_queue, target, body{}, say_start, say_delay, say_failure} */
+	"  settings TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(settings)),\n"
 	SQL_TS_COLS ",\n"
 	"  UNIQUE (account_id, name)\n"
 	");\n"
@@ -282,8 +282,11 @@ static const char store_migration_1[] =
 	"  upstream_status INTEGER,\n"
 	"  latency_ms REAL,\n"
 	"  result_summary TEXT,\n"
+	"  outcome TEXT,\n"               /* ok, error, replayed; NULL while running */
+	"  result TEXT CHECK (result IS NULL OR json_valid(result)),\n"
 	"  idempotency_key TEXT,\n"
 	"  created_at TEXT NOT NULL DEFAULT " SQL_NOW ",\n"
+	"  created_ts REAL NOT NULL DEFAULT ((julianday('now') - 2440587.5) * 86400.0),\n"
 	"  UNIQUE (call_id, idempotency_key)\n"
 	");\n"
 	"CREATE INDEX call_actions_call ON call_actions(call_id, id);\n"

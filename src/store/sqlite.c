@@ -3054,3 +3054,11 @@ int store_midtool_delete(int64_t account_id, int64_t id)
 	return delete_one(ST_MT_DELETE, ST__COUNT, account_id, id,
 			  "cannot delete mid-call tool");
 }
+
+/* ---- for the other files of this backend (sqlite_internal.h) ------------- */
+
+sqlite3 *store_sqlite_db(void)
+{
+	struct conn *c = conn_get();
+	return c ? c->db : NULL;
+}

@@ -89,6 +89,15 @@ HANDLER(delete_mid_call_tool);
 HANDLER(get_me);
 int account_resource_read(struct call_ctx *ctx, const char *uri, json_t **contents);
 
+/* in-call plane (tools/incall.c) and its decision log */
+HANDLER(ic_transfer_call);
+HANDLER(ic_hangup_call);
+HANDLER(ic_is_office_open);
+HANDLER(ic_lookup_contact);
+HANDLER(ic_check_user_availability);
+HANDLER(ic_create_lead);
+HANDLER(list_call_actions);
+
 /* page.c: the Laravel page object around `data` (consumed). */
 json_t *page_object(json_t *data, const char *path, int page, int per_page,
 		    long long total);

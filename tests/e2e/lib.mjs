@@ -123,8 +123,10 @@ export class Sandbox {
 			throw new Error(`migrate failed (${r.code}): ${r.stderr.trim()}`);
 	}
 
-	async account(name) {
-		const r = await this.cli(['account', 'create', '--name', name]);
+	/* balance: USD as a number or string (default 0) */
+	async account(name, { balance } = {}) {
+		const r = await this.cli(['account', 'create', '--name', name,
+			...(balance !== undefined ? ['--balance', String(balance)] : [])]);
 		const id = Number(r.stdout.trim());
 		if (!Number.isInteger(id) || id < 1)
 			throw new Error(`account create printed '${r.stdout.trim()}'`);
@@ -139,6 +141,16 @@ export class Sandbox {
 		return key;
 	}
 
+	/* switchboard number add: a phone number for the account; returns its id. */
+	async number(accountId, number, { type = 'outbound', sms = false } = {}) {
+		const r = await this.cli(['number', 'add', '--account', String(accountId), '--number', number,
+			'--type', type, ...(sms ? ['--sms'] : [])]);
+		const id = Number(r.stdout.trim());
+		if (!Number.isInteger(id) || id < 1)
+			throw new Error(`number add printed '${r.stdout.trim()}'`);
+		return id;
+	}
+
 	static prefixOf(key) {
 		return key.slice(3, 11);
 	}
@@ -147,8 +159,9 @@ export class Sandbox {
 		return this.cli(['key', 'revoke', Sandbox.prefixOf(key)]);
 	}
 
-	async startServer(extraArgs = []) {
-		const s = new Server(this, this.servers.length, extraArgs);
+	/* env: extra environment for this server (e.g. provider URLs, TTLs). */
+	async startServer(extraArgs = [], env = {}) {
+		const s = new Server(this, this.servers.length, extraArgs, env);
 		this.servers.push(s);
 		await s.start();
 		return s;
@@ -170,7 +183,8 @@ export async function sandbox(label) {
 // ---- servers ----------------------------------------------------------------------
 
 export class Server {
-	constructor(sb, n, extraArgs) {
+	constructor(sb, n, extraArgs, env = {}) {
+		this.env = env;
 		this.sb = sb;
 		this.portFile = path.join(sb.dir, `port-${n}`);
 		this.logPath = path.join(sb.dir, `server-${n}.log`);
@@ -182,7 +196,7 @@ export class Server {
 		const log = fs.openSync(this.logPath, 'a');
 		this.proc = spawn(BIN, ['serve', '--db', this.sb.db, '--bind', '127.0.0.1', '--port', '0',
 			'--port-file', this.portFile, ...this.extraArgs],
-		{ env: serverEnv(), stdio: ['ignore', log, log] });
+		{ env: serverEnv(this.env), stdio: ['ignore', log, log] });
 		fs.closeSync(log);
 		live.add(this.proc);
 		this.exited = new Promise((resolve) => {

@@ -12,9 +12,9 @@
  * control surface as the demo account with every scope (its tools hit the
  * SQLite store opened once in /tmp). Checks beyond the sanitizers: a
  * request gets exactly one response with its id, a notification or a
- * response gets nothing, every message serialises, errors carry an integer
- * code and a message, and (SWITCHBOARD_CHECK_OUTPUT=1) no tool result
- * breaks its own output schema.
+ * response gets nothing, every message serialises and rpc_serialize says
+ * the same as json_dumps, errors carry an integer code and a message, and
+ * (SWITCHBOARD_CHECK_OUTPUT=1) no tool result breaks its own output schema.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -91,6 +91,31 @@ static void check_response(const json_t *msg, const json_t *id)
 	}
 }
 
+/*
+ * What the transports put on the wire (rpc_serialize, with its fast path
+ * for tool results) must be valid JSON that says the same as the plain
+ * serialization. Compared parsed, so key order does not matter.
+ */
+static void check_wire(const json_t *msg)
+{
+	size_t len = 0;
+	char *wire = rpc_serialize(msg, &len);
+	char *plain = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_t *a = wire ? json_loadb(wire, len, 0, NULL) : NULL;
+	json_t *b = plain ? json_loads(plain, 0, NULL) : NULL;
+
+	if (!wire || !a || !b || !json_equal(a, b) || strlen(wire) != len) {
+		fprintf(stderr, "fuzz_rpc: rpc_serialize disagrees with json_dumps\n"
+			"  wire:  %.2000s\n  plain: %.2000s\n", wire ? wire : "(null)",
+			plain ? plain : "(null)");
+		abort();
+	}
+	json_decref(a);
+	json_decref(b);
+	free(wire);
+	free(plain);
+}
+
 static int fsink_send(struct sink *self, const json_t *msg)
 {
 	struct fsink *k = (struct fsink *)self;
@@ -104,6 +129,7 @@ static int fsink_send(struct sink *self, const json_t *msg)
 		fprintf(stderr, "fuzz_rpc: %s <- %s\n",
 			k->s->surface == SURFACE_CONTROL ? "control" : "conformance", txt);
 	free(txt);
+	check_wire(msg);
 	if (method && id) {
 		/* a request to the client: answer it now, or fail the send */
 		json_t *reply;

@@ -34,7 +34,8 @@ for t in "${targets[@]}"; do
     echo "FAIL $t: no corpus files"; failed=$((failed + 1)); continue
   fi
   start=$(date +%s%N)
-  if build/fuzz-replay/fuzz_"$t" "${list[@]}" >"$log/$t.log" 2>&1 &&
+  # in a subshell so bash's own "Aborted" note goes to the log too
+  if (build/fuzz-replay/fuzz_"$t" "${list[@]}"; rc=$?; exit $rc) >"$log/$t.log" 2>&1 &&
      ! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log/$t.log"; then
     echo "ok   $t: ${#list[@]} files in $(( ($(date +%s%N) - start) / 1000000 )) ms"
     passed=$((passed + 1))

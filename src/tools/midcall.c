@@ -1,0 +1,126 @@
+/* midcall.c - definitions of mid-call HTTP actions (mid-call tools).
+ * Header values are sealed (secret.h) before they reach the store and
+ * never shown again: every answer carries "[redacted]" in their place. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "secret.h"
+#include "store.h"
+#include "tools/tools.h"
+
+#define REDACTED "[redacted]"
+
+static json_t *redact(json_t *t)
+{
+	json_t *h;
+	size_t i;
+
+	json_array_foreach(json_object_get(t, "headers"), i, h)
+		if (json_is_object(h))
+			json_object_set_new(h, "value", json_string(REDACTED));
+	return t;
+}
+
+HANDLER(list_mid_call_tools)
+{
+	json_t *l = store_midtool_list(ctx->who->account_id), *t;
+	size_t i;
+
+	if (!l)
+		return tool_fail(res, "cannot list mid-call tools: store unavailable");
+	json_array_foreach(l, i, t)
+		redact(t);
+	return tool_ok(res, json_pack("{s:o}", "data", l));
+}
+
+HANDLER(get_mid_call_tool)
+{
+	json_t *t = store_midtool_get(ctx->who->account_id, arg_int(args, "id", 0));
+	if (!t)
+		return tool_invalid(res, "id", "mid-call tool not found");
+	return tool_ok(res, json_pack("{s:o}", "data", redact(t)));
+}
+
+/* The fields to store: arguments minus id, header values sealed. NULL
+ * with res filled when sealing fails. */
+static json_t *fields_of(const json_t *args, struct tool_result *res)
+{
+	json_t *f = json_deep_copy(args), *h;
+	char err[256];
+	size_t i;
+
+	json_object_del(f, "id");
+	json_array_foreach(json_object_get(f, "headers"), i, h) {
+		char *sealed = secret_seal(json_string_value(json_object_get(h, "value")),
+					   err, sizeof(err));
+		if (!sealed) {
+			json_decref(f);
+			tool_fail(res, "cannot protect the header values: %s", err);
+			return NULL;
+		}
+		json_object_set_new(h, "value", json_string(sealed));
+		free(sealed);
+	}
+	return f;
+}
+
+static int write_answer(struct tool_result *res, int64_t acc, int64_t id, const char *msg)
+{
+	json_t *t = store_midtool_get(acc, id);
+	if (!t)
+		return tool_fail(res, "mid-call tool %lld vanished", (long long)id);
+	return tool_ok(res, json_pack("{s:s, s:o}", "message", msg, "data", redact(t)));
+}
+
+static int write_error(struct tool_result *res, const json_t *args, int r, const char *what)
+{
+	if (r == STORE_NOTFOUND)
+		return tool_invalid(res, "id", "mid-call tool not found");
+	if (r == STORE_CONFLICT)
+		return tool_invalid(res, "name", "the account already has a mid-call tool named "
+				    "'%s'", json_string_value(json_object_get(args, "name")));
+	if (r == STORE_INVALID)
+		return tool_invalid(res, "", "a value is out of range");
+	return tool_fail(res, "cannot %s the mid-call tool: store error", what);
+}
+
+HANDLER(create_mid_call_tool)
+{
+	int64_t acc = ctx->who->account_id, id = 0;
+	json_t *f = fields_of(args, res);
+	int r;
+
+	if (!f)
+		return 0;
+	r = store_midtool_insert(acc, f, &id);
+	json_decref(f);
+	if (r)
+		return write_error(res, args, r, "create");
+	return write_answer(res, acc, id, "Tool created successfully");
+}
+
+HANDLER(update_mid_call_tool)
+{
+	int64_t acc = ctx->who->account_id, id = arg_int(args, "id", 0);
+	json_t *f = fields_of(args, res);
+	int r;
+
+	if (!f)
+		return 0;
+	r = store_midtool_update(acc, id, f);
+	json_decref(f);
+	if (r)
+		return write_error(res, args, r, "update");
+	return write_answer(res, acc, id, "Tool updated successfully");
+}
+
+HANDLER(delete_mid_call_tool)
+{
+	int64_t id = arg_int(args, "id", 0);
+	int r = store_midtool_delete(ctx->who->account_id, id);
+
+	if (r)
+		return write_error(res, args, r, "delete");
+	return tool_ok(res, json_pack("{s:s, s:{s:I}}", "message", "Tool deleted successfully",
+				      "data", "id", (json_int_t)id));
+}
