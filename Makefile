@@ -63,6 +63,11 @@ clean:
 bench:
 	bash bench/run.sh
 
+# the executor benchmark: release objects + bench/executor_bench.c
+build/bench/executor: bench/executor_bench.c $(LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(PKGLIBS)
+
 soak:
 	$(MAKE) -s build/switchboard
 	node bench/soak.mjs --bin build/switchboard --sessions 1000 --seconds 60

@@ -10,7 +10,7 @@ OUT=${BENCH_OUT:-docs/PERFORMANCE.md}
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   export DEBIAN_FRONTEND=noninteractive; apt-get update -q; apt-get install -y -q wrk nginx-light; }
 [ -d bench/node_modules/@modelcontextprotocol/sdk ] || (cd bench && npm install --no-audit --no-fund --loglevel=error)
-make -s -j"$(nproc)" build/switchboard
+make -s -j"$(nproc)" build/switchboard build/bench/executor
 BIN=$PWD/build/switchboard
 T=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
@@ -108,6 +108,9 @@ load sdk_trivial_many "$SDKPORT" "$SDKPID" trivial         "$SDK_MANY" ""
 NGPID=$(cat "$T/nginx.pid")
 load nginx          "$NGPORT"  "$NGPID"  none              "x"        ""
 
+# ---- the in-call HTTP action executor over a direct libcurl request ----
+EXEC=$(build/bench/executor "http://127.0.0.1:$NGPORT/answer.json" "${BENCH_EXEC_N:-3000}")
+
 # ---- memory: idle sessions ----
 SBPORT2=$(freeport)
 SWITCHBOARD_LOG=warn $BIN serve --db "$T/sb.db" --port "$SBPORT2" >/dev/null 2>>"$T/sb.err" & MPID=$!; pids+=($MPID)
@@ -136,6 +139,7 @@ SDK_STDIO=$(node bench/stdio_rtt.mjs "$STDIO_N" trivial -- node bench/sdk_server
 # ---- report ----
 f() { echo "${R[$1]}" | awk -v i="$2" '{print $i}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }'; }
+jsonf3() { node -e 'console.log(JSON.parse(process.argv[1])[process.argv[2]].toFixed(3))' "$1" "$2"; }
 jsonf() { node -e 'console.log(JSON.parse(process.argv[1])[process.argv[2]].toFixed(0))' "$1" "$2"; }
 NG=$(f nginx 1)
 {
@@ -174,6 +178,15 @@ echo "| measure | Switchboard | TS SDK |"
 echo "| --- | ---: | ---: |"
 echo "| RSS per idle session (KiB; $IDLE sessions for Switchboard, $SDK_IDLE for the SDK) | $SB_PER_SESSION | $SDK_PER_SESSION |"
 echo "| spawn → ready (ms; /health answered vs first initialize answered) | $SB_READY_MS | $SDK_READY_MS |"
+echo
+echo "## In-call HTTP action executor (goal: ≤ 0.3 ms added at the median)"
+echo
+echo "Requests to nginx on loopback, each on a new libcurl handle, interleaved: direct libcurl vs httpaction_run (argument validation, templating, SSRF guard on the connect, result shaping)."
+echo
+echo "| measure | direct | executor | added |"
+echo "| --- | ---: | ---: | ---: |"
+echo "| p50 (ms) | $(jsonf3 "$EXEC" direct_p50_ms) | $(jsonf3 "$EXEC" executor_p50_ms) | $(jsonf3 "$EXEC" added_p50_ms) |"
+echo "| p99 (ms) | $(jsonf3 "$EXEC" direct_p99_ms) | $(jsonf3 "$EXEC" executor_p99_ms) | |"
 echo
 echo "## stdio, sequential round trips ($STDIO_N calls after 200 warm-up)"
 echo

@@ -626,8 +626,21 @@ static void col_copy(char *dst, size_t n, sqlite3_stmt *st, int i)
  * Lifecycle
  * ---------------------------------------------------------------------- */
 
+/* Process-wide SQLite settings, before the library initialises: no global
+ * memory statistics (a global mutex on every allocation), and connections
+ * without their own mutexes (each is used by one thread only). */
+static void sqlite_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_initialize();
+}
+
 int store_open(const char *path, char *err, size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, sqlite_config);
 	if (!path || !path[0] || strlen(path) >= sizeof g_path) {
 		if (err && errlen)
 			snprintf(err, errlen, "cannot open database '%s': %s",

@@ -120,7 +120,11 @@ HANDLER(get_call)
 	json_t *c = store_call_get(ctx->who->account_id, arg_int(args, "call_id", 0));
 	if (!c)
 		return tool_invalid(res, "call_id", "call not found");
-	return tool_ok(res, call_shape(c));
+	/* the decision log: what the assistant did during the call */
+	json_t *actions = store_action_list(ctx->who->account_id, arg_int(args, "call_id", 0));
+	json_t *shaped = call_shape(c);
+	json_object_set_new(shaped, "actions", actions ? actions : json_array());
+	return tool_ok(res, shaped);
 }
 
 HANDLER(list_calls)

@@ -346,6 +346,8 @@ export default defineSuite({
 				const boom = log.data.find((a) => a.tool === 'broken_crm');
 				assert.equal(boom.upstream_status, 500);
 				assert.equal(boom.outcome, 'error');
+				const call = await callOk(s.ctl, 'get_call', { call_id: s.call });
+				assert.deepEqual((call.actions ?? []).map((a) => a.tool), tools, 'get_call does not show the decision log');
 				const kB = await s.sb.key(s.accB, 'read');
 				const b = (await s.ctx.httpClient(s.server, { Authorization: `Bearer ${kB}` })).client;
 				expectInvalid(await callRaw(b, 'list_call_actions', { call_id: s.call }), 'call_id');
