@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include "auth.h"
 #include "buf.h"
+#include "gate.h"
 #include "http.h"
 #include "incall.h"
 #include "log.h"
@@ -41,22 +42,21 @@ static int stopping;
 
 /* ---- per-request state --------------------------------------------------- */
 
-enum route { R_NONE, R_MCP, R_CALL, R_SSE, R_MESSAGES, R_HEALTH };
 
 struct req {
-	enum route route;
+	enum gate_route route;
 	struct buf body;
 	int too_big;
 	size_t dropped;      /* body bytes read and thrown away after too_big */
 	int have_principal;
 	struct principal who;
-	struct call_context call;  /* R_CALL: the context headers */
+	struct call_context call;  /* GATE_CALL: the context headers */
 };
 
 /* The table rows a request on this route sees. */
 static unsigned route_surface(const struct req *rq)
 {
-	return rq->route == R_CALL ? SURFACE_INCALL : cfg.surface;
+	return rq->route == GATE_CALL ? SURFACE_INCALL : cfg.surface;
 }
 
 /* An open SSE connection; listed so the sweeper can keep it alive. */
@@ -321,212 +321,40 @@ static const char *header(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
-/* Does `list` (comma separated) contain the n bytes at s? */
-static int in_list(const char *list, const char *s, size_t n)
-{
-	while (list && *list) {
-		size_t k = strcspn(list, ",");
-		if (k == n && !strncasecmp(list, s, n))
-			return 1;
-		list += k;
-		list += *list == ',';
-	}
-	return 0;
-}
-
-static int local_name(const char *h, size_t n)
-{
-	return (n == 9 && !strncasecmp(h, "localhost", 9)) ||
-	       (n == 9 && !strncmp(h, "127.0.0.1", 9)) ||
-	       (n == 5 && !strncmp(h, "[::1]", 5));
-}
-
-/* host[:port] with a name we serve. */
-static int host_ok(const char *host)
-{
-	size_t n;
-	if (!host)
-		return 0;
-	if (host[0] == '[') {
-		const char *e = strchr(host, ']');
-		n = e ? (size_t)(e - host) + 1 : strlen(host);
-	} else {
-		n = strcspn(host, ":");
-	}
-	if (local_name(host, n) || in_list(cfg.allowed_hosts, host, n))
-		return 1;
-	/* bound to a specific non-loopback address: that address is fine */
-	return cfg.bind && strlen(cfg.bind) == n && !strncmp(cfg.bind, host, n) &&
-	       strcmp(cfg.bind, "0.0.0.0");
-}
-
-static int origin_ok(const char *origin)
-{
-	const char *h;
-	if (!origin)
-		return 1;	/* not a browser */
-	if (in_list(cfg.allowed_origins, origin, strlen(origin)))
-		return 1;
-	if (!strncmp(origin, "http://", 7))
-		h = origin + 7;
-	else if (!strncmp(origin, "https://", 8))
-		h = origin + 8;
-	else
-		return 0;
-	return host_ok(h);
-}
-
-static int accepts(const char *accept, const char *type)
-{
-	return accept && (strstr(accept, type) || strstr(accept, "*/*"));
-}
-
-static int is_json_ctype(const char *ct)
-{
-	return ct && !strncasecmp(ct, "application/json", 16) &&
-	       (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
-}
-
-static enum route route_of(const char *url)
-{
-	if (!strcmp(url, "/mcp") || !strcmp(url, "/mcp/"))
-		return R_MCP;
-	if (!strcmp(url, "/call/mcp"))
-		return R_CALL;
-	if (!strcmp(url, "/sse"))
-		return R_SSE;
-	if (!strcmp(url, "/messages") || !strcmp(url, "/message"))
-		return R_MESSAGES;
-	if (!strcmp(url, "/health"))
-		return R_HEALTH;
-	return R_NONE;
-}
-
-/* /call/mcp: the key's incall scope, the context headers, and the live
- * call they name. Returns 1 with the error queued in *r, 0 to go on. */
-static int call_gate(struct MHD_Connection *c, struct req *rq, enum MHD_Result *r)
-{
-	static const char *const names[] = { "account_id", "persona_id", "call_id" };
-	int64_t v[3];
-	char why[200];
-	const char *caller;
-
-	if (!rq->have_principal || !(rq->who.scopes & AUTH_SCOPE_INCALL)) {
-		*r = send_rpc_error(c, 403, RPC_INVALID_REQUEST,
-				    "this API key lacks the 'incall' scope");
-		return 1;
-	}
-	for (int i = 0; i < 3; i++) {
-		const char *h = header(c, names[i]);
-		if (!h || !*h) {
-			snprintf(why, sizeof(why), "missing context header '%s'", names[i]);
-			*r = send_rpc_error(c, 400, RPC_INVALID_REQUEST, why);
-			return 1;
-		}
-		if (util_parse_i64(h, &v[i]) || v[i] < 1) {
-			snprintf(why, sizeof(why), "context header '%s' must be a positive integer",
-				 names[i]);
-			*r = send_rpc_error(c, 400, RPC_INVALID_REQUEST, why);
-			return 1;
-		}
-	}
-	rq->call.account_id = v[0];
-	rq->call.assistant_id = v[1];
-	rq->call.call_id = v[2];
-	caller = header(c, "caller_id_number");
-	snprintf(rq->call.caller, sizeof(rq->call.caller), "%s", caller ? caller : "");
-	if (incall_authorize(&rq->who, &rq->call, why, sizeof(why))) {
-		*r = send_rpc_error(c, 403, RPC_INVALID_REQUEST, why);
-		return 1;
-	}
-	return 0;
-}
-
-/* Checks that need only the headers. Returns MHD_YES with *done = 0 to go
- * on reading the body, or the queued error response with *done = 1. */
+/* Checks that need only the headers (gate.c). Returns MHD_YES with *done = 0
+ * to go on reading the body, or the queued error response with *done = 1. */
 static enum MHD_Result gate(struct MHD_Connection *c, struct req *rq,
-			    const char *method, int *done)
+			    const char *method, const char *url, int *done)
 {
-	const char *cl;
+	struct gate_cfg gc = {
+		.bind = cfg.bind, .allowed_hosts = cfg.allowed_hosts,
+		.allowed_origins = cfg.allowed_origins, .body_limit = cfg.body_limit,
+		.drain_factor = DRAIN_FACTOR, .require_auth = cfg.require_auth,
+		.incall = cfg.surface == SURFACE_CONTROL,
+	};
+	struct gate_req in = {
+		.method = method, .url = url, .host = header(c, "Host"),
+		.origin = header(c, "Origin"), .accept = header(c, "Accept"),
+		.content_type = header(c, "Content-Type"),
+		.content_length = header(c, "Content-Length"),
+		.authorization = header(c, "Authorization"), .x_api_key = header(c, "X-API-Key"),
+		.account_id = header(c, "account_id"), .persona_id = header(c, "persona_id"),
+		.call_id = header(c, "call_id"), .caller_id_number = header(c, "caller_id_number"),
+	};
+	struct gate_verdict v;
 
-	*done = 1;
-	if (!host_ok(header(c, "Host")))
-		return send_rpc_error(c, 403, RPC_INVALID_REQUEST,
-				      "host not allowed");
-	if (!origin_ok(header(c, "Origin")))
-		return send_rpc_error(c, 403, RPC_INVALID_REQUEST,
-				      "origin not allowed");
-	switch (rq->route) {
-	case R_NONE:
-		return send_rpc_error(c, 404, RPC_INVALID_REQUEST, "not found");
-	case R_HEALTH:
-		if (strcmp(method, "GET"))
-			return send_empty(c, 405);
-		*done = 0;
+	gate_check(&gc, &in, &v);
+	rq->route = v.route;
+	rq->too_big = v.too_big;
+	rq->have_principal = v.have_principal;
+	rq->who = v.who;
+	rq->call = v.call;
+	*done = v.status != 0;
+	if (!v.status)
 		return MHD_YES;
-	case R_CALL:
-		if (cfg.surface != SURFACE_CONTROL)	/* not with --conformance */
-			return send_rpc_error(c, 404, RPC_INVALID_REQUEST, "not found");
-		/* fall through */
-	case R_MCP:
-		if (strcmp(method, "POST") && strcmp(method, "GET") &&
-		    strcmp(method, "DELETE"))
-			return send_empty(c, 405);
-		break;
-	case R_SSE:
-		if (strcmp(method, "GET"))
-			return send_empty(c, 405);
-		break;
-	case R_MESSAGES:
-		if (strcmp(method, "POST"))
-			return send_empty(c, 405);
-		break;
-	}
-	if (cfg.require_auth) {
-		const char *key = auth_key_from_headers(header(c, "Authorization"),
-							header(c, "X-API-Key"));
-		if (!key)
-			return send_rpc_error(c, 401, -32001, "missing API key: send "
-					      "'Authorization: Bearer <key>' or 'X-API-Key'");
-		if (auth_verify(key, &rq->who))
-			return send_rpc_error(c, 401, -32001, "invalid or revoked API key");
-		rq->have_principal = 1;
-	}
-	if (rq->route == R_CALL) {
-		enum MHD_Result r;
-		if (call_gate(c, rq, &r))
-			return r;
-	}
-	if (!strcmp(method, "POST")) {
-		if ((rq->route == R_MCP || rq->route == R_CALL) &&
-		    (!accepts(header(c, "Accept"), "application/json") ||
-		     !accepts(header(c, "Accept"), "text/event-stream")))
-			return send_rpc_error(c, 406, RPC_INVALID_REQUEST,
-					      "Accept must list application/json and text/event-stream");
-		if (!is_json_ctype(header(c, "Content-Type")))
-			return send_rpc_error(c, 415, RPC_INVALID_REQUEST,
-					      "Content-Type must be application/json");
-		cl = header(c, "Content-Length");
-		if (cl) {
-			int64_t n;
-			/* a moderately large body is read and dropped so the
-			 * client sees the 413 (closing on unread data makes
-			 * the kernel reset the connection, losing the answer);
-			 * a huge one is refused at once */
-			if (util_parse_i64(cl, &n) == 0 && n > (int64_t)cfg.body_limit) {
-				if (n > (int64_t)cfg.body_limit * DRAIN_FACTOR)
-					return send_rpc_error(c, 413, RPC_INVALID_REQUEST,
-							      "request body too large");
-				rq->too_big = 1;
-			}
-		}
-	} else if (!strcmp(method, "GET") && !accepts(header(c, "Accept"),
-						     "text/event-stream")) {
-		return send_rpc_error(c, 406, RPC_INVALID_REQUEST,
-				      "Accept must list text/event-stream");
-	}
-	*done = 0;
-	return MHD_YES;
+	if (v.status == 405)
+		return send_empty(c, 405);
+	return send_rpc_error(c, (unsigned)v.status, v.rpc_code, v.message);
 }
 
 /* ---- handlers --------------------------------------------------------------- */
@@ -560,7 +388,7 @@ static struct session *request_session(struct MHD_Connection *c,
 	}
 	s = session_find(sid);
 	if (!s || s->surface != route_surface(rq) ||
-	    (rq->route == R_CALL && (s->call.call_id != rq->call.call_id ||
+	    (rq->route == GATE_CALL && (s->call.call_id != rq->call.call_id ||
 				     s->call.assistant_id != rq->call.assistant_id)) ||
 	    !session_key_matches(s, rq->have_principal ? &rq->who : NULL)) {
 		session_unref(s);
@@ -657,7 +485,7 @@ static enum MHD_Result mcp_post(struct MHD_Connection *c, struct req *rq)
 		r = answer_inline(c, s, msg, s->id);
 		goto out;
 	}
-	if (rq->route == R_CALL && !header(c, "Mcp-Session-Id")) {
+	if (rq->route == GATE_CALL && !header(c, "Mcp-Session-Id")) {
 		/* stateless use of the in-call endpoint: one POST, one answer */
 		s = session_create(SESSION_HTTP, &rq->who);
 		if (!s) {
@@ -844,16 +672,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		if (!rq)
 			return MHD_NO;
 		buf_init(&rq->body, cfg.body_limit);
-		rq->route = route_of(url);
 		*con_cls = rq;
-		r = gate(c, rq, method, &done);
+		r = gate(c, rq, method, url, &done);
 		if (done)
-			rq->route = R_NONE;
+			rq->route = GATE_NONE;
 		if (done || strcmp(method, "POST"))
 			return done ? r : MHD_YES;
 		return MHD_YES;
 	}
-	if (rq->route == R_NONE) {	/* answered by the gate: swallow the body */
+	if (rq->route == GATE_NONE) {	/* answered by the gate: swallow the body */
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -871,18 +698,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	switch (rq->route) {
-	case R_HEALTH:
+	case GATE_HEALTH:
 		return do_health(c);
-	case R_MCP:
-	case R_CALL:
+	case GATE_MCP:
+	case GATE_CALL:
 		if (!strcmp(method, "POST"))
 			return mcp_post(c, rq);
 		if (!strcmp(method, "GET"))
 			return mcp_get(c, rq);
 		return mcp_delete(c, rq);
-	case R_SSE:
+	case GATE_SSE:
 		return sse_open(c, rq);
-	case R_MESSAGES:
+	case GATE_MESSAGES:
 		return sse_message(c, rq);
 	default:
 		return MHD_NO;

@@ -13,16 +13,13 @@
 # build/fuzz/obj (coverage instrumentation; the gcc objects cannot be used)
 # and packed into one archive so each target links only what it calls.
 #
-# There is no `gate` target yet: the HTTP gate helpers are static in
-# src/http.c. Expose them as pure functions first, then add fuzz_gate.c.
-#
 # Only clang and libclang-rt-14-dev are needed (scripts/setup.sh installs
 # them). Every variable here starts with FUZZ_ so none collides with the
 # Makefile that includes this file.
 
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 30
-FUZZ_TARGETS  ?= rpc schema stream
+FUZZ_TARGETS  ?= rpc schema stream gate
 FUZZ_FLAGS    ?=
 FUZZ_PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl
 FUZZ_PKGCF    := $(shell pkg-config --cflags $(FUZZ_PKGS))
@@ -35,7 +32,7 @@ FUZZ_CFLAGS   := -g -O1 -fno-omit-frame-pointer -std=c17 -D_GNU_SOURCE \
 		 -Wall -Wextra -Wshadow -Wno-unused-parameter \
 		 -Wno-missing-field-initializers \
 		 -Isrc -include src/banned.h $(FUZZ_PKGCF) -MMD -MP
-FUZZ_LIBSRC   := $(filter-out src/main.c,$(wildcard src/*.c src/store/*.c src/tools/*.c))
+FUZZ_LIBSRC   := $(LIBSRC)
 FUZZ_LIBOBJ   := $(FUZZ_LIBSRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_LIB      := $(FUZZ_DIR)/libswitchboard.a
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
