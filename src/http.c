@@ -155,7 +155,7 @@ static void sse_free(void *cls)
 	if (sc->next)
 		sc->next->prev = sc->prev;
 	pthread_mutex_unlock(&sse_mu);
-	stream_detach(sc->st);
+	stream_detach(sc->st, sc);
 	if (sc->legacy)
 		session_end(sc->sess);
 	stream_unref(sc->st);
@@ -185,8 +185,7 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, struct session *s,
 		stream_unref(st);
 		session_unref(s);
 		free(sc);
-		return send_rpc_error(c, 409, RPC_INVALID_REQUEST,
-				      "a stream is already open for this session");
+		return send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "cannot open the stream");
 	}
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
 					      sse_read, sc, sse_free);

@@ -253,8 +253,16 @@ static json_t *m_subscribe(struct call_ctx *ctx, const json_t *params,
 
 	if (!uri)
 		return fail(err, RPC_INVALID_PARAMS, "uri is required");
-	if (on && !find_resource(ctx, uri))
-		return fail(err, RPC_RESOURCE_NOT_FOUND, "resource not found: '%.200s'", uri);
+	if (on) {
+		/* only what this session may read: another account's assistant
+		 * is "not found" here too */
+		const struct resource *r = find_resource(ctx, uri);
+		json_t *probe = NULL;
+		int readable = r && !r->read(ctx, uri, &probe) && probe;
+		json_decref(probe);
+		if (!readable)
+			return fail(err, RPC_RESOURCE_NOT_FOUND, "resource not found: '%.200s'", uri);
+	}
 	pthread_mutex_lock(&s->mu);
 	if (!s->subscriptions)
 		s->subscriptions = json_object();
@@ -591,4 +599,28 @@ char *rpc_serialize(const json_t *msg, size_t *len)
 	if (s && len)
 		*len = strlen(s);
 	return s;
+}
+
+/* ---- resource change notifications ------------------------------------------ */
+
+static int notify_if_subscribed(struct session *s, void *arg)
+{
+	const char *uri = arg;
+	int sub;
+
+	pthread_mutex_lock(&s->mu);
+	sub = s->subscriptions && json_object_get(s->subscriptions, uri);
+	pthread_mutex_unlock(&s->mu);
+	if (sub) {
+		json_t *n = json_pack("{s:s, s:s, s:{s:s}}", "jsonrpc", "2.0", "method",
+				      "notifications/resources/updated", "params", "uri", uri);
+		session_notify(s, n);
+		json_decref(n);
+	}
+	return 0;
+}
+
+void rpc_resource_updated(const char *uri)
+{
+	session_foreach(notify_if_subscribed, (void *)uri);
 }

@@ -44,6 +44,10 @@ int rpc_needs_worker(struct session *s, const json_t *msg);
  */
 char *rpc_serialize(const json_t *msg, size_t *len);
 
+/* A resource changed: tell every session subscribed to `uri` (on its
+ * standalone stream, notifications/resources/updated). */
+void rpc_resource_updated(const char *uri);
+
 /* Handle one message of session s; `transport` names it in the audit. */
 void rpc_handle(struct session *s, const json_t *msg, struct sink *out,
 		const char *transport);

@@ -207,6 +207,42 @@ size_t session_count(void)
 	return n;
 }
 
+void session_foreach(int (*fn)(struct session *s, void *arg), void *arg)
+{
+	pthread_once(&table_once, table_init);
+	for (int i = 0; i < SHARDS; i++) {
+		struct shard *sh = &shards[i];
+		struct session **batch = NULL;
+		size_t n = 0, cap = 0;
+
+		/* collect references under the lock, call fn outside it */
+		pthread_mutex_lock(&sh->mu);
+		for (int b = 0; b < SHARD_BUCKETS; b++)
+			for (struct session *s = sh->buckets[b]; s; s = s->hnext) {
+				if (n == cap) {
+					size_t nc = cap ? cap * 2 : 16;
+					struct session **nb = realloc(batch, nc * sizeof(*nb));
+					if (!nb)
+						break;
+					batch = nb;
+					cap = nc;
+				}
+				atomic_fetch_add(&s->refs, 1);
+				batch[n++] = s;
+			}
+		pthread_mutex_unlock(&sh->mu);
+		int stop = 0;
+		for (size_t k = 0; k < n; k++) {
+			if (!stop)
+				stop = fn(batch[k], arg);
+			session_unref(batch[k]);
+		}
+		free(batch);
+		if (stop)
+			return;
+	}
+}
+
 void session_end_all(void)
 {
 	while (session_sweep(-1.0) > 0)

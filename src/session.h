@@ -91,6 +91,9 @@ void session_touch(struct session *s);
 /* End sessions idle for more than idle_s seconds; returns how many. */
 int session_sweep(double idle_s);
 size_t session_count(void);
+/* Call fn for every session (a reference is held during the call; the
+ * table is not locked while fn runs). Stops early when fn returns non-0. */
+void session_foreach(int (*fn)(struct session *s, void *arg), void *arg);
 /* End every session (shutdown). */
 void session_end_all(void);
 int session_key_matches(const struct session *s, const struct principal *p);

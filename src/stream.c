@@ -232,11 +232,18 @@ int stream_ended(struct stream *s)
 int stream_attach(struct stream *s, uint64_t last_event_id,
 		  void (*resume)(void *), void *arg)
 {
-	int r = -1;
-
 	pthread_mutex_lock(&s->mu);
-	if (s->attached)
-		goto out;
+	if (s->attached && s->resume_arg != arg) {
+		/* a reconnect replaces the old reader (its client is usually
+		 * gone without the server having noticed): wake it so its next
+		 * read ends its response */
+		void (*old)(void *) = s->resume;
+		void *old_arg = s->resume_arg;
+		int was_suspended = s->suspended;
+		s->suspended = 0;
+		if (was_suspended && old)
+			old(old_arg);
+	}
 	s->attached = 1;
 	s->suspended = 0;
 	s->resume = resume;
@@ -252,21 +259,19 @@ int stream_attach(struct stream *s, uint64_t last_event_id,
 		s->cursor = s->next_id;
 	}
 	s->ever_attached = 1;
-	r = 0;
-out:
 	pthread_mutex_unlock(&s->mu);
-	return r;
+	return 0;
 }
 
-void stream_detach(struct stream *s)
+void stream_detach(struct stream *s, void *arg)
 {
 	pthread_mutex_lock(&s->mu);
-	s->attached = 0;
-	s->suspended = 0;
-	s->resume = NULL;
-	s->resume_arg = NULL;
-	if (s->offset) {	/* a half-sent event is sent whole next time */
-		s->offset = 0;
+	if (s->resume_arg == arg) {	/* a replaced reader detaches nothing */
+		s->attached = 0;
+		s->suspended = 0;
+		s->resume = NULL;
+		s->resume_arg = NULL;
+		s->offset = 0;	/* a half-sent event is sent whole next time */
 	}
 	pthread_mutex_unlock(&s->mu);
 }
@@ -278,6 +283,10 @@ ssize_t stream_read(struct stream *s, char *dst, size_t max,
 	size_t done = 0;
 
 	pthread_mutex_lock(&s->mu);
+	if (s->attached && s->resume_arg != arg) {	/* replaced by a reconnect */
+		pthread_mutex_unlock(&s->mu);
+		return -1;
+	}
 	for (e = s->head; e && done < max; e = e->next) {
 		if (e->id < s->cursor)
 			continue;

@@ -52,16 +52,18 @@ void stream_end(struct stream *s);
 int stream_ended(struct stream *s);
 
 /*
- * Readers. stream_attach binds the single reader; with last_event_id > 0 it
+ * Readers. One reader at a time, named by `arg`: stream_attach binds it
+ * (a new reader replaces an attached one, whose next read returns -1: a
+ * reconnecting client takes the stream over). With last_event_id > 0 it
  * resumes after that id (replay from history), otherwise it starts at the
  * next new event (or at the beginning for a stream nobody has read yet).
- * Returns -1 if another reader is attached.
  */
 int stream_attach(struct stream *s, uint64_t last_event_id,
 		  void (*resume)(void *), void *arg);
-void stream_detach(struct stream *s);
-/* Copies up to max bytes. Returns >0 bytes, 0 when parked (suspend was
- * called), -1 at end of stream. */
+/* Unbind reader `arg` (no-op when it was replaced). */
+void stream_detach(struct stream *s, void *arg);
+/* Copies up to max bytes for reader `arg`. Returns >0 bytes, 0 when parked
+ * (suspend(arg) was called), -1 at end of stream or for a replaced reader. */
 ssize_t stream_read(struct stream *s, char *dst, size_t max,
 		    void (*suspend)(void *), void *arg);
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "rpc.h"
 #include "store.h"
 #include "tools/tools.h"
 #include "util.h"
@@ -84,6 +85,9 @@ HANDLER(update_assistant)
 	json_decref(fields);
 	if (r)
 		return store_error(res, args, r, "update");
+	char uri[64];
+	snprintf(uri, sizeof(uri), "switchboard://assistants/%lld", (long long)id);
+	rpc_resource_updated(uri);
 	return answer(res, ctx->who->account_id, id, "Assistant updated successfully");
 }
 

@@ -21,14 +21,14 @@ FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 30
 FUZZ_TARGETS  ?= rpc schema stream gate
 FUZZ_FLAGS    ?=
-FUZZ_PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl
+FUZZ_PKGS     := $(PKGS)
 FUZZ_PKGCF    := $(shell pkg-config --cflags $(FUZZ_PKGS))
 FUZZ_PKGLIBS  := $(shell pkg-config --libs $(FUZZ_PKGS)) -lpthread -lm
 FUZZ_DIR      := build/fuzz
 FUZZ_SAN      := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 # fuzzer-no-link: coverage instrumentation without libFuzzer's main()
 FUZZ_SAN_LIB  := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS   := -g -O1 -fno-omit-frame-pointer -std=c17 -D_GNU_SOURCE \
+FUZZ_CFLAGS   := -g -O1 -fno-omit-frame-pointer -std=c17 -D_GNU_SOURCE $(RECF) \
 		 -Wall -Wextra -Wshadow -Wno-unused-parameter \
 		 -Wno-missing-field-initializers \
 		 -Isrc -include src/banned.h $(FUZZ_PKGCF) -MMD -MP
@@ -40,7 +40,7 @@ FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 # The replay build: gcc with the sanitizer flags of `make SAN=1`, no libFuzzer.
 FUZZ_REPLAY_CC     ?= gcc
 FUZZ_REPLAY_DIR    := build/fuzz-replay
-FUZZ_REPLAY_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=c17 -D_GNU_SOURCE \
+FUZZ_REPLAY_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=c17 -D_GNU_SOURCE $(RECF) \
 		      -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		      -Wall -Wextra -Wshadow -Wno-unused-parameter \
 		      -Isrc -include src/banned.h $(FUZZ_PKGCF) -MMD -MP

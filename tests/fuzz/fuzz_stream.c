@@ -281,11 +281,9 @@ static void op_drain(struct model *m)
 
 static void op_attach(struct model *m, uint64_t last_id)
 {
-	int r = stream_attach(m->st, last_id, resume_cb, m);
-	if ((r == 0) != !m->attached)
-		abort();	/* only one reader at a time */
-	if (r)
-		return;
+	/* attaching again starts a new attachment (a reconnect takes over) */
+	if (stream_attach(m->st, last_id, resume_cb, m) != 0)
+		abort();
 	m->attached = 1;
 	m->parked = 0;
 	m->eof = 0;
@@ -295,7 +293,7 @@ static void op_attach(struct model *m, uint64_t last_id)
 
 static void op_detach(struct model *m)
 {
-	stream_detach(m->st);
+	stream_detach(m->st, m);
 	m->attached = 0;
 	m->parked = 0;
 	m->eof = 0;
@@ -327,7 +325,7 @@ static void model_release(struct model *m)
 	op_drain(m);
 	if (m->attached && !m->eof)
 		abort();	/* ended and drained, yet no end of stream */
-	stream_detach(m->st);
+	stream_detach(m->st, m);
 	stream_unref(m->st);
 	for (uint64_t i = 1; i < m->next_id; i++)
 		free(m->frames[i]);
