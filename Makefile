@@ -3,7 +3,8 @@
 #   make SAN=1      ASan+UBSan build: build/san/switchboard (the tests use it)
 #   make test       the whole suite (same as scripts/test.sh)
 #   make unit       C unit tests only
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libcurl
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libcurl \
+           libre librem speexdsp espeak-ng pocketsphinx
 CC      ?= cc
 CSTD    := -std=c17 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers -Wformat=2
@@ -20,10 +21,13 @@ else
   LDSAN  :=
 endif
 
-CFLAGS  += $(CSTD) $(WARN) $(OPT) $(PKGCF) -Isrc -include src/banned.h -MMD -MP
+# libre's headers need these (its .pc does not say so): without them
+# re_types.h lacks uint32_t or makes bool a char macro. Harmless elsewhere.
+RECF    := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6
+CFLAGS  += $(CSTD) $(WARN) $(OPT) $(RECF) $(PKGCF) -Isrc -include src/banned.h -MMD -MP
 LDFLAGS += $(LDSAN)
 
-SRC      := $(wildcard src/*.c src/store/*.c src/tools/*.c)
+SRC      := $(wildcard src/*.c src/store/*.c src/tools/*.c src/sip/*.c src/voice/*.c src/speech/*.c)
 LIBSRC   := $(filter-out src/main.c,$(SRC))
 LIBOBJ   := $(LIBSRC:%.c=$(OUT)/obj/%.o)
 UNITSRC  := $(wildcard tests/unit/*.c)

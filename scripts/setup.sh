@@ -7,7 +7,13 @@ cd "$(dirname "$0")/.."
 
 DEBS=(build-essential pkg-config clang libclang-rt-14-dev
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-      libcurl4-openssl-dev sqlite3 curl ca-certificates)
+      libcurl4-openssl-dev sqlite3 curl ca-certificates
+      libre-dev librem-dev libspeexdsp-dev libespeak-ng-dev
+      libpocketsphinx-dev pocketsphinx-en-us sip-tester sox espeak-ng)
+# The voice runtime: libre/librem (SIP, SDP, RTP, jitter buffer), speexdsp
+# (resampling), espeak-ng (local TTS), pocketsphinx + its US English model
+# (local STT); sipp (sip-tester), sox and the espeak-ng command make the
+# test suite's remote phone and what it says.
 # Node.js runs the test clients; Debian's nodejs+npm are used only when no node/npm is present.
 command -v node >/dev/null 2>&1 || DEBS+=(nodejs)
 command -v npm  >/dev/null 2>&1 || DEBS+=(npm)

@@ -46,6 +46,8 @@ run() { # name, log file, command...
 run unit "$LOG/unit.log" ./build/san/unit
 run e2e "$LOG/e2e.log" $NODE tests/e2e/run.mjs
 run protocol "$LOG/protocol.log" $NODE tests/protocol/run.mjs
+# the voice runtime with sipp as the remote phone (loopback, free ports, bounded)
+run voice "$LOG/voice.log" $NODE tests/voice/run.mjs
 [ -x tests/fuzz/replay.sh ] && run fuzz-replay "$LOG/fuzz.log" bash tests/fuzz/replay.sh
 # short soak: sessions with open streams under load; LeakSanitizer at exit catches leaks
 run soak "$LOG/soak.log" $NODE bench/soak.mjs --bin "$SWITCHBOARD_BIN" --sessions 100 --seconds 5 --max-rss-growth-kib 400000

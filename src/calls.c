@@ -5,6 +5,7 @@
 #include <string.h>
 #include "calls.h"
 #include "log.h"
+#include "sip/ua.h"
 #include "store.h"
 #include "util.h"
 
@@ -26,8 +27,9 @@ static void fail_call(int64_t id, const char *reason)
 		log_info("calls: call %lld failed: %s", (long long)id, reason);
 }
 
-/* Place one call. Without a voice runtime every path ends here as failed,
- * saying why; the voice-runtime issue replaces the second branch. */
+/* Place one call: hand it to the SIP user agent, which owns its status
+ * from then on; a number without a trunk, a bad trunk or a UA that is not
+ * running ends it as failed, saying why. */
 static void place(int64_t id)
 {
 	struct store_dial d;
@@ -37,13 +39,15 @@ static void place(int64_t id)
 		return;	/* deleted meanwhile */
 	if (strcmp(d.status, "initiated"))
 		return;	/* already moved on (cancelled by a campaign stop, ...) */
-	if (!d.trunk[0] || !strcmp(d.trunk, "{}"))
+	if (!d.trunk[0] || !strcmp(d.trunk, "{}")) {
 		snprintf(reason, sizeof(reason), "no SIP trunk configured for phone number %s",
 			 d.from_number[0] ? d.from_number : "(none)");
-	else
-		snprintf(reason, sizeof(reason), "the voice runtime is not part of this build: "
-			 "cannot dial %s from %s", d.to_number, d.from_number);
-	fail_call(id, reason);
+		fail_call(id, reason);
+		return;
+	}
+	if (sip_ua_dial(id, &d, reason, sizeof(reason)))
+		fail_call(id, reason);
+	memset(d.trunk, 0, sizeof(d.trunk));
 }
 
 static void *work(void *arg)
@@ -152,6 +156,10 @@ int64_t calls_price_per_minute(void)
 
 int calls_runtime_command(int64_t call_id, const char *command, const char *arg)
 {
+	/* a call on our own line: the voice runtime carries it out */
+	if ((!strcmp(command, "hangup") || !strcmp(command, "transfer") ||
+	     !strcmp(command, "dtmf")) && !sip_ua_command(call_id, command, arg))
+		return 0;
 	if (!strcmp(command, "hangup")) {
 		int r = store_call_set_status(call_id, "ended_by_assistant",
 					      "the assistant ended the call");

@@ -4,10 +4,12 @@
  * that places them.
  *
  * make_call writes the call row (status "initiated") and submits its id;
- * from then on the runtime owns the call's status. The voice runtime (SIP
- * and media) is another module still to come; until it exists, and for a
- * number without a SIP trunk, the worker ends the call as "failed" with
- * the reason stored in the call's end_reason - never a pretended success.
+ * from then on the runtime owns the call's status. The worker hands each
+ * call to the SIP user agent (sip/ua.h), which dials it through the
+ * from-number's trunk; a number without a SIP trunk, a trunk that cannot
+ * be used or a user agent that is not running ends the call as "failed"
+ * with the reason stored in the call's end_reason - never a pretended
+ * success.
  *
  * Pricing of calls lives here too: SWITCHBOARD_CALL_PRICE_MICROS per
  * started minute (default 90000 = $0.09), read once.
@@ -28,10 +30,11 @@ void calls_runtime_stop(void);
 int calls_runtime_submit(int64_t call_id);
 
 /* A command for a live call from the in-call plane: "transfer" (arg: an
- * E.164 number or an extension) or "hangup". The voice runtime performs
- * it on the line; calls driven by an external voice engine learn it from
- * the tool's answer. Without a voice runtime in this build, a hang-up ends
- * the call's record as ended_by_assistant and a transfer is only logged.
+ * E.164 number or an extension), "hangup", or "dtmf" (arg: digits). For a
+ * call on our SIP line the voice runtime performs it (the goodbye or the
+ * transfer sentence is said to the end first); calls driven by an external
+ * voice engine learn it from the tool's answer, and their hang-up ends the
+ * call's record as ended_by_assistant (a transfer is only logged).
  * 0, or -1 for an unknown command. */
 int calls_runtime_command(int64_t call_id, const char *command, const char *arg);
 

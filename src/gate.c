@@ -97,6 +97,8 @@ enum gate_route gate_route_of(const char *url)
 		return GATE_MESSAGES;
 	if (!strcmp(url, "/health"))
 		return GATE_HEALTH;
+	if (!strncmp(url, "/recordings/", 12))
+		return GATE_RECORDING;
 	return GATE_NONE;
 }
 
@@ -167,6 +169,12 @@ void gate_check(const struct gate_cfg *cfg, const struct gate_req *in,
 		if (strcmp(m, "POST") && strcmp(m, "GET") && strcmp(m, "DELETE"))
 			return deny(v, 405, RPC_INVALID_REQUEST, "method not allowed");
 		break;
+	case GATE_RECORDING:
+		if (!cfg->incall)
+			return deny(v, 404, RPC_INVALID_REQUEST, "not found");
+		if (strcmp(m, "GET"))
+			return deny(v, 405, RPC_INVALID_REQUEST, "method not allowed");
+		break;
 	case GATE_SSE:
 		if (strcmp(m, "GET"))
 			return deny(v, 405, RPC_INVALID_REQUEST, "method not allowed");
@@ -176,7 +184,7 @@ void gate_check(const struct gate_cfg *cfg, const struct gate_req *in,
 			return deny(v, 405, RPC_INVALID_REQUEST, "method not allowed");
 		break;
 	}
-	if (cfg->require_auth || v->route == GATE_CALL) {
+	if (cfg->require_auth || v->route == GATE_CALL || v->route == GATE_RECORDING) {
 		const char *key = auth_key_from_headers(in->authorization, in->x_api_key);
 		if (!key)
 			return deny(v, 401, -32001, "missing API key: send "
@@ -213,7 +221,7 @@ void gate_check(const struct gate_cfg *cfg, const struct gate_req *in,
 				v->too_big = 1;
 			}
 		}
-	} else if (!strcmp(m, "GET") && v->route != GATE_HEALTH &&
+	} else if (!strcmp(m, "GET") && v->route != GATE_HEALTH && v->route != GATE_RECORDING &&
 		   !gate_accepts(in->accept, "text/event-stream")) {
 		return deny(v, 406, RPC_INVALID_REQUEST, "Accept must list text/event-stream");
 	}

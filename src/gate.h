@@ -16,7 +16,8 @@
 #include "auth.h"
 #include "session.h"
 
-enum gate_route { GATE_NONE, GATE_MCP, GATE_CALL, GATE_SSE, GATE_MESSAGES, GATE_HEALTH };
+enum gate_route { GATE_NONE, GATE_MCP, GATE_CALL, GATE_SSE, GATE_MESSAGES, GATE_HEALTH,
+		  GATE_RECORDING };
 
 struct gate_cfg {
 	const char *bind;             /* the listen address (a Host it may be) */

@@ -1,5 +1,7 @@
 /* http.c - Streamable HTTP, legacy HTTP+SSE and /health (see http.h). */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,6 +24,7 @@
 #include "tool.h"
 #include "util.h"
 #include "version.h"
+#include "voice/recording.h"
 
 #define MAX_WORKERS 512
 #define POST_STREAM_MAX (8u << 20)
@@ -657,6 +660,43 @@ out:
 	return r;
 }
 
+/* GET /recordings/{call_id}.wav: the call's WAV, to its own account only. */
+static enum MHD_Result recording(struct MHD_Connection *c, struct req *rq, const char *url)
+{
+	const char *name = url + strlen("/recordings/");
+	char idtxt[24], path[1024];
+	size_t n = strcspn(name, ".");
+	int64_t id;
+	struct stat stt;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	int fd;
+
+	if (n == 0 || n >= sizeof(idtxt) || strcmp(name + n, ".wav"))
+		return send_rpc_error(c, 404, RPC_INVALID_REQUEST, "not found");
+	memcpy(idtxt, name, n);
+	idtxt[n] = '\0';
+	if (util_parse_i64(idtxt, &id) || id < 1 ||
+	    voice_recording_path(rq->who.account_id, id, path, sizeof(path)))
+		return send_rpc_error(c, 404, RPC_INVALID_REQUEST, "no recording for this call");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &stt)) {
+		if (fd >= 0)
+			close(fd);
+		return send_rpc_error(c, 404, RPC_INVALID_REQUEST, "no recording for this call");
+	}
+	r = MHD_create_response_from_fd((uint64_t)stt.st_size, fd);	/* closes fd */
+	if (!r) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "audio/wav");
+	MHD_add_response_header(r, "Cache-Control", "private, no-store");
+	ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -708,6 +748,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return mcp_delete(c, rq);
 	case GATE_SSE:
 		return sse_open(c, rq);
+	case GATE_RECORDING:
+		return recording(c, rq, url);
 	case GATE_MESSAGES:
 		return sse_message(c, rq);
 	default:

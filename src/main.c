@@ -13,13 +13,17 @@
 #include "admin.h"
 #include "audit.h"
 #include "auth.h"
+#include "brain.h"
 #include "calls.h"
 #include "http.h"
 #include "incall.h"
+#include "llm.h"
 #include "log.h"
 #include "rpc.h"
 #include "schema.h"
 #include "secret.h"
+#include "sip/trunk.h"
+#include "sip/ua.h"
 #include "stdio_transport.h"
 #include "store.h"
 #include "tool.h"
@@ -43,6 +47,16 @@ static void ensure_dir(const char *path)
 	dir[slash - path] = '\0';
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		log_warn("cannot create directory '%s': %s", dir, strerror(errno));
+}
+
+/* The directory of the database file: recordings live under it. */
+static const char *data_dir(const char *path)
+{
+	static char dir[1024];
+	const char *slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? (slash == path ? "/" : path) : ".");
+	return dir;
 }
 
 static int open_store(const char *path)
@@ -191,8 +205,12 @@ static int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	incall_init();
-	if (audit_start() || calls_runtime_start() || http_start(&cfg))
+	if (audit_start() || calls_runtime_start() || brain_start() || http_start(&cfg))
 		return 1;
+	/* the control plane serves even when SIP cannot listen (the port is
+	 * taken): calls then fail saying the user agent is not running */
+	if (!conformance && sip_ua_start(data_dir(db_path(db))))
+		log_warn("voice: the SIP user agent is off: calls cannot be placed or answered");
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
 		if (f) {
@@ -207,6 +225,8 @@ static int cmd_serve(int argc, char **argv)
 	sigwait(&set, &sig);
 	log_info("signal %d: shutting down", sig);
 	http_stop();
+	sip_ua_stop();
+	brain_stop();
 	calls_runtime_stop();
 	audit_stop();
 	store_thread_release();
@@ -255,8 +275,10 @@ static int cmd_stdio(int argc, char **argv)
 	audit_start();
 	incall_init();
 	calls_runtime_start();
+	brain_start();
 	r = stdio_serve(conformance ? NULL : &who,
 			conformance ? SURFACE_CONFORMANCE : SURFACE_CONTROL);
+	brain_stop();
 	calls_runtime_stop();
 	audit_stop();
 	store_thread_release();
@@ -412,14 +434,27 @@ static int cmd_number(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", 1, 0, 'd' }, { "account", 1, 0, 'a' }, { "number", 1, 0, 'n' },
 		{ "type", 1, 0, 't' }, { "sms", 0, 0, 's' }, { "country", 1, 0, 'c' },
+		{ "trunk-proxy", 1, 0, 'P' }, { "trunk-registrar", 1, 0, 'R' },
+		{ "trunk-transport", 1, 0, 'T' }, { "trunk-username", 1, 0, 'U' },
+		{ "trunk-password-env", 1, 0, 'W' }, { "trunk-caller-id", 1, 0, 'I' },
+		{ "trunk-domain", 1, 0, 'D' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	static const char usage[] =
 		"usage: switchboard number add --account ID --number +E164 [--type inbound|outbound]\n"
-		"                              [--sms] [--country CC] [--db PATH]\n"
-		"  Give an account a phone number (--sms: it can send SMS). Prints its id.\n";
+		"                              [--sms] [--country CC] [TRUNK] [--db PATH]\n"
+		"       switchboard number trunk --account ID --number +E164 TRUNK [--db PATH]\n"
+		"  Give an account a phone number (--sms: it can send SMS), or set the SIP\n"
+		"  trunk of one it has. Prints the number's id.\n"
+		"  TRUNK: --trunk-proxy HOST[:PORT] and/or --trunk-registrar HOST[:PORT]\n"
+		"         [--trunk-transport udp|tcp] [--trunk-username U]\n"
+		"         [--trunk-password-env VAR (the password is read from $VAR, sealed at rest)]\n"
+		"         [--trunk-caller-id ID] [--trunk-domain DOMAIN]\n";
 	const char *db = NULL, *number = NULL, *type = "outbound", *country = NULL;
+	const char *proxy = NULL, *registrar = NULL, *transport = NULL, *user = NULL;
+	const char *pw_env = NULL, *caller_id = NULL, *domain = NULL;
 	const char *sub = argc > 1 ? argv[1] : "";
+	char err[256], *trunk = NULL;
 	int64_t account = 0, id;
 	int sms = 0, c, r;
 
@@ -437,6 +472,13 @@ static int cmd_number(int argc, char **argv)
 		case 't': type = optarg; break;
 		case 's': sms = 1; break;
 		case 'c': country = optarg; break;
+		case 'P': proxy = optarg; break;
+		case 'R': registrar = optarg; break;
+		case 'T': transport = optarg; break;
+		case 'U': user = optarg; break;
+		case 'W': pw_env = optarg; break;
+		case 'I': caller_id = optarg; break;
+		case 'D': domain = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
@@ -445,7 +487,7 @@ static int cmd_number(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (strcmp(sub, "add") || !account || !number) {
+	if ((strcmp(sub, "add") && strcmp(sub, "trunk")) || !account || !number) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -454,13 +496,39 @@ static int cmd_number(int argc, char **argv)
 			number, type);
 		return 2;
 	}
+	if (pw_env && (!getenv(pw_env) || !*getenv(pw_env))) {
+		fprintf(stderr, "switchboard: the environment variable '%s' is empty\n", pw_env);
+		return 2;
+	}
 	if (open_store(db_path(db)))
 		return 1;
-	r = store_phone_number_insert(account, number, type, sms, country, &id);
+	if (proxy || registrar || transport || user || pw_env || caller_id || domain ||
+	    !strcmp(sub, "trunk")) {
+		trunk = sip_trunk_build(proxy, registrar, transport, user,
+					pw_env ? getenv(pw_env) : NULL, caller_id, domain, err, sizeof err);
+		if (!trunk) {
+			fprintf(stderr, "switchboard: bad trunk: %s\n", err);
+			return 2;
+		}
+	}
+	if (!strcmp(sub, "trunk")) {
+		struct store_voice_line line;
+		r = store_voice_line_by_number(number, &line);
+		if (!r && line.account_id != account)
+			r = STORE_NOTFOUND;
+		id = line.phone_id;
+	} else {
+		r = store_phone_number_insert(account, number, type, sms, country, &id);
+	}
+	if (!r && trunk)
+		r = store_phone_number_set_trunk(account, id, trunk);
+	free(trunk);
 	if (r) {
-		fprintf(stderr, "switchboard: cannot add number '%s': %s\n", number,
+		fprintf(stderr, "switchboard: cannot %s number '%s': %s\n",
+			strcmp(sub, "trunk") ? "add" : "set the trunk of", number,
 			r == STORE_CONFLICT ? "it exists already" : r == STORE_INVALID
-			? "no such account or bad value" : "store error");
+			? "no such account or bad value" : r == STORE_NOTFOUND
+			? "the account has no such number" : "store error");
 		return 1;
 	}
 	printf("%lld\n", (long long)id);
@@ -492,8 +560,9 @@ static const char usage[] =
 	"  stdio      serve MCP over stdin/stdout (key in SWITCHBOARD_API_KEY)\n"
 	"  account    create or list accounts\n"
 	"  key        create, list or revoke API keys\n"
-	"  number     give an account a phone number\n"
+	"  number     give an account a phone number, set its SIP trunk\n"
 	"  migrate    bring the database schema up to date\n"
+	"  model      add, list or remove models of the catalog (their servers)\n"
 	"  contact, user, office-hours, call\n"
 	"             data for the in-call plane (contacts, users, office hours,\n"
 	"             calls an external voice engine has on the line)\n"
@@ -538,6 +607,8 @@ int main(int argc, char **argv)
 		r = admin_main(argc - 1, argv + 1, db_path);
 	else if (!strcmp(argv[1], "migrate"))
 		r = cmd_migrate(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "model"))
+		r = llm_cli(argc - 1, argv + 1, open_store, db_path);
 	else {
 		fprintf(stderr, "switchboard: unknown command '%s'\n\n%s", argv[1], usage);
 		r = 2;

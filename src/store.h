@@ -387,6 +387,129 @@ json_t *store_assistant_midtools(int64_t account_id, int64_t assistant_id);
 int store_call_start_live(int64_t account_id, int64_t assistant_id, const char *type,
 			  const char *from_number, const char *to_number, int64_t *id_out);
 
+/* ---- voice runtime (store/sqlite_voice.c) ------------------------------- */
+
+/* A phone number as the SIP user agent sees it, any account: for inbound
+ * INVITEs (which account and assistant answer) and trunk settings. */
+struct store_voice_line {
+	int64_t account_id;
+	int64_t phone_id;
+	int64_t assistant_id;    /* 0: no assistant on the number */
+	char phone_number[24];
+	char type[16];           /* inbound, outbound */
+	char calls_direction[16];/* the assistant's: receive, make ("" when none) */
+	char trunk[1024];        /* JSON text, "{}" = none */
+};
+int store_voice_line_by_number(const char *e164, struct store_voice_line *out);
+/* Replace a number's trunk settings (JSON object text; the caller sealed
+ * the password). STORE_NOTFOUND when the number is not the account's. */
+int store_phone_number_set_trunk(int64_t account_id, int64_t id, const char *trunk_json);
+/* Every number that has a trunk: [{account_id, id, phone_number, trunk{}}]. */
+json_t *store_voice_trunks(void);
+
+/* An inbound call arriving: a call row of type inbound, status ringing,
+ * started_at now, with the SIP Call-ID. As for every call, from_number is
+ * the assistant's number (the one called) and to_number the client's. */
+int store_voice_call_inbound(int64_t account_id, int64_t assistant_id,
+			     const char *assistant_number, const char *client_number,
+			     const char *sip_call_id, int64_t *id_out);
+/* An outbound call being dialled: started_at now, the SIP Call-ID kept. */
+int store_voice_call_dialing(int64_t call_id, const char *sip_call_id);
+/* Answered: status in-progress, answered_at now, answered_by (human,
+ * machine, unknown). STORE_NOTFOUND when the call is no longer live. */
+int store_voice_call_answered(int64_t call_id, const char *answered_by);
+int store_voice_call_answered_by(int64_t call_id, const char *answered_by);
+/* The end of a call, one transaction: final status and reason, duration
+ * (seconds since the answer, 0 when never answered), total_cost_micros =
+ * started minutes x price_per_minute, charged to the account's balance
+ * (which may go below zero: the call has happened). *cost_out (may be
+ * NULL) gets the charge. STORE_NOTFOUND when the call has already ended
+ * (nothing is charged twice). */
+int store_voice_call_end(int64_t call_id, const char *status, const char *reason,
+			 int64_t duration_s, int64_t price_per_minute, int64_t *cost_out);
+/* Append a transcript entry (sender "bot" or "human", ts unix seconds). */
+int store_voice_transcript_add(int64_t call_id, const char *sender, const char *text,
+			       double ts);
+/* Where the recording is served (recording_url), e.g. "/recordings/12.wav". */
+int store_voice_recording_set(int64_t call_id, const char *url);
+/* The assistant of a call as store_assistant_get shows it, plus
+ * "_call": {account_id, type, from_number, to_number, variables{}}. */
+json_t *store_voice_call_assistant(int64_t call_id);
+
+/* ---- assistant brain (store/sqlite_brain.c) ----------------------------- */
+
+/* A model of the catalog with its provider. base_url "" = none of its own
+ * (the default provider may serve it, see llm.h); api_key is sealed text
+ * (secret.h), "" = none. */
+struct store_model {
+	int64_t id;
+	char name[128];
+	char provider[64];
+	char base_url[1024];
+	char api_key[1024];
+};
+int store_model_get(const char *name, struct store_model *out);
+/* Add or replace a catalog model by name (operator command, start-up).
+ * base_url / api_key_sealed / description NULL: left as they are on an
+ * existing row, NULL on a new one. */
+int store_model_upsert(const char *name, const char *provider, const char *base_url,
+		       const char *api_key_sealed, const char *description);
+int store_model_delete(const char *name);
+
+/*
+ * Chat conversations. Each runs on a call row of type "web" (created with
+ * it, status in-progress, the conversation's variables), so the in-call
+ * tools, the decision log (list_call_actions) and the post-call results
+ * work the same for chats and phone calls. Status: active | ended.
+ */
+struct store_conversation {
+	int64_t id, account_id, assistant_id, call_id;
+	char uuid[40];
+	char type[16];          /* test | widget */
+	char status[16];
+	char end_reason[128];
+	int64_t cost_micros;
+	double idle_s;          /* seconds since the last message */
+	char created_at[32];
+};
+/* One transaction: the web call and the conversation. */
+int store_conversation_create(int64_t account_id, int64_t assistant_id, const char *type,
+			      const json_t *variables, const char *uuid, int64_t *id_out,
+			      int64_t *call_id_out);
+int store_conversation_get(int64_t account_id, const char *uuid, struct store_conversation *out);
+int store_conversation_by_call(int64_t call_id, struct store_conversation *out);
+/* [{role, content, function_calls[]}] oldest first (system rows left out). */
+json_t *store_conversation_messages(int64_t conversation_id);
+int store_conversation_message_add(int64_t conversation_id, const char *role,
+				   const char *content, const json_t *function_calls);
+/* The conversation's summary or NULL (caller frees). */
+char *store_conversation_summary(int64_t conversation_id);
+/* End an active conversation and its call (status `call_status`, reason);
+ * STORE_NOTFOUND when it had ended already. */
+int store_conversation_end(int64_t conversation_id, const char *call_status,
+			   const char *reason, int64_t *call_id_out);
+/* Charge a message: balance and the conversation's (and its call's) cost,
+ * one transaction; STORE_FUNDS when the balance does not cover it. A
+ * negative amount refunds. Marks the conversation active now. */
+int store_conversation_charge(int64_t account_id, int64_t conversation_id, int64_t micros);
+int store_conversation_touch(int64_t conversation_id);
+/* Active conversations idle for more than idle_s: [{id, account_id, call_id}]
+ * (all accounts, at most `limit`). */
+json_t *store_conversations_idle(double idle_s, int limit);
+
+/* Post-call results on a call: the evaluation ([{name, type, value,
+ * description, valid, error?}]), the extracted variables ({name: value},
+ * valid ones only) and a short summary; evaluated_at is set. A conversation
+ * on the call gets the summary too. */
+int store_call_outcome_set(int64_t call_id, const json_t *evaluation,
+			   const json_t *extracted, const char *summary);
+/* {summary|null, evaluation[], extracted_variables{}, evaluated_at|null} for
+ * the webhook payload; NULL when the call is not the account's. */
+json_t *store_call_outcome_get(int64_t account_id, int64_t call_id);
+/* What was said, for the post-call model: [{role: user|assistant, content}]
+ * from the call's conversation, else from its transcript. */
+json_t *store_call_dialogue(int64_t call_id);
+
 /* ---- demo data -------------------------------------------------------- */
 
 /* Fill the catalogs when empty (idempotent). */

@@ -76,7 +76,13 @@
 	"\"end_call_on_voicemail\":{\"type\":\"boolean\"}," \
 	"\"noise_cancellation\":{\"type\":\"boolean\"}," \
 	"\"record_call\":{\"type\":\"boolean\"}," \
-	"\"who_speaks_first\":{\"type\":\"string\",\"enum\":[\"AI assistant\",\"Customer\"]}"
+	"\"expected_phrases\":{\"type\":\"array\",\"maxItems\":500,\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200}," \
+		"\"description\":\"What callers are expected to say: with the local speech recogniser these phrases form its grammar (much more accurate on the phone)\"}," \
+	"\"who_speaks_first\":{\"type\":\"string\",\"enum\":[\"AI assistant\",\"Customer\"]}," \
+	"\"fallback_number\":{\"type\":[\"string\",\"null\"],\"minLength\":2,\"maxLength\":32,\"pattern\":\"^[+0-9][0-9 ()./-]*$\"," \
+		"\"description\":\"Human handoff: the number (E.164) or extension to transfer to when the caller asks for a person or tools keep failing; null removes it\"}," \
+	"\"handoff_after_tool_failures\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10," \
+		"\"description\":\"Transfer to fallback_number after this many failed tool calls in a row (default 3, 0 = never)\"}"
 
 /* ---- calls, campaigns, leads, SMS, mid-call tools ----------------------- */
 #define E164 "{\"type\":\"string\",\"format\":\"e164\",\"description\":\"Phone number in E.164 format, e.g. +4915123456789\"}"
@@ -174,6 +180,16 @@
 #define DELETED WRITE_OF("{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"integer\"}}}")
 #define OBJ_ARGS(props, req) "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "],\"additionalProperties\":false}"
 #define SPEND_FLAGS (TOOL_SPEND | TOOL_OPENWORLD)
+
+#define CONV_MSG "{\"type\":\"object\",\"required\":[\"role\",\"content\",\"function_calls\"],\"properties\":{" \
+	"\"role\":{\"enum\":[\"user\",\"assistant\"]},\"content\":{\"type\":\"string\"},\"function_calls\":{\"type\":\"array\"," \
+	"\"items\":{\"type\":\"object\",\"required\":[\"name\",\"arguments\",\"result\"],\"properties\":{\"name\":{\"type\":\"string\"}," \
+	"\"result\":{\"type\":\"object\"},\"is_error\":{\"type\":\"boolean\"}}}}}}"
+#define CONVERSATION "{\"type\":\"object\",\"required\":[\"uuid\",\"status\",\"type\",\"history\"],\"properties\":{" \
+	"\"uuid\":{\"type\":\"string\"},\"status\":{\"enum\":[\"active\",\"ended\"]},\"type\":{\"enum\":[\"test\",\"widget\"]}," \
+	"\"assistant_id\":{\"type\":\"integer\"},\"call_id\":{\"type\":\"integer\"},\"cost\":" MONEY ",\"summary\":" STR_OR_NULL "," \
+	"\"end_reason\":" STR_OR_NULL ",\"history\":{\"type\":\"array\",\"items\":" CONV_MSG "},\"created_at\":{\"type\":\"string\"}}}"
+#define CONV_UUID "\"uuid\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"The conversation's uuid (create_conversation)\"}"
 
 #define IC SURFACE_INCALL
 #define IC_ACTION_OUT "{\"type\":\"object\",\"required\":[\"status\",\"action\",\"message\"],\"properties\":{" \
@@ -299,6 +315,24 @@ const struct tool tool_table[] = {
 	  "{\"type\":\"object\",\"required\":[\"call_id\",\"data\"],\"properties\":{\"call_id\":{\"type\":\"integer\"},"
 	  "\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"tool\",\"arguments\"]}}}}",
 	  RO, AUTH_SCOPE_READ, C, list_call_actions },
+
+	/* ---- control plane: chat conversations with an assistant ---- */
+	{ "create_conversation", "Start a chat with an assistant", "Starts a text conversation with an assistant, answered by its model with its prompt, variables and tools (as in a call). type 'test' (default) is free; 'widget' costs $0.01 per user message, charged to the balance, so it runs only once confirmed (elicitation or confirmation_token). Answers the uuid, status and the history (with the assistant's greeting when it speaks first). Needs a configured model (get_models).",
+	  OBJ_ARGS("\"assistant_id\":{\"type\":\"integer\",\"minimum\":1},"
+		   "\"type\":{\"type\":\"string\",\"enum\":[\"test\",\"widget\"],\"default\":\"test\"},"
+		   "\"variables\":" VARIABLES "," SPEND_ARGS, "\"assistant_id\""),
+	  SPEND_OUTPUT(CONVERSATION), SPEND_FLAGS, AUTH_SCOPE_WRITE, C, create_conversation,
+	  create_conversation_preview },
+	{ "send_message", "Send a chat message", "Sends the user's message to a conversation and answers the assistant's reply with the function calls it ran (name, arguments, result). A widget conversation charges $0.01 per message; a message the assistant could not answer is neither kept nor charged. A conversation ends after a period without messages or when the assistant ends it.",
+	  OBJ_ARGS(CONV_UUID ",\"message\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":2000}", "\"uuid\",\"message\""),
+	  "{\"type\":\"object\",\"required\":[\"uuid\",\"status\",\"reply\",\"function_calls\"],\"properties\":{"
+	  "\"uuid\":{\"type\":\"string\"},\"status\":{\"enum\":[\"active\",\"ended\"]},\"reply\":{\"type\":\"string\"},"
+	  "\"function_calls\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"name\",\"arguments\",\"result\"]}},"
+	  "\"line_command\":{\"type\":[\"object\",\"null\"]},\"escalated\":{\"type\":\"boolean\"},"
+	  "\"tool_rounds_exhausted\":{\"type\":\"boolean\"},\"message_cost\":" MONEY ",\"cost\":" MONEY "}}",
+	  TOOL_OPENWORLD | TOOL_STREAMS, AUTH_SCOPE_WRITE, C, send_message },
+	{ "get_conversation", "Get a conversation", "Shows a conversation: status (active or ended), type, cost, summary once it ended, and the history [{role, content, function_calls}].",
+	  OBJ_ARGS(CONV_UUID, "\"uuid\""), CONVERSATION, RO, AUTH_SCOPE_READ, C, get_conversation },
 
 	/* ---- in-call plane (/call/mcp): every assistant has these ---- */
 	{ "transfer_call", "Transfer the call", "Transfers the caller to another phone number (E.164, e.g. +4930123456) or an internal extension. Say that you are transferring before you call it.",

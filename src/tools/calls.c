@@ -124,6 +124,14 @@ HANDLER(get_call)
 	json_t *actions = store_action_list(ctx->who->account_id, arg_int(args, "call_id", 0));
 	json_t *shaped = call_shape(c);
 	json_object_set_new(shaped, "actions", actions ? actions : json_array());
+	/* what the post-call evaluation made of it */
+	json_t *outcome = store_call_outcome_get(ctx->who->account_id, arg_int(args, "call_id", 0));
+	json_t *sum = outcome ? json_object_get(outcome, "summary") : NULL;
+	json_t *ext = outcome ? json_object_get(outcome, "extracted_variables") : NULL;
+	json_object_set_new(shaped, "summary", json_is_string(sum) ? json_incref(sum) : json_null());
+	json_object_set_new(shaped, "extracted_variables",
+			    json_is_object(ext) ? json_incref(ext) : json_object());
+	json_decref(outcome);
 	return tool_ok(res, shaped);
 }
 

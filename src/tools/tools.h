@@ -4,7 +4,8 @@
  * One file per family: conformance.c (the conformance suite's fixtures),
  * catalog.c (models, voices, languages, phone numbers), assistants.c,
  * account.c, calls.c, campaigns.c (campaigns and leads), messages.c (SMS),
- * midcall.c (mid-call tool definitions). Handlers trust their arguments: tool_call() validated them
+ * midcall.c (mid-call tool definitions), conversations.c (chats answered by
+ * the assistant brain). Handlers trust their arguments: tool_call() validated them
  * against the row's input schema before the call. Shared shapes (the
  * Laravel page object) live in page.c.
  */
@@ -97,6 +98,13 @@ HANDLER(ic_lookup_contact);
 HANDLER(ic_check_user_availability);
 HANDLER(ic_create_lead);
 HANDLER(list_call_actions);
+
+/* chat conversations with an assistant (conversations.c) */
+HANDLER(create_conversation);
+int create_conversation_preview(struct call_ctx *ctx, const json_t *args, json_t **pv,
+				struct tool_result *res);
+HANDLER(send_message);
+HANDLER(get_conversation);
 
 /* page.c: the Laravel page object around `data` (consumed). */
 json_t *page_object(json_t *data, const char *path, int page, int per_page,

@@ -66,6 +66,8 @@ export function serverEnv(extra = {}) {
 	return {
 		...process.env,
 		SWITCHBOARD_CHECK_OUTPUT: '1',
+		// these suites do not place SIP calls (tests/voice does): no port 5060
+		SWITCHBOARD_SIP_DISABLE: '1',
 		ASAN_OPTIONS: `detect_leaks=${detect}:abort_on_error=0:halt_on_error=1`,
 		UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
 		...extra,

@@ -1,0 +1,61 @@
+/*
+ * ua.h - the SIP user agent: libre's event loop in its own thread, owning
+ * every call on the line.
+ *
+ * One thread runs re_main. It carries SIP over UDP and TCP on the listen
+ * address (SWITCHBOARD_SIP_LISTEN, default 127.0.0.1:5060), RTP for every
+ * call (voice/media.h), and timers. Other threads never touch libre: they
+ * hand work over with the functions below, which push onto a libre mqueue
+ * (thread-safe, wakes the loop).
+ *
+ * A call here is a SIP session plus its media and its voice_line (the
+ * conversation's side runs in voice/conv.c). The UA moves the call's row
+ * through the statuses users know: initiated -> ringing (180/183) ->
+ * in-progress (answered) -> completed / ended_by_customer (the far end's
+ * BYE) / ended_by_assistant (hang-up asked for by the assistant) / busy
+ * (486, 600, 603) / no-answer (ring timeout, 408, 480, 487) / failed (any
+ * other answer, an unreachable trunk, a bad trunk setting - with the
+ * reason in end_reason). The end is one store transaction that records the
+ * duration and charges started minutes at calls_price_per_minute().
+ *
+ * Inbound INVITEs are answered for numbers that have an assistant; OPTIONS
+ * are answered 200 (proxies probe with them); re-INVITEs update the media
+ * (a far end's hold stops our sending until it resumes); REFER performs a
+ * blind transfer (NOTIFY sipfrag followed; a failure goes back to the
+ * conversation, which says so and the call goes on).
+ *
+ * Environment: SWITCHBOARD_SIP_LISTEN host:port; SWITCHBOARD_RTP_PORTS
+ * "min-max" (default 20000-29999); SWITCHBOARD_MEDIA_IP (address put in SDP,
+ * default the listen host); SWITCHBOARD_RING_TIMEOUT seconds an outbound
+ * call may ring (default 45); SWITCHBOARD_SIP_DISABLE=1 skips the UA.
+ */
+#ifndef SIP_UA_H
+#define SIP_UA_H
+
+#include <stdint.h>
+
+struct store_dial;
+
+/* Start the loop thread; data_dir holds recordings (data_dir/recordings).
+ * Returns 0 once listening, -1 when it cannot (logged). */
+int sip_ua_start(const char *data_dir);
+/* End every call (status failed, "server shutting down"), let BYEs go,
+ * stop the loop and wait for the conversations (bounded). */
+void sip_ua_stop(void);
+int sip_ua_running(void);
+
+/* Dial the call (row status initiated) described by d. Blocking work
+ * (trunk parsing, name resolution) happens on the calling thread. 0 when
+ * handed over; -1 with the reason in why (the caller fails the call). */
+int sip_ua_dial(int64_t call_id, const struct store_dial *d, char *why, size_t whylen);
+
+/* A command for a live call: "hangup" (say goodbye, then BYE), "transfer"
+ * (arg: E.164 or extension), "dtmf" (arg: digits to send). 0 when the call
+ * is on this UA's line; -1 when it is not (an external voice engine's). */
+int sip_ua_command(int64_t call_id, const char *command, const char *arg);
+
+/* For the conversation thread: end the call now with this status and
+ * reason ("bye"), or REFER it to arg ("refer"). Ignored when gone. */
+int sip_ua_post(int64_t call_id, const char *op, const char *arg, const char *status);
+
+#endif

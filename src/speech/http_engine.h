@@ -1,0 +1,21 @@
+/*
+ * http_engine.h - the one HTTP request the speech engines make (libcurl):
+ * POST with a JSON body or a multipart form, bounded answer, fixed
+ * timeouts (connect 3 s, total 15 s). Internal to src/speech/.
+ */
+#ifndef SPEECH_HTTP_ENGINE_H
+#define SPEECH_HTTP_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+
+/* POST url. json != NULL: a JSON body; else a multipart form with the WAV
+ * (file field "file", name utterance.wav) and a "model" field. The answer
+ * body goes to out (limit set by the caller's buf_init). 0 on a 2xx;
+ * -1 with err (status or transport error). key: bearer token or "". */
+int speech_http_post(const char *url, const char *key, const char *json,
+		     const uint8_t *wav, size_t wavlen, const char *model,
+		     struct buf *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * conv.c - the conversation on a live call, one thread per call (see
+ * conv.h): greeting, caller speech -> text -> brain -> speech, keypad
+ * digits, barge-in, the call's timers, hang-up and transfer in order.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "brain.h"
+#include "log.h"
+#include "sip/ua.h"
+#include "speech/speech.h"
+#include "store.h"
+#include "util.h"
+#include "voice/conv.h"
+#include "voice/line.h"
+#include "voice/wav.h"
+
+#define DTMF_GAP_S 1.5           /* digits end after this pause, or at '#' */
+#define DRAIN_MAX_S 30.0         /* longest wait for speech to be played out */
+#define GOODBYE "Thank you for calling. Goodbye."
+#define TIME_UP "I'm sorry, we have reached the time limit for this call. Goodbye."
+#define STILL_THERE "Are you still there?"
+#define TRANSFER_FAILED_SAY "I'm sorry, I could not transfer your call right now. " \
+	"Is there anything else I can help you with?"
+#define DEFAULT_CONSENT "This call may be recorded."
+
+static pthread_mutex_t threads_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t threads_cv = PTHREAD_COND_INITIALIZER;
+static int threads_live;
+
+struct conv {
+	struct voice_line *line;
+	json_t *a;                 /* the assistant, with "_call" */
+	int64_t call_id, account_id;
+	struct brain *brain;
+	int barge_in;
+	const json_t *phrases;
+	double started, last_activity, last_reengage;
+	double max_duration, max_silence, reengage;
+	int outbound, answered_by_known, end_on_voicemail;
+	char digits[64];
+	size_t ndigits;
+	double digit_at;
+	int ending;                /* a bye was posted: nothing more to do */
+	int prompting;             /* a re-engagement prompt is playing */
+	uint64_t spoken_samples;
+	double heard_at;           /* when the last utterance ended (unix s) */
+};
+
+/* ---- speaking ---------------------------------------------------------------------- */
+
+static void transcript(struct conv *c, const char *sender, const char *text)
+{
+	if (text && *text && store_voice_transcript_add(c->call_id, sender, text, util_now()))
+		log_warn("voice: call %lld: cannot store a transcript entry", (long long)c->call_id);
+}
+
+static int caller_speaking(struct conv *c)
+{
+	int s;
+
+	pthread_mutex_lock(&c->line->mu);
+	s = c->line->caller_speaking;
+	pthread_mutex_unlock(&c->line->mu);
+	return s;
+}
+
+/* Queue one sentence on the line. When the caller is talking and may
+ * interrupt, it is not said at all. */
+static void say(struct conv *c, const char *text)
+{
+	int16_t *pcm = NULL;
+	size_t n = 0;
+	char err[256];
+
+	if (!text || !*text || c->ending)
+		return;
+	if (c->barge_in && caller_speaking(c))
+		return;
+	if (tts_synthesize(text, &pcm, &n, err, sizeof err)) {
+		log_warn("voice: call %lld: cannot speak: %s", (long long)c->call_id, err);
+		return;
+	}
+	if (voice_line_play(c->line, pcm, n)) {
+		log_warn("voice: call %lld: the line did not take the speech", (long long)c->call_id);
+	} else {
+		c->spoken_samples += n;
+		if (c->heard_at > 0) {	/* the voice turn's latency, model included */
+			log_info("voice: call %lld: first answer audio %.0f ms after the caller stopped",
+				 (long long)c->call_id, (util_now() - c->heard_at) * 1000);
+			c->heard_at = 0;
+		}
+	}
+	free(pcm);
+	c->last_activity = util_mono();
+}
+
+static void on_sentence(void *arg, const char *sentence)
+{
+	say(arg, sentence);
+}
+
+/* Wait until what was queued has gone out (bounded). */
+static void drain(struct conv *c)
+{
+	double until = util_mono() + DRAIN_MAX_S;
+	struct timespec ts = { 0, 20 * 1000000L };
+
+	while (voice_line_pending(c->line) && !voice_line_is_closed(c->line) && util_mono() < until)
+		nanosleep(&ts, NULL);
+	ts.tv_nsec = 60 * 1000000L;	/* the last frame leaves on the next tick */
+	nanosleep(&ts, NULL);
+	c->last_activity = util_mono();
+}
+
+static void bye(struct conv *c, const char *status, const char *reason)
+{
+	if (c->ending)
+		return;
+	drain(c);
+	c->ending = 1;
+	sip_ua_post(c->call_id, "bye", reason, status);
+}
+
+static void transfer(struct conv *c, const char *target)
+{
+	drain(c);
+	sip_ua_post(c->call_id, "refer", target, NULL);
+}
+
+/* ---- the brain ------------------------------------------------------------------------- */
+
+static void line_command(struct conv *c, struct brain_result *res)
+{
+	if (res->line == BRAIN_LINE_TRANSFER && res->destination[0])
+		transfer(c, res->destination);
+	else if (res->line == BRAIN_LINE_HANGUP)
+		bye(c, "ended_by_assistant", "the assistant ended the call");
+}
+
+static void turn(struct conv *c, const char *text)
+{
+	struct brain_result res;
+
+	if (!c->brain)
+		return;
+	memset(&res, 0, sizeof res);
+	if (brain_turn(c->brain, text, on_sentence, c, &res)) {
+		log_warn("voice: call %lld: the assistant could not answer: %s",
+			 (long long)c->call_id, res.error);
+		say(c, "I'm sorry, I did not catch that. Could you say it again?");
+	} else {
+		transcript(c, "bot", res.reply);
+		line_command(c, &res);
+	}
+	brain_result_release(&res);
+	c->last_activity = util_mono();
+}
+
+static void greet(struct conv *c)
+{
+	const char *who = json_string_value(json_object_get(c->a, "who_speaks_first"));
+	const char *initial = json_string_value(json_object_get(c->a, "initial_message"));
+	const char *consent = getenv("SWITCHBOARD_RECORDING_CONSENT");
+
+	if (json_is_true(json_object_get(c->a, "record_call"))) {
+		const char *s = consent && *consent ? consent : DEFAULT_CONSENT;
+		say(c, s);
+		transcript(c, "bot", s);
+	}
+	if (who && strcmp(who, "AI assistant"))
+		return;	/* the customer speaks first */
+	if (c->brain) {
+		struct brain_result res;
+		memset(&res, 0, sizeof res);
+		if (brain_initial(c->brain, on_sentence, c, &res))
+			log_warn("voice: call %lld: no greeting: %s", (long long)c->call_id, res.error);
+		else
+			transcript(c, "bot", res.reply);
+		brain_result_release(&res);
+	} else if (initial && *initial) {
+		say(c, initial);
+		transcript(c, "bot", initial);
+	}
+}
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+static void detect_machine(struct conv *c, size_t samples)
+{
+	/* a greeting of more than ~5 s before anyone spoke to it is an
+	 * answering machine's, not a person's "hello?" */
+	if (c->answered_by_known || !c->outbound)
+		return;
+	c->answered_by_known = 1;
+	if (samples > 5 * 8000 && c->spoken_samples == 0) {
+		store_voice_call_answered_by(c->call_id, "machine");
+		log_info("voice: call %lld: answered by a machine", (long long)c->call_id);
+		if (c->end_on_voicemail)
+			bye(c, "completed", "voicemail reached");
+	} else {
+		store_voice_call_answered_by(c->call_id, "human");
+	}
+}
+
+/* SWITCHBOARD_VOICE_DUMP_DIR: keep every utterance as a WAV there (to see
+ * what the recogniser was given). */
+static void dump(struct conv *c, const struct voice_ev *e)
+{
+	const char *dir = getenv("SWITCHBOARD_VOICE_DUMP_DIR");
+	struct wav_writer w;
+	char path[1024];
+
+	if (!dir || !*dir)
+		return;
+	snprintf(path, sizeof path, "%s/utt-%lld-%.3f.wav", dir, (long long)c->call_id, e->ts);
+	if (!wav_open(&w, path, 8000, 1)) {
+		wav_write(&w, e->pcm, e->n);
+		wav_close(&w);
+	}
+}
+
+static void utterance(struct conv *c, struct voice_ev *e)
+{
+	char text[1024], err[256];
+	double t0 = util_mono();
+
+	dump(c, e);
+	detect_machine(c, e->n);
+	if (c->ending)
+		return;
+	if (stt_transcribe(e->pcm, e->n, c->phrases, text, sizeof text, err, sizeof err)) {
+		log_warn("voice: call %lld: cannot transcribe: %s", (long long)c->call_id, err);
+		return;
+	}
+	log_info("voice: call %lld: heard \"%s\" (%.1f s of speech, %.0f ms to text)",
+		 (long long)c->call_id, text, (double)e->n / 8000, (util_mono() - t0) * 1000);
+	c->last_activity = util_mono();
+	if (!text[0])
+		return;
+	transcript(c, "human", text);
+	c->heard_at = e->ts;
+	turn(c, text);
+	c->heard_at = 0;
+}
+
+static void digits_done(struct conv *c)
+{
+	char text[96];
+
+	if (!c->ndigits)
+		return;
+	snprintf(text, sizeof text, "[keypad] %.*s", (int)c->ndigits, c->digits);
+	c->ndigits = 0;
+	transcript(c, "human", text);
+	c->heard_at = util_now();
+	turn(c, text);
+	c->heard_at = 0;
+}
+
+static void digit(struct conv *c, char d)
+{
+	c->last_activity = util_mono();
+	if (d == '#') {
+		digits_done(c);
+		return;
+	}
+	if (c->ndigits < sizeof c->digits)
+		c->digits[c->ndigits++] = d;
+	c->digit_at = util_mono();
+}
+
+/* ---- the thread -------------------------------------------------------------------------- */
+
+static double num(const json_t *a, const char *k, double dflt)
+{
+	const json_t *v = json_object_get(a, k);
+	return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+static void *conv_main(void *arg)
+{
+	struct conv *c = arg;
+	const json_t *call = json_object_get(c->a, "_call");
+	char err[512] = "";
+
+	c->call_id = json_integer_value(json_object_get(call, "call_id"));
+	c->account_id = json_integer_value(json_object_get(call, "account_id"));
+	c->outbound = !strcmp(json_string_value(json_object_get(call, "type")) ?
+			      json_string_value(json_object_get(call, "type")) : "", "outbound");
+	c->barge_in = json_is_true(json_object_get(c->a, "allow_interruptions"));
+	c->end_on_voicemail = json_is_true(json_object_get(c->a, "end_call_on_voicemail"));
+	c->phrases = json_object_get(c->a, "expected_phrases");
+	c->max_duration = num(c->a, "max_call_duration", 600);
+	c->max_silence = num(c->a, "max_silence_duration", 30);
+	c->reengage = num(c->a, "re_engagement_interval", 30);
+	c->started = c->last_activity = c->last_reengage = util_mono();
+	c->brain = brain_open(c->account_id, c->call_id, err, sizeof err);
+	if (!c->brain)	/* the call goes on: greeting, transcript, timers */
+		log_warn("voice: call %lld: no assistant brain: %s", (long long)c->call_id, err);
+	greet(c);
+	while (!c->ending) {
+		double now = util_mono(), wake;
+		int playing = voice_line_pending(c->line) > 0, talking = caller_speaking(c);
+		struct voice_ev *e;
+
+		if (!playing)
+			c->prompting = 0;
+		/* silence counts from the last sound, but "are you still there?"
+		 * does not restart it */
+		if ((playing && !c->prompting) || talking)
+			c->last_activity = now;
+		if (now - c->started >= c->max_duration) {
+			say(c, TIME_UP);
+			transcript(c, "bot", TIME_UP);
+			bye(c, "completed", "the call reached its max_call_duration");
+			break;
+		}
+		if (now - c->last_activity >= c->max_silence) {
+			bye(c, "completed", "nobody spoke for max_silence_duration");
+			break;
+		}
+		if (c->reengage < c->max_silence && now - c->last_activity >= c->reengage &&
+		    c->last_reengage < c->last_activity) {
+			double keep = c->last_activity;
+			c->last_reengage = now;
+			say(c, STILL_THERE);
+			c->last_activity = keep;
+			c->prompting = 1;
+			transcript(c, "bot", STILL_THERE);
+			continue;
+		}
+		if (c->ndigits && now - c->digit_at >= DTMF_GAP_S) {
+			digits_done(c);
+			continue;
+		}
+		wake = c->started + c->max_duration;
+		if (c->last_activity + c->max_silence < wake)
+			wake = c->last_activity + c->max_silence;
+		if (c->reengage < c->max_silence && c->last_reengage < c->last_activity &&
+		    c->last_activity + c->reengage < wake)
+			wake = c->last_activity + c->reengage;
+		if (c->ndigits && c->digit_at + DTMF_GAP_S < wake)
+			wake = c->digit_at + DTMF_GAP_S;
+		if (playing || talking)
+			wake = now + 0.1;	/* keep the silence clock current */
+		e = voice_line_next(c->line, wake);
+		if (!e)
+			continue;
+		switch (e->type) {
+		case VEV_CLOSED:
+			c->ending = 1;
+			break;
+		case VEV_SPEECH_START:
+			c->last_activity = util_mono();
+			c->prompting = 0;
+			break;
+		case VEV_UTTERANCE:
+			utterance(c, e);
+			break;
+		case VEV_DTMF:
+			digit(c, e->text[0]);
+			break;
+		case VEV_HANGUP:
+			bye(c, "ended_by_assistant", "the assistant ended the call");
+			break;
+		case VEV_TRANSFER:
+			transfer(c, e->text);
+			break;
+		case VEV_TRANSFER_FAILED:
+			say(c, TRANSFER_FAILED_SAY);
+			transcript(c, "bot", TRANSFER_FAILED_SAY);
+			break;
+		}
+		voice_ev_free(e);
+	}
+	if (c->brain)
+		brain_close(c->brain);
+	brain_after_call_queue(c->call_id);
+	voice_line_unref(c->line);
+	json_decref(c->a);
+	free(c);
+	store_thread_release();
+	pthread_mutex_lock(&threads_mu);
+	threads_live--;
+	pthread_cond_broadcast(&threads_cv);
+	pthread_mutex_unlock(&threads_mu);
+	return NULL;
+}
+
+int voice_conv_start(struct voice_line *line, json_t *assistant)
+{
+	struct conv *c = calloc(1, sizeof(*c));
+	pthread_attr_t at;
+	pthread_t th;
+	int r;
+
+	if (!c)
+		return -1;
+	c->line = line;
+	c->a = assistant;
+	voice_line_ref(line);
+	pthread_mutex_lock(&threads_mu);
+	threads_live++;
+	pthread_mutex_unlock(&threads_mu);
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&th, &at, conv_main, c);
+	pthread_attr_destroy(&at);
+	if (r) {
+		voice_line_unref(line);
+		free(c);
+		pthread_mutex_lock(&threads_mu);
+		threads_live--;
+		pthread_mutex_unlock(&threads_mu);
+		return -1;
+	}
+	return 0;
+}
+
+void voice_conv_wait_all(double timeout_s)
+{
+	double until = util_mono() + timeout_s;
+
+	pthread_mutex_lock(&threads_mu);
+	while (threads_live > 0 && util_mono() < until) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&threads_cv, &threads_mu, &ts);
+	}
+	if (threads_live > 0)
+		log_warn("voice: %d conversation(s) still running at shutdown", threads_live);
+	pthread_mutex_unlock(&threads_mu);
+}

@@ -1,0 +1,28 @@
+/*
+ * conv.h - the conversation on a live call: one thread per answered call.
+ *
+ * It reads the assistant's settings (who speaks first, initial message,
+ * allow_interruptions, max_call_duration, max_silence_duration,
+ * re_engagement_interval, expected_phrases), turns the caller's
+ * utterances into text (speech/stt.h), asks the assistant's brain for
+ * the answer, speaks it (speech/tts.h) sentence by sentence into the
+ * line's playout, stores transcript entries as it goes, and carries out
+ * hang-ups and transfers in order: what is being said is said to the
+ * end first. It talks to the SIP loop only through its voice_line and
+ * sip_ua_post().
+ */
+#ifndef VOICE_CONV_H
+#define VOICE_CONV_H
+
+#include <jansson.h>
+
+struct voice_line;
+
+/* Start the conversation thread. Takes a reference on line (released when
+ * the thread ends) and ownership of assistant (store_voice_call_assistant
+ * output). 0, or -1 when no thread could be started (nothing is taken). */
+int voice_conv_start(struct voice_line *line, json_t *assistant);
+/* Wait until every conversation thread has ended, at most timeout_s. */
+void voice_conv_wait_all(double timeout_s);
+
+#endif

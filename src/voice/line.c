@@ -1,0 +1,227 @@
+/* line.c - the playout and event queues between a call's loop side and its
+ * conversation (see line.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "util.h"
+#include "voice/line.h"
+
+#define MAX_EVENTS 256
+
+struct voice_line *voice_line_new(int64_t call_id)
+{
+	struct voice_line *l = calloc(1, sizeof(*l));
+	pthread_condattr_t ca;
+
+	if (!l)
+		return NULL;
+	l->cap = (size_t)VOICE_LINE_MAX_S * VOICE_RATE;
+	l->ring = malloc(l->cap * sizeof(int16_t));
+	if (!l->ring) {
+		free(l);
+		return NULL;
+	}
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	l->refs = 1;
+	l->call_id = call_id;
+	return l;
+}
+
+void voice_ev_free(struct voice_ev *e)
+{
+	if (!e)
+		return;
+	free(e->pcm);
+	free(e);
+}
+
+void voice_line_ref(struct voice_line *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->refs++;
+	pthread_mutex_unlock(&l->mu);
+}
+
+void voice_line_unref(struct voice_line *l)
+{
+	int last;
+
+	if (!l)
+		return;
+	pthread_mutex_lock(&l->mu);
+	last = --l->refs == 0;
+	pthread_mutex_unlock(&l->mu);
+	if (!last)
+		return;
+	while (l->evh) {
+		struct voice_ev *e = l->evh;
+		l->evh = e->next;
+		voice_ev_free(e);
+	}
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->cv);
+	free(l->ring);
+	free(l);
+}
+
+int voice_line_play(struct voice_line *l, const int16_t *pcm, size_t n)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&l->mu);
+	if (l->closed || n > l->cap - l->len) {
+		r = -1;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			l->ring[(l->head + l->len + i) % l->cap] = pcm[i];
+		l->len += n;
+	}
+	pthread_mutex_unlock(&l->mu);
+	return r;
+}
+
+void voice_line_flush(struct voice_line *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->len = 0;
+	pthread_mutex_unlock(&l->mu);
+}
+
+size_t voice_line_pending(struct voice_line *l)
+{
+	size_t n;
+
+	pthread_mutex_lock(&l->mu);
+	n = l->len;
+	pthread_mutex_unlock(&l->mu);
+	return n;
+}
+
+int voice_line_is_closed(struct voice_line *l)
+{
+	int c;
+
+	pthread_mutex_lock(&l->mu);
+	c = l->closed;
+	pthread_mutex_unlock(&l->mu);
+	return c;
+}
+
+size_t voice_line_pull(struct voice_line *l, int16_t *out, size_t n)
+{
+	size_t k;
+
+	pthread_mutex_lock(&l->mu);
+	k = n < l->len ? n : l->len;
+	for (size_t i = 0; i < k; i++)
+		out[i] = l->ring[(l->head + i) % l->cap];
+	l->head = (l->head + k) % l->cap;
+	l->len -= k;
+	l->pulled += k;
+	pthread_mutex_unlock(&l->mu);
+	return k;
+}
+
+struct voice_ev *voice_ev_new(enum voice_ev_type type, const char *text)
+{
+	struct voice_ev *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->type = type;
+	e->ts = util_now();
+	if (text)
+		snprintf(e->text, sizeof e->text, "%s", text);
+	return e;
+}
+
+void voice_line_post(struct voice_line *l, struct voice_ev *e)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&l->mu);
+	/* a conversation that stopped reading must not grow the queue: drop
+	 * the oldest speech events first, never the closing one */
+	if (l->closed || l->nev >= MAX_EVENTS) {
+		pthread_mutex_unlock(&l->mu);
+		voice_ev_free(e);
+		return;
+	}
+	e->next = NULL;
+	if (l->evt)
+		l->evt->next = e;
+	else
+		l->evh = e;
+	l->evt = e;
+	l->nev++;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void voice_line_close(struct voice_line *l)
+{
+	struct voice_ev *e = voice_ev_new(VEV_CLOSED, NULL);
+
+	pthread_mutex_lock(&l->mu);
+	if (l->closed) {
+		pthread_mutex_unlock(&l->mu);
+		voice_ev_free(e);
+		return;
+	}
+	l->closed = 1;
+	l->len = 0;
+	if (e) {
+		if (l->evt)
+			l->evt->next = e;
+		else
+			l->evh = e;
+		l->evt = e;
+		l->nev++;
+	}
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+struct voice_ev *voice_line_next(struct voice_line *l, double deadline)
+{
+	struct voice_ev *e = NULL;
+
+	pthread_mutex_lock(&l->mu);
+	for (;;) {
+		if (l->evh) {
+			e = l->evh;
+			l->evh = e->next;
+			if (!l->evh)
+				l->evt = NULL;
+			l->nev--;
+			e->next = NULL;
+			break;
+		}
+		if (l->closed) {
+			/* the closing event was taken already: keep saying so */
+			e = voice_ev_new(VEV_CLOSED, NULL);
+			break;
+		}
+		double now = util_mono();
+		if (deadline <= now)
+			break;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		double wait = deadline - now;
+		ts.tv_sec += (time_t)wait;
+		ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&l->cv, &l->mu, &ts) == ETIMEDOUT && !l->evh && !l->closed)
+			break;
+	}
+	pthread_mutex_unlock(&l->mu);
+	return e;
+}

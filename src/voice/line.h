@@ -1,0 +1,88 @@
+/*
+ * line.h - what a call's conversation and its phone line share.
+ *
+ * The SIP loop thread (sip/ua.c) owns the line's network side; the
+ * conversation (voice/conv.c) runs on its own thread and blocks on speech
+ * engines and the model. They meet here, in one reference-counted object
+ * with a mutex:
+ *   - the playout queue: 8 kHz 16-bit PCM the conversation appends
+ *     (voice_line_play) and the loop takes 20 ms at a time
+ *     (voice_line_pull); bounded at VOICE_LINE_MAX_S seconds, flushed on
+ *     barge-in;
+ *   - the event queue the loop posts to the conversation (speech started,
+ *     an utterance, a keypad digit, a command, the line closed);
+ *   - the closed flag: once closed, play fails and waits return at once.
+ * Each side holds a reference; the last voice_line_unref frees it.
+ * Commands the other way (hang up, transfer) go through sip_ua_post().
+ */
+#ifndef VOICE_LINE_H
+#define VOICE_LINE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VOICE_LINE_MAX_S 120
+#define VOICE_RATE 8000
+
+enum voice_ev_type {
+	VEV_SPEECH_START,  /* the caller started speaking (barge-in point) */
+	VEV_UTTERANCE,     /* pcm/n: one end-pointed utterance */
+	VEV_DTMF,          /* text[0]: the digit */
+	VEV_HANGUP,        /* a hang-up was asked for (in-call tool) */
+	VEV_TRANSFER,      /* text: the target; say it, then REFER */
+	VEV_TRANSFER_FAILED, /* text: why */
+	VEV_CLOSED,        /* the line is gone: stop */
+};
+
+struct voice_ev {
+	enum voice_ev_type type;
+	int16_t *pcm;      /* VEV_UTTERANCE: owned by the event */
+	size_t n;
+	double ts;         /* unix seconds when it happened */
+	char text[256];
+	struct voice_ev *next;
+};
+
+struct voice_line {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int refs;
+	int closed;
+	int64_t call_id;
+	/* playout ring */
+	int16_t *ring;
+	size_t cap, head, len;
+	uint64_t pulled;         /* samples the loop has taken */
+	/* events for the conversation */
+	struct voice_ev *evh, *evt;
+	size_t nev;
+	/* the caller is speaking now (set by the loop) */
+	int caller_speaking;
+};
+
+struct voice_line *voice_line_new(int64_t call_id);
+void voice_line_ref(struct voice_line *l);
+void voice_line_unref(struct voice_line *l);
+
+/* Conversation side */
+/* Append audio; 0, or -1 when closed or more than VOICE_LINE_MAX_S is queued. */
+int voice_line_play(struct voice_line *l, const int16_t *pcm, size_t n);
+void voice_line_flush(struct voice_line *l);
+size_t voice_line_pending(struct voice_line *l);
+/* The next event, waiting until `deadline` (util_mono seconds; 0 = do not
+ * wait). NULL on timeout. The caller frees it with voice_ev_free. */
+struct voice_ev *voice_line_next(struct voice_line *l, double deadline);
+void voice_ev_free(struct voice_ev *e);
+int voice_line_is_closed(struct voice_line *l);
+
+/* Loop side */
+/* Take up to n samples of playout; returns how many (0 when idle). */
+size_t voice_line_pull(struct voice_line *l, int16_t *out, size_t n);
+/* Post an event (takes ownership; freed when the line is closed). */
+void voice_line_post(struct voice_line *l, struct voice_ev *e);
+struct voice_ev *voice_ev_new(enum voice_ev_type type, const char *text);
+/* Close: play fails from now on, the conversation gets VEV_CLOSED. */
+void voice_line_close(struct voice_line *l);
+
+#endif

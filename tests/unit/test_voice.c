@@ -1,0 +1,258 @@
+/* test_voice.c - the voice runtime's pure parts: end-pointing, WAV, trunk
+ * settings, the expected-phrase grammar, resampling, the line's queues,
+ * and the store's end-of-call charge. */
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "test.h"
+#include "fixture.h"
+#include "secret.h"
+#include "sip/trunk.h"
+#include "speech/speech.h"
+#include "store.h"
+#include "voice/line.h"
+#include "voice/vad.h"
+#include "voice/wav.h"
+
+static void tone(int16_t *f, size_t n, double amp)
+{
+	for (size_t i = 0; i < n; i++)
+		f[i] = (int16_t)(amp * sin(2 * M_PI * 440 * (double)i / 8000));
+}
+
+/* Feed ms of a frame kind; returns the first event seen. */
+static enum vad_event feed(struct vad *v, double amp, int ms)
+{
+	int16_t f[160];
+	enum vad_event first = VAD_NONE, e;
+
+	tone(f, 160, amp);
+	for (int t = 0; t < ms; t += 20)
+		if ((e = vad_frame(v, f, 160)) != VAD_NONE && first == VAD_NONE)
+			first = e;
+	return first;
+}
+
+TEST(vad_endpoints)
+{
+	struct vad v;
+
+	vad_init(&v);
+	CHECK(feed(&v, 20, 1000) == VAD_NONE);         /* line noise */
+	CHECK(feed(&v, 8000, 40) == VAD_NONE);         /* a click is not speech */
+	CHECK(feed(&v, 20, 200) == VAD_NONE);
+	CHECK(feed(&v, 8000, 300) == VAD_START);       /* speech */
+	CHECK(v.in_speech);
+	CHECK(feed(&v, 20, 400) == VAD_NONE);          /* a pause between words */
+	CHECK(feed(&v, 8000, 200) == VAD_NONE);
+	CHECK(feed(&v, 20, 700) == VAD_END);           /* hangover passed */
+	CHECK(!v.in_speech);
+	CHECK(vad_rms((int16_t[]){ 3, -3, 3, -3 }, 4) == 3.0);
+}
+
+TEST(wav_roundtrip)
+{
+	int16_t pcm[100];
+	size_t len;
+	struct wav_view v;
+	uint8_t *w;
+
+	for (int i = 0; i < 100; i++)
+		pcm[i] = (int16_t)(i * 300 - 15000);
+	w = wav_encode_mono(pcm, 100, 8000, &len);
+	REQUIRE(w);
+	CHECK(len == 44 + 200);
+	REQUIRE(wav_parse(w, len, &v) == 0);
+	CHECK(v.rate == 8000 && v.channels == 1 && v.frames == 100);
+	CHECK(wav_sample(&v, 0, 0) == -15000 && wav_sample(&v, 99, 0) == 99 * 300 - 15000);
+	w[20] = 3;	/* not PCM */
+	CHECK(wav_parse(w, len, &v) == -1);
+	CHECK(wav_parse(w, 10, &v) == -1);
+	free(w);
+}
+
+TEST(wav_writer_patches_sizes)
+{
+	char path[] = "/tmp/sb-wav-XXXXXX";
+	int fd = mkstemp(path);
+	struct wav_writer w;
+	int16_t st[2 * 160] = { 0 };
+	uint8_t buf[4096];
+	struct wav_view v;
+	FILE *f;
+	size_t n;
+
+	REQUIRE(fd >= 0);
+	close(fd);
+	REQUIRE(wav_open(&w, path, 8000, 2) == 0);
+	st[0] = 1000;
+	st[1] = -1000;
+	for (int i = 0; i < 3; i++)
+		REQUIRE(wav_write(&w, st, 160) == 0);
+	REQUIRE(wav_close(&w) == 0);
+	f = fopen(path, "rb");
+	REQUIRE(f);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	unlink(path);
+	CHECK(n == 44 + 3 * 160 * 4);
+	REQUIRE(wav_parse(buf, n, &v) == 0);
+	CHECK(v.channels == 2 && v.frames == 480);
+	CHECK(wav_sample(&v, 160, 0) == 1000 && wav_sample(&v, 160, 1) == -1000);
+}
+
+TEST(trunk_build_and_parse)
+{
+	char err[256], *j;
+	struct sip_trunk t;
+
+	setenv("SWITCHBOARD_SECRET_KEY",
+	       "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", 1);
+	secret_reset();
+	j = sip_trunk_build("127.0.0.1:5070", NULL, "tcp", "agent", "pa55word", "+4930111",
+			    NULL, err, sizeof err);
+	REQUIRE(j);
+	CHECK(!strstr(j, "pa55word"));		/* sealed at rest */
+	CHECK(strstr(j, "\"password\":\"sb1:"));
+	REQUIRE(sip_trunk_parse(j, &t, err, sizeof err) == 0);
+	CHECK_STR(t.host, "127.0.0.1");
+	CHECK(t.port == 5070 && t.tcp == 1);
+	CHECK_STR(t.username, "agent");
+	CHECK_STR(t.password, "pa55word");
+	CHECK_STR(t.caller_id, "+4930111");
+	CHECK_STR(t.domain, "127.0.0.1");
+	REQUIRE(sip_trunk_resolve(&t, err, sizeof err) == 0);
+	CHECK_STR(t.addr, "127.0.0.1");
+	sip_trunk_wipe(&t);
+	CHECK(t.password[0] == 0);
+	free(j);
+
+	CHECK(sip_trunk_parse("{}", &t, err, sizeof err) == -1);
+	CHECK_STR(err, "no SIP trunk configured");
+	CHECK(sip_trunk_parse("{\"proxy\":\"a b:5060\"}", &t, err, sizeof err) == -1);
+	CHECK(sip_trunk_parse("{\"proxy\":\"h:99999\"}", &t, err, sizeof err) == -1);
+	CHECK(sip_trunk_parse("{\"proxy\":\"h\",\"transport\":\"sctp\"}", &t, err, sizeof err) == -1);
+	REQUIRE(sip_trunk_parse("{\"registrar\":\"[::1]:5080\"}", &t, err, sizeof err) == 0);
+	CHECK_STR(t.host, "::1");
+	CHECK(t.port == 5080 && !t.tcp);
+	CHECK_STR(t.registrar, "[::1]:5080");
+	CHECK(!sip_trunk_build(NULL, NULL, NULL, NULL, NULL, NULL, NULL, err, sizeof err));
+	CHECK(!sip_trunk_build("h", NULL, NULL, NULL, "pw", NULL, NULL, err, sizeof err));
+	unsetenv("SWITCHBOARD_SECRET_KEY");
+	secret_reset();
+}
+
+TEST(stt_grammar_from_phrases)
+{
+	json_t *p = json_pack("[s,s,s,i,s]", "I'd like to BOOK, please!", "  goodbye ",
+			      "goodbye", 7, "?!");
+	char *g = stt_grammar(p);
+
+	REQUIRE(g);
+	CHECK_STR(g, "#JSGF V1.0;\ngrammar expected;\npublic <utt> = i'd like to book please\n"
+		     "  | goodbye;\n");
+	free(g);
+	json_decref(p);
+	p = json_pack("[s]", "...");
+	CHECK(stt_grammar(p) == NULL);
+	json_decref(p);
+	CHECK(stt_grammar(NULL) == NULL);
+}
+
+TEST(resample_lengths)
+{
+	int16_t in[8000], *out;
+	size_t n;
+
+	tone(in, 8000, 10000);
+	REQUIRE(speech_resample(in, 8000, 8000, 16000, &out, &n) == 0);
+	CHECK(n > 15800 && n <= 16000);
+	free(out);
+	REQUIRE(speech_resample(in, 8000, 22050, 8000, &out, &n) == 0);
+	CHECK(n > 2850 && n <= 2910);
+	free(out);
+}
+
+TEST(line_queues)
+{
+	struct voice_line *l = voice_line_new(7);
+	int16_t a[400], b[160];
+	struct voice_ev *e;
+
+	REQUIRE(l);
+	for (int i = 0; i < 400; i++)
+		a[i] = (int16_t)i;
+	CHECK(voice_line_play(l, a, 400) == 0);
+	CHECK(voice_line_pending(l) == 400);
+	CHECK(voice_line_pull(l, b, 160) == 160 && b[0] == 0 && b[159] == 159);
+	CHECK(voice_line_pull(l, b, 160) == 160 && b[0] == 160);
+	voice_line_flush(l);
+	CHECK(voice_line_pull(l, b, 160) == 0);
+	CHECK(voice_line_next(l, 0) == NULL);
+	voice_line_post(l, voice_ev_new(VEV_DTMF, "5"));
+	e = voice_line_next(l, 0);
+	REQUIRE(e);
+	CHECK(e->type == VEV_DTMF && e->text[0] == '5');
+	voice_ev_free(e);
+	voice_line_ref(l);
+	voice_line_close(l);
+	CHECK(voice_line_play(l, a, 10) == -1);
+	e = voice_line_next(l, 0);
+	CHECK(e && e->type == VEV_CLOSED);
+	voice_ev_free(e);
+	e = voice_line_next(l, 0);	/* still closed */
+	CHECK(e && e->type == VEV_CLOSED);
+	voice_ev_free(e);
+	voice_line_unref(l);
+	voice_line_unref(l);
+}
+
+TEST(store_call_end_charges_once)
+{
+	struct store_account acc;
+	struct store_call_new nc = { 0 };
+	struct store_voice_line line;
+	int64_t acc_id, call, cost = -1, phone;
+	json_t *c;
+
+	REQUIRE(fixture_store() == 0);
+	REQUIRE(store_account_create("voice-unit", "UTC", 1000000, &acc_id) == 0);
+	REQUIRE(store_phone_number_insert(acc_id, "+4930777001", "inbound", 0, NULL, &phone) == 0);
+	CHECK(store_phone_number_set_trunk(acc_id, phone, "{\"proxy\":\"127.0.0.1:5070\"}") == 0);
+	CHECK(store_phone_number_set_trunk(acc_id + 1000, phone, "{}") == STORE_NOTFOUND);
+	REQUIRE(store_voice_line_by_number("+4930777001", &line) == 0);
+	CHECK(line.account_id == acc_id && line.phone_id == phone && line.assistant_id == 0);
+	CHECK(strstr(line.trunk, "5070") != NULL);
+	CHECK(store_voice_line_by_number("+4930777999", &line) == STORE_NOTFOUND);
+
+	nc.type = "outbound";
+	nc.from_number = "+4930777001";
+	nc.to_number = "+4915100000000";
+	REQUIRE(store_call_insert(acc_id, &nc, &call) == 0);
+	CHECK(store_voice_call_dialing(call, "abc@host") == 0);
+	CHECK(store_voice_call_answered(call, "human") == 0);
+	CHECK(store_voice_transcript_add(call, "bot", "Hello.", 1.5) == 0);
+	CHECK(store_voice_transcript_add(call, "human", "Hi.", 2.5) == 0);
+	/* 61 s = two started minutes */
+	CHECK(store_voice_call_end(call, "completed", "done", 61, 90000, &cost) == 0);
+	CHECK(cost == 180000);
+	CHECK(store_voice_call_end(call, "completed", "again", 61, 90000, &cost) == STORE_NOTFOUND);
+	REQUIRE(store_account_get(acc_id, &acc) == 0);
+	CHECK(acc.balance_micros == 1000000 - 180000);
+	c = store_call_get(acc_id, call);
+	REQUIRE(c);
+	CHECK_STR(json_string_value(json_object_get(c, "status")), "completed");
+	CHECK(json_integer_value(json_object_get(c, "duration")) == 61);
+	CHECK(json_integer_value(json_object_get(c, "total_cost_micros")) == 180000);
+	CHECK_STR(json_string_value(json_object_get(c, "answered_by")), "human");
+	CHECK(json_array_size(json_object_get(c, "transcript")) == 2);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(c, "transcript"), 1),
+						    "sender")), "human");
+	json_decref(c);
+}
+
+const struct unit_test voice_tests[] = {
+	T(vad_endpoints), T(wav_roundtrip), T(wav_writer_patches_sizes), T(trunk_build_and_parse),
+	T(stt_grammar_from_phrases), T(resample_lengths), T(line_queues),
+	T(store_call_end_charges_once), { 0 },
+};

@@ -1,0 +1,597 @@
+// run.mjs - the voice runtime end to end, with sipp as the remote phone.
+//   node tests/voice/run.mjs [substring...]   (only tests whose name matches)
+//
+// One switchboard server (sanitizer build) with its SIP user agent on a free
+// loopback port; each test runs sipp (bounded by -timeout and a kill timer)
+// against it, as the called phone (UAS, behind a number's trunk) or as the
+// caller (UAC, to a number with an inbound assistant). The agent's side is
+// checked through the control plane (get_call: status, end_reason,
+// duration, cost, transcript, answered_by, recording_url), and the audio
+// the agent sends is caught by a UDP sink the SDP points at (packets
+// counted, silence told from speech). Prints one line per test and
+// "voice: N passed, M failed".
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { E2E_DIR, SuiteContext, callOk, probeLeakDetection, sleep } from '../e2e/lib.mjs';
+import { startModelServer } from '../e2e/model_server.mjs';
+
+// the SDK lives in the e2e suite's node_modules
+const sdk = (p) => import(pathToFileURL(path.join(E2E_DIR, 'node_modules/@modelcontextprotocol/sdk/dist/esm', p)).href);
+const { Client } = await sdk('client/index.js');
+const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
+
+const DIR = path.dirname(fileURLToPath(import.meta.url));
+const TEST_TIMEOUT_MS = 60000;
+const SIPP_TIMEOUT_S = 40;
+const filters = process.argv.slice(2);
+let passed = 0, failed = 0;
+
+// ---- ports, sipp, the RTP sink ---------------------------------------------------
+
+/* A port free for both UDP and TCP on 127.0.0.1. */
+async function freePort() {
+	for (let i = 0; i < 50; i++) {
+		const port = await new Promise((resolve, reject) => {
+			const srv = net.createServer();
+			srv.once('error', reject);
+			srv.listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => resolve(p)); });
+		});
+		const ok = await new Promise((resolve) => {
+			const u = dgram.createSocket('udp4');
+			u.once('error', () => resolve(false));
+			u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
+		});
+		if (ok)
+			return port;
+	}
+	throw new Error('no free port');
+}
+
+/* Catches the RTP the agent sends: packet count, arrival times, and how many
+ * carried speech (any G.711 byte away from silence). */
+class RtpSink {
+	async open() {
+		this.port = await freePort();
+		this.packets = [];
+		this.sock = dgram.createSocket('udp4');
+		this.sock.on('message', (m) => {
+			if (m.length < 12)
+				return;
+			const pt = m[1] & 0x7f, payload = m.subarray(12);
+			let loud = 0;
+			for (const b of payload) {
+				// µ-law silence is 0xff/0x7f, A-law 0xd5/0x55; speech moves away
+				const mag = pt === 8 ? ((b ^ 0x55) & 0x7f) : (0x7f - (b & 0x7f));
+				if (mag > 0x20)
+					loud++;
+			}
+			this.packets.push({ t: Date.now(), pt, len: payload.length, loud: loud > 8 });
+		});
+		await new Promise((r) => this.sock.bind(this.port, '127.0.0.1', r));
+		return this;
+	}
+	speech() { return this.packets.filter((p) => p.loud).length; }
+	between(t0, t1) { return this.packets.filter((p) => p.t >= t0 && p.t < t1).length; }
+	close() { try { this.sock.close(); } catch { /* closed */ } }
+}
+
+/* A scenario from tests/voice with @NAME@ placeholders filled in. */
+function scenario(dir, name, vars) {
+	let x = fs.readFileSync(path.join(DIR, name), 'utf8');
+	for (const [k, v] of Object.entries(vars))
+		x = x.replaceAll(`@${k}@`, String(v));
+	const left = x.match(/@[A-Z]+@/);
+	if (left)
+		throw new Error(`${name}: ${left[0]} not filled in`);
+	const out = path.join(dir, `${path.basename(name, '.xml')}-${Date.now()}.xml`);
+	fs.writeFileSync(out, x);
+	return out;
+}
+
+/* Run sipp once (-m 1), bounded. Resolves {code, out, ms}. */
+function sipp(sb, file, { port, remote, service, mediaPort, transport = 'u1' } = {}) {
+	const args = ['-sf', file, '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-t', transport,
+		'-timeout', `${SIPP_TIMEOUT_S}s`, '-timeout_error', '-recv_timeout', '30000', '-nostdin',
+		'-trace_err', '-trace_msg', '-trace_logs', '-message_file', `${file}.msg`, '-error_file', `${file}.err`,
+		'-log_file', `${file}.log`, '-mp', String(mediaPort ?? port + 2)];
+	if (service)
+		args.push('-s', service);
+	if (remote)
+		args.push(remote);
+	const t0 = Date.now();
+	return new Promise((resolve) => {
+		const p = spawn('sipp', args, { cwd: sb.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+		let out = '';
+		p.stdout.on('data', (d) => { out += d; });
+		p.stderr.on('data', (d) => { out += d; });
+		const kill = setTimeout(() => p.kill('SIGKILL'), (SIPP_TIMEOUT_S + 10) * 1000);
+		p.on('close', (code) => {
+			clearTimeout(kill);
+			let msgs = '';
+			for (const ext of ['.err', '.msg'])
+				try { msgs += fs.readFileSync(file + ext, 'utf8').slice(-3000); } catch { /* none */ }
+			resolve({ code, out: out.slice(-2000), msgs, ms: Date.now() - t0 });
+		});
+	});
+}
+
+function sippOk(r, what) {
+	if (r.code !== 0)
+		throw new Error(`${what}: sipp exited ${r.code}: ${r.msgs.slice(-1500) || r.out}`);
+}
+
+// ---- the switchboard side ---------------------------------------------------------
+
+const s = {};
+
+async function mcp(key, p = '/mcp', headers = {}) {
+	const transport = new StreamableHTTPClientTransport(s.server.url(p), {
+		requestInit: { headers: { Authorization: `Bearer ${key}`, ...headers } } });
+	const client = new Client({ name: 'voice-test', version: '1.0.0' }, { capabilities: {} });
+	await client.connect(transport);
+	s.ctx.defer(() => client.close());
+	return client;
+}
+
+async function getCall(id) {
+	return callOk(s.ctl, 'get_call', { call_id: id });
+}
+
+/* Poll get_call until pred(call) holds. */
+async function waitCall(id, pred, what, ms = 20000) {
+	const until = Date.now() + ms;
+	let c;
+	while (Date.now() < until) {
+		c = await getCall(id);
+		if (pred(c))
+			return c;
+		await sleep(100);
+	}
+	throw new Error(`call ${id}: ${what} not reached; last: ${JSON.stringify(c).slice(0, 600)}`);
+}
+
+const FINAL = ['completed', 'busy', 'no-answer', 'failed', 'ended_by_customer', 'ended_by_assistant'];
+const ended = (c) => FINAL.includes(c.status);
+
+/* The newest call of the account (inbound calls are made by the agent). */
+async function newestCall(after) {
+	const until = Date.now() + 15000;
+	while (Date.now() < until) {
+		const page = await callOk(s.ctl, 'list_calls', { per_page: 1 });
+		const c = page.data?.[0];
+		if (c && c.id > after)
+			return c;
+		await sleep(100);
+	}
+	throw new Error('no new call appeared');
+}
+
+async function lastCallId() {
+	const page = await callOk(s.ctl, 'list_calls', { per_page: 1 });
+	return page.data?.[0]?.id ?? 0;
+}
+
+/* make_call with its confirmation token. */
+async function makeCall(assistantId, to) {
+	const first = await callOk(s.ctl, 'make_call', { assistant_id: assistantId, phone_number: to });
+	assert.equal(first.status, 'confirmation_required');
+	const r = await callOk(s.ctl, 'make_call', { assistant_id: assistantId, phone_number: to,
+		confirmation_token: first.confirmation_token });
+	assert.equal(r.status, 'initiated');
+	return r.call_id;
+}
+
+/* A number with a trunk to 127.0.0.1:port and an outbound assistant on it. */
+async function outboundLine(number, port, settings = {}, transport = 'udp') {
+	const r = await s.sb.cli(['number', 'add', '--account', String(s.acc), '--number', number, '--type', 'outbound',
+		'--trunk-proxy', `127.0.0.1:${port}`, '--trunk-transport', transport,
+		'--trunk-username', 'agent', '--trunk-password-env', 'TRUNK_PW'], { env: { TRUNK_PW: 'secret-pw' } });
+	const id = Number(r.stdout.trim());
+	const a = await callOk(s.ctl, 'create_assistant', { assistant_name: `Out ${number}`, calls_direction: 'make',
+		phone_number_id: id, initial_message: 'Hello, this is the Switchboard test assistant calling.',
+		max_silence_duration: 2, allow_interruptions: false, ...settings });
+	return a.data?.id ?? a.id;
+}
+
+/* A number with an inbound assistant. */
+async function inboundLine(number, settings = {}) {
+	const id = await s.sb.number(s.acc, number, { type: 'inbound' });
+	const a = await callOk(s.ctl, 'create_assistant', { assistant_name: `In ${number}`, calls_direction: 'receive',
+		phone_number_id: id, initial_message: 'Thank you for calling Switchboard. How can I help?',
+		allow_interruptions: false, ...settings });
+	return a.data?.id ?? a.id;
+}
+
+// ---- tests -------------------------------------------------------------------------
+
+const tests = [
+	{
+		name: 'OPTIONS is answered 200 with Allow',
+		async fn() {
+			const f = scenario(s.sb.dir, 'uac_options.xml', {});
+			sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}` }), 'OPTIONS');
+		},
+	},
+	{
+		name: 'outbound call answered: ringing, in-progress, speech sent, completed after silence; duration and cost recorded',
+		async fn() {
+			const port = await freePort(), sink = await new RtpSink().open();
+			try {
+				const asst = await outboundLine('+4930900001', port, { max_silence_duration: 2 });
+				const f = scenario(s.sb.dir, 'uas_answer.xml', { RTPPORT: sink.port });
+				const phone = sipp(s.sb, f, { port, mediaPort: await freePort() });
+				await sleep(300);
+				const before = (await callOk(s.ctl, 'get_me', {}));
+				const id = await makeCall(asst, '+4915100000001');
+				const live = await waitCall(id, (c) => c.status === 'in-progress' || ended(c), 'in-progress');
+				assert.equal(live.status, 'in-progress');
+				assert.ok(live.answered_at, 'answered_at set');
+				const c = await waitCall(id, ended, 'the end');
+				sippOk(await phone, 'UAS');
+				assert.equal(c.status, 'completed', JSON.stringify(c));
+				assert.match(c.end_reason, /max_silence_duration/);
+				assert.ok(c.duration >= 2 && c.duration <= 15, `duration ${c.duration}`);
+				assert.equal(c.total_cost, '0.09');
+				assert.equal(c.type, 'outbound');
+				assert.ok(c.transcript.some((t) => t.sender === 'bot' && /test assistant calling/.test(t.text)
+					&& t.type === 'transcript' && typeof t.timestamp === 'number'), JSON.stringify(c.transcript));
+				const after = await callOk(s.ctl, 'get_me', {});
+				assert.notDeepEqual(before, after);
+				// the agent spoke: PCMA (the far end's first choice), ~50 packets a second
+				assert.ok(sink.packets.length >= 80, `only ${sink.packets.length} RTP packets`);
+				assert.ok(sink.packets.every((p) => p.pt === 8 && p.len === 160), 'PCMA, 20 ms');
+				assert.ok(sink.speech() >= 40, `only ${sink.speech()} packets with speech`);
+			} finally {
+				sink.close();
+			}
+		},
+	},
+	{
+		name: 'outbound call to a busy phone (486) ends busy',
+		async fn() {
+			const port = await freePort();
+			const asst = await outboundLine('+4930900002', port);
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_busy.xml', {}), { port });
+			await sleep(300);
+			const id = await makeCall(asst, '+4915100000002');
+			const c = await waitCall(id, ended, 'the end');
+			sippOk(await phone, 'UAS');
+			assert.equal(c.status, 'busy');
+			assert.match(c.end_reason, /486 Busy Here/);
+			assert.equal(c.duration, 0);
+			assert.equal(c.total_cost, '0.00');
+		},
+	},
+	{
+		name: 'outbound call nobody answers: CANCEL after the ring timeout, no-answer',
+		async fn() {
+			const port = await freePort();
+			const asst = await outboundLine('+4930900003', port);
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_noanswer.xml', {}), { port });
+			await sleep(300);
+			const id = await makeCall(asst, '+4915100000003');
+			await waitCall(id, (c) => c.status === 'ringing' || ended(c), 'ringing');
+			const c = await waitCall(id, ended, 'the end');
+			sippOk(await phone, 'UAS (CANCEL received)');
+			assert.equal(c.status, 'no-answer');
+			assert.match(c.end_reason, /ring timeout/);
+			assert.equal(c.total_cost, '0.00');
+		},
+	},
+	{
+		name: 'outbound call through an unreachable trunk fails with the reason',
+		async fn() {
+			const port = await freePort();	// nothing listens there
+			const asst = await outboundLine('+4930900004', port, {}, 'tcp');
+			const id = await makeCall(asst, '+4915100000004');
+			const c = await waitCall(id, ended, 'the end');
+			assert.equal(c.status, 'failed');
+			assert.match(c.end_reason, new RegExp(`cannot reach the SIP trunk 127\\.0\\.0\\.1:${port}`));
+		},
+	},
+	{
+		name: 'inbound call to an inbound assistant: answered, greeting sent, caller hangs up (ended_by_customer)',
+		async fn() {
+			const sink = await new RtpSink().open();
+			try {
+				await inboundLine('+4930900010');
+				const after = await lastCallId();
+				const f = scenario(s.sb.dir, 'uac_call.xml', { RTPPORT: sink.port, STREAM: '', TALKMS: 4000 });
+				const r = await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+					service: '+4930900010', mediaPort: await freePort() });
+				sippOk(r, 'UAC');
+				const first = await newestCall(after);
+				const c = await waitCall(first.id, ended, 'the end');
+				assert.equal(c.type, 'inbound');
+				assert.equal(c.status, 'ended_by_customer');
+				assert.equal(c.client_phone_number, '+4915112345678');
+				assert.equal(c.assistant_phone_number, '+4930900010');
+				assert.equal(c.answered_by, 'human');
+				assert.ok(c.duration >= 3 && c.duration <= 6, `duration ${c.duration}`);
+				assert.ok(c.transcript.some((t) => t.sender === 'bot' && /Thank you for calling/.test(t.text)));
+				// PCMU (the caller's first choice) with the greeting in it
+				assert.ok(sink.packets.length >= 150, `${sink.packets.length} packets`);
+				assert.ok(sink.packets.every((p) => p.pt === 0), 'PCMU');
+				assert.ok(sink.speech() >= 50, `${sink.speech()} packets with speech`);
+			} finally {
+				sink.close();
+			}
+		},
+	},
+	{
+		name: 'inbound call to a number without an assistant is refused (480), no call row',
+		async fn() {
+			await s.sb.number(s.acc, '+4930900011', { type: 'inbound' });
+			const after = await lastCallId();
+			const f = scenario(s.sb.dir, 'uac_call.xml', { RTPPORT: 40000, STREAM: '', TALKMS: 100 });
+			const r = await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+				service: '+4930900011' });
+			assert.notEqual(r.code, 0);
+			assert.match(r.msgs, /480 Temporarily Unavailable/);
+			assert.equal(await lastCallId(), after);
+		},
+	},
+	{
+		name: 'assistant hangs up through /call/mcp hangup_call: goodbye said, BYE, ended_by_assistant',
+		async fn() {
+			const asst = await inboundLine('+4930900012');
+			const after = await lastCallId();
+			const f = scenario(s.sb.dir, 'uac_wait_bye.xml', { RTPPORT: 40002, STREAM: '' });
+			const phone = sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+				service: '+4930900012', mediaPort: await freePort() });
+			const first = await newestCall(after);
+			await waitCall(first.id, (c) => c.status === 'in-progress', 'in-progress');
+			const ic = await mcp(s.kInc, '/call/mcp', { account_id: String(s.acc), persona_id: String(asst),
+				call_id: String(first.id), caller_id_number: '+4915112345678' });
+			const t0 = Date.now();
+			const res = await ic.callTool({ name: 'hangup_call', arguments: {} });
+			assert.ok(!res.isError, JSON.stringify(res));
+			sippOk(await phone, 'UAC (BYE from the agent)');
+			const c = await waitCall(first.id, ended, 'the end');
+			assert.equal(c.status, 'ended_by_assistant');
+			// the greeting (about 3 s) was played out before the BYE
+			assert.ok(Date.now() - t0 >= 1000 || c.duration >= 3, 'BYE came before the greeting ended');
+		},
+	},
+	{
+		name: 'hold and resume: nothing is sent while held, sending resumes after',
+		async fn() {
+			const sink = await new RtpSink().open();
+			try {
+				await inboundLine('+4930900013', { max_silence_duration: 30 });
+				const f = scenario(s.sb.dir, 'uac_hold.xml', { RTPPORT: sink.port, HOLDMS: 2000 });
+				const t0 = Date.now();
+				const r = await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+					service: '+4930900013', mediaPort: await freePort() });
+				sippOk(r, 'UAC');
+				// answered ~t0+0.1 s, held from ~1.6 s to ~3.6 s, resumed until ~5.1 s
+				const before = sink.between(t0 + 300, t0 + 1400);
+				const held = sink.between(t0 + 2000, t0 + 3300);
+				const resumed = sink.between(t0 + 4000, t0 + 4900);
+				assert.ok(before >= 40, `before hold: ${before}`);
+				assert.equal(held, 0, `${held} packets while on hold`);
+				assert.ok(resumed >= 30, `after resume: ${resumed}`);
+			} finally {
+				sink.close();
+			}
+		},
+	},
+	{
+		name: 'transfer by REFER: NOTIFY 200 sipfrag followed, BYE, completed "transferred to"',
+		async fn() {
+			const port = await freePort();
+			const asst = await outboundLine('+4930900005', port, { max_silence_duration: 30 });
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_refer.xml', { RTPPORT: 40004 }), { port });
+			await sleep(300);
+			const id = await makeCall(asst, '+4915100000005');
+			await waitCall(id, (c) => c.status === 'in-progress', 'in-progress');
+			const ic = await mcp(s.kInc, '/call/mcp', { account_id: String(s.acc), persona_id: String(asst),
+				call_id: String(id), caller_id_number: '+4915100000005' });
+			const res = await ic.callTool({ name: 'transfer_call', arguments: { destination_number: '+4940123456' } });
+			assert.ok(!res.isError, JSON.stringify(res));
+			sippOk(await phone, 'UAS (REFER, NOTIFY, BYE)');
+			const c = await waitCall(id, ended, 'the end');
+			assert.equal(c.status, 'completed');
+			assert.equal(c.end_reason, 'transferred to +4940123456');
+		},
+	},
+	{
+		name: 'a refused transfer (403) is said on the line and the call goes on',
+		async fn() {
+			const port = await freePort();
+			const asst = await outboundLine('+4930900006', port, { max_silence_duration: 30 });
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_refer_refused.xml', { RTPPORT: 40006, TALKMS: 6000 }), { port });
+			await sleep(300);
+			const id = await makeCall(asst, '+4915100000006');
+			await waitCall(id, (c) => c.status === 'in-progress', 'in-progress');
+			const ic = await mcp(s.kInc, '/call/mcp', { account_id: String(s.acc), persona_id: String(asst),
+				call_id: String(id), caller_id_number: '+4915100000006' });
+			await ic.callTool({ name: 'transfer_call', arguments: { destination_number: '+4940123457' } });
+			sippOk(await phone, 'UAS (REFER refused, BYE)');
+			const c = await waitCall(id, ended, 'the end');
+			assert.equal(c.status, 'ended_by_customer', JSON.stringify(c));
+			assert.ok(c.transcript.some((t) => t.sender === 'bot' && /could not transfer/.test(t.text)),
+				JSON.stringify(c.transcript));
+		},
+	},
+	{
+		name: 'keypad digits (RFC 4733) reach the conversation',
+		async fn() {
+			await inboundLine('+4930900014', { max_silence_duration: 30 });
+			const after = await lastCallId();
+			const f = scenario(s.sb.dir, 'uac_call.xml', { RTPPORT: 40008, TALKMS: 4000,
+				STREAM: '<exec play_pcap_audio="/usr/share/sip-tester/dtmf_2833_1.pcap"/>' });
+			sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+				service: '+4930900014', mediaPort: await freePort() }), 'UAC');
+			const first = await newestCall(after);
+			const c = await waitCall(first.id, ended, 'the end');
+			assert.ok(c.transcript.some((t) => t.sender === 'human' && t.text === '[keypad] 1'),
+				JSON.stringify(c.transcript));
+		},
+	},
+	{
+		name: 'recording: a stereo WAV with both sides, recording_url set',
+		async fn() {
+			await inboundLine('+4930900015', { record_call: true });
+			const after = await lastCallId();
+			const f = scenario(s.sb.dir, 'uac_call.xml', { RTPPORT: 40010, TALKMS: 3000,
+				STREAM: '<exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/>' });
+			sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+				service: '+4930900015', mediaPort: await freePort() }), 'UAC');
+			const first = await newestCall(after);
+			const c = await waitCall(first.id, (x) => ended(x) && x.recording_url, 'the recording');
+			assert.equal(c.recording_url, `/recordings/${c.id}.wav`);
+			assert.ok(c.transcript.some((t) => /recorded/.test(t.text)), 'consent sentence');
+			const wav = fs.readFileSync(path.join(s.sb.dir, 'recordings', String(s.acc), `${c.id}.wav`));
+			assert.equal(wav.toString('latin1', 0, 4), 'RIFF');
+			assert.equal(wav.readUInt16LE(22), 2, 'stereo');
+			assert.equal(wav.readUInt32LE(24), 8000);
+			const frames = (wav.length - 44) / 4;
+			assert.ok(frames >= 8000 * 2.5, `${frames} frames`);
+			let left = 0, right = 0;
+			for (let i = 0; i < frames; i++) {
+				if (Math.abs(wav.readInt16LE(44 + 4 * i)) > 500) left++;
+				if (Math.abs(wav.readInt16LE(46 + 4 * i)) > 500) right++;
+			}
+			assert.ok(left > 2000, `caller channel: ${left} loud samples`);
+			assert.ok(right > 2000, `agent channel: ${right} loud samples`);
+			// served over HTTP to the call's account only
+			const url = new URL(c.recording_url, s.server.base);
+			const got = await fetch(url, { headers: { Authorization: `Bearer ${s.key}` } });
+			assert.equal(got.status, 200);
+			assert.equal(got.headers.get('content-type'), 'audio/wav');
+			assert.ok(Buffer.from(await got.arrayBuffer()).equals(wav), 'served bytes differ from the file');
+			assert.equal((await fetch(url)).status, 401);
+			const other = await s.sb.account('Someone else');
+			const okey = await s.sb.key(other, 'read');
+			assert.equal((await fetch(url, { headers: { Authorization: `Bearer ${okey}` } })).status, 404);
+		},
+	},
+];
+
+/* Raw µ-law 8 kHz of espeak-ng saying text (what sipp streams). */
+function speak(dir, name, text) {
+	const wav = path.join(dir, `${name}.wav`), ul = path.join(dir, `${name}.ul`);
+	let r = spawnSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', wav, text], { timeout: 10000 });
+	if (r.status !== 0)
+		throw new Error(`espeak-ng failed: ${r.stderr}`);
+	r = spawnSync('sox', [wav, '-r', '8000', '-c', '1', '-t', 'raw', '-e', 'mu-law', ul], { timeout: 10000 });
+	if (r.status !== 0)
+		throw new Error(`sox failed: ${r.stderr}`);
+	return ul;
+}
+
+tests.push({
+	name: 'caller speech is transcribed (grammar of expected phrases), answered by the model, the answer spoken',
+	async fn() {
+		const sink = await new RtpSink().open();
+		try {
+			await inboundLine('+4930900016', { max_silence_duration: 30, expected_phrases: [
+				'I would like to book an appointment for tomorrow', 'Can I speak to a human please',
+				'I want to cancel my order', 'Goodbye'] });
+			const audio = speak(s.sb.dir, 'book', 'I would like to book an appointment for tomorrow');
+			s.ms.script({ content: 'Of course. I have booked you for tomorrow at nine. Anything else?' });
+			const seen = s.ms.chatRequests().length;
+			const after = await lastCallId();
+			const f = scenario(s.sb.dir, 'uac_say.xml', { RTPPORT: sink.port, AUDIO: audio, WAITMS: 3500, TALKMS: 7000 });
+			const t0 = Date.now();
+			sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+				service: '+4930900016', mediaPort: await freePort() }), 'UAC');
+			const first = await newestCall(after);
+			const c = await waitCall(first.id, ended, 'the end');
+			const human = c.transcript.filter((t) => t.sender === 'human');
+			assert.equal(human.length, 1, JSON.stringify(c.transcript));
+			assert.equal(human[0].text, 'i would like to book an appointment for tomorrow');
+			assert.ok(c.transcript.some((t) => t.sender === 'bot' && /booked you for tomorrow/.test(t.text)),
+				JSON.stringify(c.transcript));
+			const chats = s.ms.chatRequests().slice(seen);
+			assert.ok(chats.some((r) => JSON.stringify(r.body.messages).includes('book an appointment for tomorrow')));
+			// the answer went out as speech after the caller spoke (the greeting ends ~3 s in)
+			const late = sink.packets.filter((p) => p.t > t0 + 6500 && p.loud).length;
+			assert.ok(late >= 50, `only ${late} speech packets after the caller spoke`);
+			for (const l of s.server.log().split('\n'))
+				if (l.includes(`call ${c.id}: heard`) || l.includes(`call ${c.id}: first answer audio`))
+					console.log(`    note: ${l.replace(/^.*voice: /, '')}`);
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+// ---- runner ----------------------------------------------------------------------------
+
+function oneLine(e) {
+	const t = String(e instanceof Error ? e.message : e).replace(/\s*\n\s*/g, ' | ');
+	return t.length > 900 ? `${t.slice(0, 900)}...` : t;
+}
+
+async function main() {
+	if (spawnSync('sipp', ['-v']).error) {
+		console.log('FAIL voice: sipp is not installed (scripts/setup.sh installs sip-tester)');
+		console.log('voice: 0 passed, 1 failed');
+		process.exit(1);
+	}
+	await probeLeakDetection();
+	s.ctx = new SuiteContext('voice');
+	try {
+		s.sb = await s.ctx.sandbox();
+		s.acc = await s.sb.account('Voice', { balance: 100 });
+		s.key = await s.sb.key(s.acc, 'read,write,spend');
+		s.kInc = await s.sb.key(s.acc, 'incall');
+		s.sipPort = await freePort();
+		s.ms = await startModelServer();
+		s.ctx.defer(() => s.ms.close());
+		s.server = await s.sb.startServer([], {
+			SWITCHBOARD_SIP_DISABLE: '0', SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${s.sipPort}`, SWITCHBOARD_RING_TIMEOUT: '2',
+			SWITCHBOARD_RTP_PORTS: '31000-31999', SWITCHBOARD_STT: process.env.VOICE_STT ?? 'sphinx',
+			SWITCHBOARD_STT_POOL: '1', SWITCHBOARD_LOG: 'info',
+			...(process.env.VOICE_DUMP ? { SWITCHBOARD_VOICE_DUMP_DIR: process.env.VOICE_DUMP } : {}),
+			SWITCHBOARD_LLM_URL: s.ms.url, SWITCHBOARD_LLM_MODEL: 'test-model',
+			SWITCHBOARD_LLM_TIMEOUT_MS: '3000', SWITCHBOARD_LLM_TRIES: '1',
+			// sphinxbase's JSGF parser leaks a little per grammar (third party)
+			LSAN_OPTIONS: `suppressions=${path.join(DIR, 'lsan.supp')}`,
+		});
+		s.ctl = await mcp(s.key);
+	} catch (e) {
+		console.log(`FAIL voice: setup: ${oneLine(e)}`);
+		console.log('voice: 0 passed, 1 failed');
+		process.exit(1);
+	}
+	for (const t of tests) {
+		if (filters.length && !filters.some((f) => t.name.includes(f)))
+			continue;
+		let timer;
+		try {
+			await Promise.race([t.fn(), new Promise((_, rej) => {
+				timer = setTimeout(() => rej(new Error(`timed out after ${TEST_TIMEOUT_MS} ms`)), TEST_TIMEOUT_MS);
+			})]);
+			passed++;
+			console.log(`ok  ${t.name}`);
+		} catch (e) {
+			failed++;
+			console.log(`FAIL ${t.name}: ${oneLine(e)}`);
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+	for (const fn of s.ctx.cleanups.reverse())
+		try { await fn(); } catch { /* closing */ }
+	const problems = await s.server.stop();
+	if (problems.length) {
+		failed++;
+		console.log(`FAIL voice: server: ${problems.join('; ')}`);
+	}
+	if (failed)
+		console.log(s.server.log().split('\n').slice(-80).map((l) => `  | ${l}`).join('\n'));
+	else
+		s.sb.remove();
+	console.log(`voice: ${passed} passed, ${failed} failed`);
+	process.exit(failed ? 1 : 0);
+}
+
+main();
