@@ -12,102 +12,36 @@
 
 #define UNIX_NOW "((julianday('now') - 2440587.5) * 86400.0)"
 
-static sqlite3_stmt *prep(const char *sql)
-{
-	sqlite3 *db = store_sqlite_db();
-	sqlite3_stmt *st = NULL;
 
-	if (!db)
-		return NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "store: cannot prepare brain statement: %s\n", sqlite3_errmsg(db));
-		return NULL;
-	}
-	return st;
-}
 
-static void text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
 
-static int fail(sqlite3_stmt *st, int rc, const char *what)
-{
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY
-			? STORE_CONFLICT : STORE_INVALID;
-	fprintf(stderr, "store: %s: %s\n", what, sqlite3_errmsg(sqlite3_db_handle(st)));
-	return STORE_ERR;
-}
 
-static int run(sqlite3_stmt *st, const char *what)
-{
-	int rc;
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : fail(st, rc, what);
-	sqlite3_finalize(st);
-	return rc;
-}
 
-static json_t *col_doc(sqlite3_stmt *st, int i, const char *dflt)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	json_t *j = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
-	return j ? j : json_loads(dflt, JSON_DECODE_ANY, NULL);
-}
 
-static void col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	snprintf(out, n, "%s", t ? t : "");
-}
 
-static int exec_sql(const char *sql)
-{
-	sqlite3 *db = store_sqlite_db();
-	char *err = NULL;
-	if (!db || sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		if (err) {
-			fprintf(stderr, "store: %s: %s\n", sql, err);
-			sqlite3_free(err);
-		}
-		return STORE_ERR;
-	}
-	return STORE_OK;
-}
-
-static int changed(int rc)
-{
-	return rc ? rc : sqlite3_changes(store_sqlite_db()) ? STORE_OK : STORE_NOTFOUND;
-}
 
 /* ---- models ---------------------------------------------------------------- */
 
 int store_model_get(const char *name, struct store_model *out)
 {
-	sqlite3_stmt *st = prep("SELECT id, name, provider, coalesce(base_url, ''),"
+	sqlite3_stmt *st = sq_prep("SELECT id, name, provider, coalesce(base_url, ''),"
 				" coalesce(api_key, '') FROM models WHERE name = ?1");
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!st)
 		return STORE_ERR;
-	text(st, 1, name);
+	sq_text(st, 1, name);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(st, 0);
-		col_copy(st, 1, out->name, sizeof(out->name));
-		col_copy(st, 2, out->provider, sizeof(out->provider));
-		col_copy(st, 3, out->base_url, sizeof(out->base_url));
-		col_copy(st, 4, out->api_key, sizeof(out->api_key));
+		sq_col_copy(st, 1, out->name, sizeof(out->name));
+		sq_col_copy(st, 2, out->provider, sizeof(out->provider));
+		sq_col_copy(st, 3, out->base_url, sizeof(out->base_url));
+		sq_col_copy(st, 4, out->api_key, sizeof(out->api_key));
 		rc = STORE_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : fail(st, rc, "cannot read model");
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, "cannot read model");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -116,7 +50,7 @@ int store_model_get(const char *name, struct store_model *out)
 int store_model_upsert(const char *name, const char *provider, const char *base_url,
 		       const char *api_key_sealed, const char *description)
 {
-	sqlite3_stmt *st = prep(
+	sqlite3_stmt *st = sq_prep(
 		"INSERT INTO models (name, provider, base_url, api_key, description)"
 		" VALUES (?1, coalesce(?2, 'openai-compatible'), ?3, ?4, ?5)"
 		" ON CONFLICT (name) DO UPDATE SET provider = coalesce(?2, provider),"
@@ -124,21 +58,21 @@ int store_model_upsert(const char *name, const char *provider, const char *base_
 		" description = coalesce(?5, description)");
 	if (!st)
 		return STORE_ERR;
-	text(st, 1, name);
-	text(st, 2, provider);
-	text(st, 3, base_url);
-	text(st, 4, api_key_sealed);
-	text(st, 5, description);
-	return run(st, "cannot save model");
+	sq_text(st, 1, name);
+	sq_text(st, 2, provider);
+	sq_text(st, 3, base_url);
+	sq_text(st, 4, api_key_sealed);
+	sq_text(st, 5, description);
+	return sq_run(st, "cannot save model");
 }
 
 int store_model_delete(const char *name)
 {
-	sqlite3_stmt *st = prep("DELETE FROM models WHERE name = ?1");
+	sqlite3_stmt *st = sq_prep("DELETE FROM models WHERE name = ?1");
 	if (!st)
 		return STORE_ERR;
-	text(st, 1, name);
-	return changed(run(st, "cannot delete model"));
+	sq_text(st, 1, name);
+	return sq_changed(sq_run(st, "cannot delete model"));
 }
 
 /* ---- conversations ------------------------------------------------------------ */
@@ -154,7 +88,7 @@ int store_conversation_create(int64_t account_id, int64_t assistant_id, const ch
 
 	if (!vars)
 		return STORE_ERR;
-	if (exec_sql("SAVEPOINT conv")) {
+	if (sq_exec("SAVEPOINT conv")) {
 		free(vars);
 		return STORE_ERR;
 	}
@@ -164,37 +98,37 @@ int store_conversation_create(int64_t account_id, int64_t assistant_id, const ch
 	rc = store_call_insert(account_id, &c, call_id_out);
 	if (rc)
 		goto out;
-	st = prep("UPDATE calls SET status = 'in-progress', started_at = " SQL_NOW
+	st = sq_prep("UPDATE calls SET status = 'in-progress', started_at = " SQL_NOW
 		  ", answered_at = " SQL_NOW ", answered_by = 'human' WHERE id = ?1");
 	if (!st) {
 		rc = STORE_ERR;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, *call_id_out);
-	if ((rc = run(st, "cannot start the conversation's call")))
+	if ((rc = sq_run(st, "cannot start the conversation's call")))
 		goto out;
-	st = prep("INSERT INTO conversations (uuid, account_id, assistant_id, type, variables,"
+	st = sq_prep("INSERT INTO conversations (uuid, account_id, assistant_id, type, variables,"
 		  " call_id) SELECT ?1, ?2, id, ?4, ?5, ?6 FROM assistants"
 		  " WHERE id = ?3 AND account_id = ?2");
 	if (!st) {
 		rc = STORE_ERR;
 		goto out;
 	}
-	text(st, 1, uuid);
+	sq_text(st, 1, uuid);
 	sqlite3_bind_int64(st, 2, account_id);
 	sqlite3_bind_int64(st, 3, assistant_id);
-	text(st, 4, type);
-	text(st, 5, vars);
+	sq_text(st, 4, type);
+	sq_text(st, 5, vars);
 	sqlite3_bind_int64(st, 6, *call_id_out);
-	rc = changed(run(st, "cannot create conversation"));
+	rc = sq_changed(sq_run(st, "cannot create conversation"));
 	if (rc == STORE_NOTFOUND)
 		rc = STORE_INVALID;	/* not the account's assistant */
 	if (!rc)
 		*id_out = sqlite3_last_insert_rowid(store_sqlite_db());
 out:
 	if (rc)
-		exec_sql("ROLLBACK TO conv");
-	exec_sql("RELEASE conv");
+		sq_exec("ROLLBACK TO conv");
+	sq_exec("RELEASE conv");
 	free(vars);
 	return rc;
 }
@@ -213,16 +147,16 @@ static int conv_one(sqlite3_stmt *st, struct store_conversation *out)
 		out->account_id = sqlite3_column_int64(st, 1);
 		out->assistant_id = sqlite3_column_int64(st, 2);
 		out->call_id = sqlite3_column_int64(st, 3);
-		col_copy(st, 4, out->uuid, sizeof(out->uuid));
-		col_copy(st, 5, out->type, sizeof(out->type));
-		col_copy(st, 6, out->status, sizeof(out->status));
-		col_copy(st, 7, out->end_reason, sizeof(out->end_reason));
+		sq_col_copy(st, 4, out->uuid, sizeof(out->uuid));
+		sq_col_copy(st, 5, out->type, sizeof(out->type));
+		sq_col_copy(st, 6, out->status, sizeof(out->status));
+		sq_col_copy(st, 7, out->end_reason, sizeof(out->end_reason));
 		out->cost_micros = sqlite3_column_int64(st, 8);
 		out->idle_s = sqlite3_column_double(st, 9);
-		col_copy(st, 10, out->created_at, sizeof(out->created_at));
+		sq_col_copy(st, 10, out->created_at, sizeof(out->created_at));
 		rc = STORE_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : fail(st, rc, "cannot read conversation");
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, "cannot read conversation");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -230,17 +164,17 @@ static int conv_one(sqlite3_stmt *st, struct store_conversation *out)
 
 int store_conversation_get(int64_t account_id, const char *uuid, struct store_conversation *out)
 {
-	sqlite3_stmt *st = prep(CONV_COLS "WHERE account_id = ?1 AND uuid = ?2");
+	sqlite3_stmt *st = sq_prep(CONV_COLS "WHERE account_id = ?1 AND uuid = ?2");
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, account_id);
-	text(st, 2, uuid);
+	sq_text(st, 2, uuid);
 	return conv_one(st, out);
 }
 
 int store_conversation_by_call(int64_t call_id, struct store_conversation *out)
 {
-	sqlite3_stmt *st = prep(CONV_COLS "WHERE call_id = ?1");
+	sqlite3_stmt *st = sq_prep(CONV_COLS "WHERE call_id = ?1");
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, call_id);
@@ -249,7 +183,7 @@ int store_conversation_by_call(int64_t call_id, struct store_conversation *out)
 
 json_t *store_conversation_messages(int64_t conversation_id)
 {
-	sqlite3_stmt *st = prep("SELECT role, content, function_calls FROM conversation_messages"
+	sqlite3_stmt *st = sq_prep("SELECT role, content, function_calls FROM conversation_messages"
 				" WHERE conversation_id = ?1 AND role IN ('user','assistant')"
 				" ORDER BY id LIMIT 2000");
 	json_t *arr;
@@ -263,9 +197,9 @@ json_t *store_conversation_messages(int64_t conversation_id)
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:o}",
 			"role", (const char *)sqlite3_column_text(st, 0),
 			"content", (const char *)sqlite3_column_text(st, 1),
-			"function_calls", col_doc(st, 2, "[]")));
+			"function_calls", sq_col_doc(st, 2, "[]")));
 	if (rc != SQLITE_DONE) {
-		fail(st, rc, "cannot read conversation messages");
+		sq_fail(st, rc, "cannot read conversation messages");
 		json_decref(arr);
 		arr = NULL;
 	}
@@ -278,7 +212,7 @@ int store_conversation_message_add(int64_t conversation_id, const char *role,
 {
 	char *fc = function_calls ? json_dumps(function_calls, JSON_COMPACT | JSON_REAL_PRECISION(17))
 		: NULL;
-	sqlite3_stmt *st = prep("INSERT INTO conversation_messages (conversation_id, role, content,"
+	sqlite3_stmt *st = sq_prep("INSERT INTO conversation_messages (conversation_id, role, content,"
 				" function_calls) VALUES (?1, ?2, ?3, coalesce(?4, '[]'))");
 	int rc;
 
@@ -287,17 +221,17 @@ int store_conversation_message_add(int64_t conversation_id, const char *role,
 		return STORE_ERR;
 	}
 	sqlite3_bind_int64(st, 1, conversation_id);
-	text(st, 2, role);
-	text(st, 3, content ? content : "");
-	text(st, 4, fc);
-	rc = run(st, "cannot add conversation message");
+	sq_text(st, 2, role);
+	sq_text(st, 3, content ? content : "");
+	sq_text(st, 4, fc);
+	rc = sq_run(st, "cannot add conversation message");
 	free(fc);
 	return rc ? rc : store_conversation_touch(conversation_id);
 }
 
 char *store_conversation_summary(int64_t conversation_id)
 {
-	sqlite3_stmt *st = prep("SELECT summary FROM conversations WHERE id = ?1");
+	sqlite3_stmt *st = sq_prep("SELECT summary FROM conversations WHERE id = ?1");
 	char *out = NULL;
 
 	if (!st)
@@ -316,9 +250,9 @@ int store_conversation_end(int64_t conversation_id, const char *call_status,
 	int64_t call_id = 0;
 	int rc;
 
-	if (exec_sql("SAVEPOINT convend"))
+	if (sq_exec("SAVEPOINT convend"))
 		return STORE_ERR;
-	st = prep("UPDATE conversations SET status = 'ended', end_reason = ?2, ended_at = "
+	st = sq_prep("UPDATE conversations SET status = 'ended', end_reason = ?2, ended_at = "
 		  SQL_NOW ", updated_at = " SQL_NOW " WHERE id = ?1 AND status = 'active'"
 		  " RETURNING coalesce(call_id, 0)");
 	if (!st) {
@@ -326,13 +260,13 @@ int store_conversation_end(int64_t conversation_id, const char *call_status,
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, conversation_id);
-	text(st, 2, reason);
+	sq_text(st, 2, reason);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		call_id = sqlite3_column_int64(st, 0);
 		rc = STORE_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : fail(st, rc, "cannot end conversation");
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, "cannot end conversation");
 	}
 	sqlite3_finalize(st);
 	if (!rc && call_id) {
@@ -344,19 +278,19 @@ out:
 	if (call_id_out)
 		*call_id_out = rc ? 0 : call_id;
 	if (rc)
-		exec_sql("ROLLBACK TO convend");
-	exec_sql("RELEASE convend");
+		sq_exec("ROLLBACK TO convend");
+	sq_exec("RELEASE convend");
 	return rc;
 }
 
 int store_conversation_touch(int64_t conversation_id)
 {
-	sqlite3_stmt *st = prep("UPDATE conversations SET last_active = " UNIX_NOW ","
+	sqlite3_stmt *st = sq_prep("UPDATE conversations SET last_active = " UNIX_NOW ","
 				" updated_at = " SQL_NOW " WHERE id = ?1");
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, conversation_id);
-	return run(st, "cannot touch conversation");
+	return sq_run(st, "cannot touch conversation");
 }
 
 int store_conversation_charge(int64_t account_id, int64_t conversation_id, int64_t micros)
@@ -364,9 +298,9 @@ int store_conversation_charge(int64_t account_id, int64_t conversation_id, int64
 	sqlite3_stmt *st;
 	int rc;
 
-	if (exec_sql("SAVEPOINT convcharge"))
+	if (sq_exec("SAVEPOINT convcharge"))
 		return STORE_ERR;
-	st = prep("UPDATE accounts SET balance_micros = balance_micros - ?2,"
+	st = sq_prep("UPDATE accounts SET balance_micros = balance_micros - ?2,"
 		  " updated_at = " SQL_NOW " WHERE id = ?1 AND (?2 <= 0 OR balance_micros >= ?2)");
 	if (!st) {
 		rc = STORE_ERR;
@@ -374,14 +308,14 @@ int store_conversation_charge(int64_t account_id, int64_t conversation_id, int64
 	}
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_int64(st, 2, micros);
-	rc = changed(run(st, "cannot charge the balance"));
+	rc = sq_changed(sq_run(st, "cannot charge the balance"));
 	if (rc == STORE_NOTFOUND) {
 		rc = STORE_FUNDS;
 		goto out;
 	}
 	if (rc)
 		goto out;
-	st = prep("UPDATE conversations SET cost_micros = cost_micros + ?3, last_active = "
+	st = sq_prep("UPDATE conversations SET cost_micros = cost_micros + ?3, last_active = "
 		  UNIX_NOW ", updated_at = " SQL_NOW " WHERE id = ?1 AND account_id = ?2");
 	if (!st) {
 		rc = STORE_ERR;
@@ -390,10 +324,10 @@ int store_conversation_charge(int64_t account_id, int64_t conversation_id, int64
 	sqlite3_bind_int64(st, 1, conversation_id);
 	sqlite3_bind_int64(st, 2, account_id);
 	sqlite3_bind_int64(st, 3, micros);
-	if ((rc = changed(run(st, "cannot charge the conversation"))))
+	if ((rc = sq_changed(sq_run(st, "cannot charge the conversation"))))
 		goto out;
 	/* the web call carries the cost too: usage and get_call see it */
-	st = prep("UPDATE calls SET total_cost_micros = total_cost_micros + ?2, updated_at = "
+	st = sq_prep("UPDATE calls SET total_cost_micros = total_cost_micros + ?2, updated_at = "
 		  SQL_NOW " WHERE id = (SELECT call_id FROM conversations WHERE id = ?1)");
 	if (!st) {
 		rc = STORE_ERR;
@@ -401,17 +335,17 @@ int store_conversation_charge(int64_t account_id, int64_t conversation_id, int64
 	}
 	sqlite3_bind_int64(st, 1, conversation_id);
 	sqlite3_bind_int64(st, 2, micros);
-	rc = run(st, "cannot charge the conversation's call");
+	rc = sq_run(st, "cannot charge the conversation's call");
 out:
 	if (rc)
-		exec_sql("ROLLBACK TO convcharge");
-	exec_sql("RELEASE convcharge");
+		sq_exec("ROLLBACK TO convcharge");
+	sq_exec("RELEASE convcharge");
 	return rc;
 }
 
 json_t *store_conversations_idle(double idle_s, int limit)
 {
-	sqlite3_stmt *st = prep("SELECT id, account_id, coalesce(call_id, 0) FROM conversations"
+	sqlite3_stmt *st = sq_prep("SELECT id, account_id, coalesce(call_id, 0) FROM conversations"
 				" WHERE status = 'active' AND last_active < " UNIX_NOW " - ?1"
 				" ORDER BY last_active LIMIT ?2");
 	json_t *arr;
@@ -428,7 +362,7 @@ json_t *store_conversations_idle(double idle_s, int limit)
 			"account_id", (json_int_t)sqlite3_column_int64(st, 1),
 			"call_id", (json_int_t)sqlite3_column_int64(st, 2)));
 	if (rc != SQLITE_DONE) {
-		fail(st, rc, "cannot list idle conversations");
+		sq_fail(st, rc, "cannot list idle conversations");
 		json_decref(arr);
 		arr = NULL;
 	}
@@ -448,31 +382,31 @@ int store_call_outcome_set(int64_t call_id, const json_t *evaluation,
 	sqlite3_stmt *st = NULL;
 	int rc = STORE_ERR;
 
-	if (!ev || !ex || exec_sql("SAVEPOINT outcome"))
+	if (!ev || !ex || sq_exec("SAVEPOINT outcome"))
 		goto done;
-	st = prep("UPDATE calls SET evaluation = ?2, extracted_variables = ?3, summary = ?4,"
+	st = sq_prep("UPDATE calls SET evaluation = ?2, extracted_variables = ?3, summary = ?4,"
 		  " evaluated_at = " SQL_NOW ", updated_at = " SQL_NOW " WHERE id = ?1");
 	if (!st)
 		goto out;
 	sqlite3_bind_int64(st, 1, call_id);
-	text(st, 2, ev);
-	text(st, 3, ex);
-	text(st, 4, summary);
-	if ((rc = changed(run(st, "cannot store the post-call results"))))
+	sq_text(st, 2, ev);
+	sq_text(st, 3, ex);
+	sq_text(st, 4, summary);
+	if ((rc = sq_changed(sq_run(st, "cannot store the post-call results"))))
 		goto out;
-	st = prep("UPDATE conversations SET summary = ?2, updated_at = " SQL_NOW
+	st = sq_prep("UPDATE conversations SET summary = ?2, updated_at = " SQL_NOW
 		  " WHERE call_id = ?1");
 	if (!st) {
 		rc = STORE_ERR;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, call_id);
-	text(st, 2, summary);
-	rc = run(st, "cannot store the conversation summary");
+	sq_text(st, 2, summary);
+	rc = sq_run(st, "cannot store the conversation summary");
 out:
 	if (rc)
-		exec_sql("ROLLBACK TO outcome");
-	exec_sql("RELEASE outcome");
+		sq_exec("ROLLBACK TO outcome");
+	sq_exec("RELEASE outcome");
 done:
 	free(ev);
 	free(ex);
@@ -481,7 +415,7 @@ done:
 
 json_t *store_call_outcome_get(int64_t account_id, int64_t call_id)
 {
-	sqlite3_stmt *st = prep("SELECT summary, evaluation, extracted_variables, evaluated_at"
+	sqlite3_stmt *st = sq_prep("SELECT summary, evaluation, extracted_variables, evaluated_at"
 				" FROM calls WHERE account_id = ?1 AND id = ?2");
 	json_t *o = NULL;
 
@@ -494,8 +428,8 @@ json_t *store_call_outcome_get(int64_t account_id, int64_t call_id)
 		const char *at = (const char *)sqlite3_column_text(st, 3);
 		o = json_pack("{s:o, s:o, s:o, s:o}",
 			"summary", sum ? json_string(sum) : json_null(),
-			"evaluation", col_doc(st, 1, "[]"),
-			"extracted_variables", col_doc(st, 2, "{}"),
+			"evaluation", sq_col_doc(st, 1, "[]"),
+			"extracted_variables", sq_col_doc(st, 2, "{}"),
 			"evaluated_at", at ? json_string(at) : json_null());
 	}
 	sqlite3_finalize(st);
@@ -521,7 +455,7 @@ json_t *store_call_dialogue(int64_t call_id)
 		json_decref(msgs);
 		return arr;
 	}
-	st = prep("SELECT CASE sender WHEN 'bot' THEN 'assistant' ELSE 'user' END, text"
+	st = sq_prep("SELECT CASE sender WHEN 'bot' THEN 'assistant' ELSE 'user' END, text"
 		  " FROM call_transcripts WHERE call_id = ?1 ORDER BY seq LIMIT 5000");
 	if (!st)
 		return NULL;
@@ -532,7 +466,7 @@ json_t *store_call_dialogue(int64_t call_id)
 			"role", (const char *)sqlite3_column_text(st, 0),
 			"content", (const char *)sqlite3_column_text(st, 1)));
 	if (rc != SQLITE_DONE) {
-		fail(st, rc, "cannot read the transcript");
+		sq_fail(st, rc, "cannot read the transcript");
 		json_decref(arr);
 		arr = NULL;
 	}

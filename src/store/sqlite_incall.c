@@ -10,85 +10,18 @@
 #include "store.h"
 #include "store/sqlite_internal.h"
 
-static sqlite3_stmt *prep(const char *sql)
-{
-	sqlite3 *db = store_sqlite_db();
-	sqlite3_stmt *st = NULL;
 
-	if (!db)
-		return NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "store: cannot prepare in-call statement: %s\n", sqlite3_errmsg(db));
-		return NULL;
-	}
-	return st;
-}
 
-static void text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
 
-static int fail(sqlite3_stmt *st, int rc, const char *what)
-{
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY
-			? STORE_CONFLICT : STORE_INVALID;
-	fprintf(stderr, "store: %s: %s\n", what, sqlite3_errmsg(sqlite3_db_handle(st)));
-	return STORE_ERR;
-}
 
-/* Run a statement that returns no rows, finalize it. */
-static int run(sqlite3_stmt *st, const char *what)
-{
-	int rc;
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : fail(st, rc, what);
-	sqlite3_finalize(st);
-	return rc;
-}
 
-static json_t *col(sqlite3_stmt *st, int i)
-{
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, i));
-	case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, i));
-	case SQLITE_NULL: return json_null();
-	default: return json_string((const char *)sqlite3_column_text(st, i));
-	}
-}
 
-static json_t *col_doc(sqlite3_stmt *st, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	json_t *j = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
-	return j ? j : json_null();
-}
-
-static int exec_sql(const char *sql)
-{
-	sqlite3 *db = store_sqlite_db();
-	char *err = NULL;
-	if (!db || sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		if (err) {
-			fprintf(stderr, "store: %s: %s\n", sql, err);
-			sqlite3_free(err);
-		}
-		return STORE_ERR;
-	}
-	return STORE_OK;
-}
 
 /* ---- office hours -------------------------------------------------------- */
 
 int store_office_hours_get(int64_t account_id, int64_t assistant_id, json_t **schedule)
 {
-	sqlite3_stmt *st = prep("SELECT o.schedule, o.exceptions FROM office_hours o"
+	sqlite3_stmt *st = sq_prep("SELECT o.schedule, o.exceptions FROM office_hours o"
 				" JOIN assistants a ON a.id = o.assistant_id"
 				" WHERE a.account_id = ?1 AND a.id = ?2");
 	int rc;
@@ -100,7 +33,7 @@ int store_office_hours_get(int64_t account_id, int64_t assistant_id, json_t **sc
 	sqlite3_bind_int64(st, 2, assistant_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		json_t *doc = col_doc(st, 0), *ex = col_doc(st, 1);
+		json_t *doc = sq_col_doc(st, 0, NULL), *ex = sq_col_doc(st, 1, NULL);
 		if (json_is_object(doc) && json_object_get(doc, "weekly")) {
 			*schedule = doc;
 		} else {
@@ -112,7 +45,7 @@ int store_office_hours_get(int64_t account_id, int64_t assistant_id, json_t **sc
 		json_decref(ex);
 		rc = STORE_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : fail(st, rc, "cannot read office hours");
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, "cannot read office hours");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -121,7 +54,7 @@ int store_office_hours_get(int64_t account_id, int64_t assistant_id, json_t **sc
 int store_office_hours_set(int64_t account_id, int64_t assistant_id, const json_t *schedule)
 {
 	char *doc = json_dumps(schedule, JSON_COMPACT);
-	sqlite3_stmt *st = prep("INSERT INTO office_hours (assistant_id, schedule, exceptions)"
+	sqlite3_stmt *st = sq_prep("INSERT INTO office_hours (assistant_id, schedule, exceptions)"
 				" SELECT id, ?3, '[]' FROM assistants WHERE account_id = ?1 AND id = ?2"
 				" ON CONFLICT (assistant_id) DO UPDATE SET schedule = excluded.schedule,"
 				" exceptions = '[]', updated_at = " SQL_NOW);
@@ -130,8 +63,8 @@ int store_office_hours_set(int64_t account_id, int64_t assistant_id, const json_
 	if (st && doc) {
 		sqlite3_bind_int64(st, 1, account_id);
 		sqlite3_bind_int64(st, 2, assistant_id);
-		text(st, 3, doc);
-		rc = run(st, "cannot set office hours");
+		sq_text(st, 3, doc);
+		rc = sq_run(st, "cannot set office hours");
 		st = NULL;
 		if (!rc && sqlite3_changes(store_sqlite_db()) == 0)
 			rc = STORE_NOTFOUND;
@@ -152,44 +85,44 @@ int store_contact_insert(int64_t account_id, const char *name, const char *compa
 	json_t *n;
 	int rc;
 
-	if (exec_sql("SAVEPOINT contact"))
+	if (sq_exec("SAVEPOINT contact"))
 		return STORE_ERR;
-	st = prep("INSERT INTO contacts (account_id, name, company, email, source)"
+	st = sq_prep("INSERT INTO contacts (account_id, name, company, email, source)"
 		  " VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'native'))");
 	if (!st) {
 		rc = STORE_ERR;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, account_id);
-	text(st, 2, name);
-	text(st, 3, company);
-	text(st, 4, email);
-	text(st, 5, source);
-	rc = run(st, "cannot insert contact");
+	sq_text(st, 2, name);
+	sq_text(st, 3, company);
+	sq_text(st, 4, email);
+	sq_text(st, 5, source);
+	rc = sq_run(st, "cannot insert contact");
 	if (rc)
 		goto out;
 	*id_out = sqlite3_last_insert_rowid(store_sqlite_db());
 	json_array_foreach(numbers, i, n) {
-		st = prep("INSERT INTO contact_numbers (contact_id, phone_number) VALUES (?1, ?2)");
+		st = sq_prep("INSERT INTO contact_numbers (contact_id, phone_number) VALUES (?1, ?2)");
 		if (!st) {
 			rc = STORE_ERR;
 			goto out;
 		}
 		sqlite3_bind_int64(st, 1, *id_out);
-		text(st, 2, json_string_value(n));
-		if ((rc = run(st, "cannot insert contact number")))
+		sq_text(st, 2, json_string_value(n));
+		if ((rc = sq_run(st, "cannot insert contact number")))
 			goto out;
 	}
 out:
 	if (rc)
-		exec_sql("ROLLBACK TO contact");
-	exec_sql("RELEASE contact");
+		sq_exec("ROLLBACK TO contact");
+	sq_exec("RELEASE contact");
 	return rc;
 }
 
 static json_t *contacts_query(int64_t account_id, const char *e164)
 {
-	sqlite3_stmt *st = prep(
+	sqlite3_stmt *st = sq_prep(
 		"SELECT c.id, c.name, c.company, c.email, c.source,"
 		" (SELECT json_group_array(phone_number) FROM contact_numbers WHERE contact_id = c.id)"
 		" FROM contacts c WHERE c.account_id = ?1 AND (?2 IS NULL OR EXISTS"
@@ -201,14 +134,14 @@ static json_t *contacts_query(int64_t account_id, const char *e164)
 	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, account_id);
-	text(st, 2, e164);
+	sq_text(st, 2, e164);
 	arr = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
-			"id", col(st, 0), "name", col(st, 1), "company", col(st, 2),
-			"email", col(st, 3), "source", col(st, 4), "numbers", col_doc(st, 5)));
+			"id", sq_col(st, 0), "name", sq_col(st, 1), "company", sq_col(st, 2),
+			"email", sq_col(st, 3), "source", sq_col(st, 4), "numbers", sq_col_doc(st, 5, NULL)));
 	if (rc != SQLITE_DONE) {
-		fail(st, rc, "cannot search contacts");
+		sq_fail(st, rc, "cannot search contacts");
 		json_decref(arr);
 		arr = NULL;
 	}
@@ -233,7 +166,7 @@ int store_user_insert(int64_t account_id, const char *name, const char *extensio
 		      int64_t *id_out)
 {
 	char *sch = schedule ? json_dumps(schedule, JSON_COMPACT) : NULL;
-	sqlite3_stmt *st = prep("INSERT INTO users (account_id, name, extension, phone_number,"
+	sqlite3_stmt *st = sq_prep("INSERT INTO users (account_id, name, extension, phone_number,"
 				" dnd, schedule) VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, '{}'))");
 	int rc;
 
@@ -242,12 +175,12 @@ int store_user_insert(int64_t account_id, const char *name, const char *extensio
 		return STORE_ERR;
 	}
 	sqlite3_bind_int64(st, 1, account_id);
-	text(st, 2, name);
-	text(st, 3, extension);
-	text(st, 4, phone_number);
+	sq_text(st, 2, name);
+	sq_text(st, 3, extension);
+	sq_text(st, 4, phone_number);
 	sqlite3_bind_int(st, 5, dnd ? 1 : 0);
-	text(st, 6, sch);
-	rc = run(st, "cannot insert user");
+	sq_text(st, 6, sch);
+	rc = sq_run(st, "cannot insert user");
 	if (!rc)
 		*id_out = sqlite3_last_insert_rowid(store_sqlite_db());
 	free(sch);
@@ -256,7 +189,7 @@ int store_user_insert(int64_t account_id, const char *name, const char *extensio
 
 static json_t *users_query(int64_t account_id, int64_t id)
 {
-	sqlite3_stmt *st = prep("SELECT id, name, extension, phone_number, dnd, schedule"
+	sqlite3_stmt *st = sq_prep("SELECT id, name, extension, phone_number, dnd, schedule"
 				" FROM users WHERE account_id = ?1 AND (?2 = 0 OR id = ?2) ORDER BY id");
 	json_t *arr;
 	int rc;
@@ -268,11 +201,11 @@ static json_t *users_query(int64_t account_id, int64_t id)
 	arr = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:b, s:o}",
-			"id", col(st, 0), "name", col(st, 1), "extension", col(st, 2),
-			"phone_number", col(st, 3), "dnd", sqlite3_column_int(st, 4),
-			"schedule", col_doc(st, 5)));
+			"id", sq_col(st, 0), "name", sq_col(st, 1), "extension", sq_col(st, 2),
+			"phone_number", sq_col(st, 3), "dnd", sqlite3_column_int(st, 4),
+			"schedule", sq_col_doc(st, 5, NULL)));
 	if (rc != SQLITE_DONE) {
-		fail(st, rc, "cannot read users");
+		sq_fail(st, rc, "cannot read users");
 		json_decref(arr);
 		arr = NULL;
 	}
@@ -295,14 +228,14 @@ json_t *store_user_list(int64_t account_id)
 
 int store_user_set_dnd(int64_t account_id, int64_t id, int dnd)
 {
-	sqlite3_stmt *st = prep("UPDATE users SET dnd = ?3 WHERE account_id = ?1 AND id = ?2");
+	sqlite3_stmt *st = sq_prep("UPDATE users SET dnd = ?3 WHERE account_id = ?1 AND id = ?2");
 	int rc;
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_int(st, 3, dnd ? 1 : 0);
-	rc = run(st, "cannot set do-not-disturb");
+	rc = sq_run(st, "cannot set do-not-disturb");
 	return rc ? rc : sqlite3_changes(store_sqlite_db()) ? STORE_OK : STORE_NOTFOUND;
 }
 
@@ -315,42 +248,42 @@ int store_lead_from_call(int64_t account_id, const struct store_lead_case *lc,
 	int rc;
 
 	*existing = 0;
-	if (exec_sql("SAVEPOINT leadcase"))
+	if (sq_exec("SAVEPOINT leadcase"))
 		return STORE_ERR;
-	st = prep("SELECT id FROM leads WHERE account_id = ?1 AND phone_number = ?2"
+	st = sq_prep("SELECT id FROM leads WHERE account_id = ?1 AND phone_number = ?2"
 		  " ORDER BY id LIMIT 1");
 	if (!st) {
 		rc = STORE_ERR;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, account_id);
-	text(st, 2, lc->phone_number);
+	sq_text(st, 2, lc->phone_number);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*lead_id = sqlite3_column_int64(st, 0);
 		*existing = 1;
 		rc = STORE_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? STORE_OK : fail(st, rc, "cannot look up lead");
+		rc = rc == SQLITE_DONE ? STORE_OK : sq_fail(st, rc, "cannot look up lead");
 	}
 	sqlite3_finalize(st);
 	if (rc)
 		goto out;
 	if (!*existing) {
-		st = prep("INSERT INTO leads (account_id, campaign_id, phone_number, name, variables)"
+		st = sq_prep("INSERT INTO leads (account_id, campaign_id, phone_number, name, variables)"
 			  " VALUES (?1, NULL, ?2, ?3, json_object('source', 'call'))");
 		if (!st) {
 			rc = STORE_ERR;
 			goto out;
 		}
 		sqlite3_bind_int64(st, 1, account_id);
-		text(st, 2, lc->phone_number);
-		text(st, 3, lc->name);
-		if ((rc = run(st, "cannot create lead")))
+		sq_text(st, 2, lc->phone_number);
+		sq_text(st, 3, lc->name);
+		if ((rc = sq_run(st, "cannot create lead")))
 			goto out;
 		*lead_id = sqlite3_last_insert_rowid(store_sqlite_db());
 	}
-	st = prep("INSERT INTO cases (account_id, lead_id, call_id, intent, classification,"
+	st = sq_prep("INSERT INTO cases (account_id, lead_id, call_id, intent, classification,"
 		  " summary, notes) VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'lead'), ?6, ?7)");
 	if (!st) {
 		rc = STORE_ERR;
@@ -362,17 +295,17 @@ int store_lead_from_call(int64_t account_id, const struct store_lead_case *lc,
 		sqlite3_bind_int64(st, 3, lc->call_id);
 	else
 		sqlite3_bind_null(st, 3);
-	text(st, 4, lc->intent);
-	text(st, 5, lc->classification);
-	text(st, 6, lc->summary);
-	text(st, 7, lc->notes);
-	if ((rc = run(st, "cannot create case")))
+	sq_text(st, 4, lc->intent);
+	sq_text(st, 5, lc->classification);
+	sq_text(st, 6, lc->summary);
+	sq_text(st, 7, lc->notes);
+	if ((rc = sq_run(st, "cannot create case")))
 		goto out;
 	*case_id = sqlite3_last_insert_rowid(store_sqlite_db());
 out:
 	if (rc)
-		exec_sql("ROLLBACK TO leadcase");
-	exec_sql("RELEASE leadcase");
+		sq_exec("ROLLBACK TO leadcase");
+	sq_exec("RELEASE leadcase");
 	return rc;
 }
 
@@ -387,15 +320,15 @@ int store_action_claim(int64_t call_id, const char *tool, const char *key,
 
 	*result = NULL;
 	for (tries = 0; tries < 2; tries++) {
-		st = prep("INSERT INTO call_actions (call_id, tool, args, idempotency_key)"
+		st = sq_prep("INSERT INTO call_actions (call_id, tool, args, idempotency_key)"
 			  " VALUES (?1, ?2, ?3, ?4)");
 		if (!st)
 			return STORE_ERR;
 		sqlite3_bind_int64(st, 1, call_id);
-		text(st, 2, tool);
-		text(st, 3, args_json ? args_json : "{}");
-		text(st, 4, key);
-		rc = run(st, "cannot log in-call action");
+		sq_text(st, 2, tool);
+		sq_text(st, 3, args_json ? args_json : "{}");
+		sq_text(st, 4, key);
+		rc = sq_run(st, "cannot log in-call action");
 		if (rc == STORE_OK) {
 			*action_id = sqlite3_last_insert_rowid(store_sqlite_db());
 			return STORE_OK;
@@ -403,15 +336,15 @@ int store_action_claim(int64_t call_id, const char *tool, const char *key,
 		if (rc != STORE_CONFLICT)
 			return rc;
 		/* the same key exists: replay, wait, or retire it when stale */
-		st = prep("SELECT id, result, outcome, ((julianday('now') - 2440587.5) * 86400.0)"
+		st = sq_prep("SELECT id, result, outcome, ((julianday('now') - 2440587.5) * 86400.0)"
 			  " - created_ts FROM call_actions WHERE call_id = ?1 AND idempotency_key = ?2");
 		if (!st)
 			return STORE_ERR;
 		sqlite3_bind_int64(st, 1, call_id);
-		text(st, 2, key);
+		sq_text(st, 2, key);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW) {
-			rc = rc == SQLITE_DONE ? STORE_OK : fail(st, rc, "cannot read in-call action");
+			rc = rc == SQLITE_DONE ? STORE_OK : sq_fail(st, rc, "cannot read in-call action");
 			sqlite3_finalize(st);
 			if (rc)
 				return rc;
@@ -421,7 +354,7 @@ int store_action_claim(int64_t call_id, const char *tool, const char *key,
 		int finished = sqlite3_column_type(st, 2) != SQLITE_NULL;
 		double age = sqlite3_column_double(st, 3);
 		if (finished && age <= window_s) {
-			*result = col_doc(st, 1);
+			*result = sq_col_doc(st, 1, NULL);
 			sqlite3_finalize(st);
 			return 1;
 		}
@@ -429,12 +362,12 @@ int store_action_claim(int64_t call_id, const char *tool, const char *key,
 		if (!finished && age <= window_s)
 			return STORE_CONFLICT;
 		/* stale: keep the row in the log, free the key */
-		st = prep("UPDATE call_actions SET idempotency_key = idempotency_key || ':' || id"
+		st = sq_prep("UPDATE call_actions SET idempotency_key = idempotency_key || ':' || id"
 			  " WHERE id = ?1");
 		if (!st)
 			return STORE_ERR;
 		sqlite3_bind_int64(st, 1, old);
-		if ((rc = run(st, "cannot retire in-call action key")))
+		if ((rc = sq_run(st, "cannot retire in-call action key")))
 			return rc;
 	}
 	return STORE_CONFLICT;
@@ -444,7 +377,7 @@ int store_action_finish(int64_t action_id, int upstream_status, double latency_m
 			const char *outcome, const char *summary, const json_t *result)
 {
 	char *r = result ? json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
-	sqlite3_stmt *st = prep("UPDATE call_actions SET upstream_status = ?2, latency_ms = ?3,"
+	sqlite3_stmt *st = sq_prep("UPDATE call_actions SET upstream_status = ?2, latency_ms = ?3,"
 				" outcome = ?4, result_summary = ?5, result = ?6 WHERE id = ?1");
 	int rc;
 
@@ -458,17 +391,17 @@ int store_action_finish(int64_t action_id, int upstream_status, double latency_m
 	else
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_double(st, 3, latency_ms);
-	text(st, 4, outcome);
-	text(st, 5, summary);
-	text(st, 6, r);
-	rc = run(st, "cannot finish in-call action");
+	sq_text(st, 4, outcome);
+	sq_text(st, 5, summary);
+	sq_text(st, 6, r);
+	rc = sq_run(st, "cannot finish in-call action");
 	free(r);
 	return rc;
 }
 
 json_t *store_action_list(int64_t account_id, int64_t call_id)
 {
-	sqlite3_stmt *st = prep(
+	sqlite3_stmt *st = sq_prep(
 		"SELECT x.id, x.tool, x.args, x.upstream_status, x.latency_ms, x.outcome,"
 		" x.result_summary, x.created_at FROM call_actions x JOIN calls c ON c.id = x.call_id"
 		" WHERE c.account_id = ?1 AND c.id = ?2 ORDER BY x.id");
@@ -482,12 +415,12 @@ json_t *store_action_list(int64_t account_id, int64_t call_id)
 	arr = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-			"id", col(st, 0), "tool", col(st, 1), "arguments", col_doc(st, 2),
-			"upstream_status", col(st, 3), "latency_ms", col(st, 4),
-			"outcome", col(st, 5), "result_summary", col(st, 6),
-			"created_at", col(st, 7)));
+			"id", sq_col(st, 0), "tool", sq_col(st, 1), "arguments", sq_col_doc(st, 2, NULL),
+			"upstream_status", sq_col(st, 3), "latency_ms", sq_col(st, 4),
+			"outcome", sq_col(st, 5), "result_summary", sq_col(st, 6),
+			"created_at", sq_col(st, 7)));
 	if (rc != SQLITE_DONE) {
-		fail(st, rc, "cannot list in-call actions");
+		sq_fail(st, rc, "cannot list in-call actions");
 		json_decref(arr);
 		arr = NULL;
 	}
@@ -499,7 +432,7 @@ json_t *store_action_list(int64_t account_id, int64_t call_id)
 
 json_t *store_assistant_midtools(int64_t account_id, int64_t assistant_id)
 {
-	sqlite3_stmt *st = prep(
+	sqlite3_stmt *st = sq_prep(
 		"SELECT t.id, t.name, t.description, t.endpoint, t.method, t.timeout,"
 		" t.headers, t.schema, t.settings FROM mid_call_tools t"
 		" JOIN assistant_tools at ON at.tool_id = t.id"
@@ -515,12 +448,12 @@ json_t *store_assistant_midtools(int64_t account_id, int64_t assistant_id)
 	arr = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-			"id", col(st, 0), "name", col(st, 1), "description", col(st, 2),
-			"endpoint", col(st, 3), "method", col(st, 4), "timeout", col(st, 5),
-			"headers", col_doc(st, 6), "schema", col_doc(st, 7),
-			"settings", col_doc(st, 8)));
+			"id", sq_col(st, 0), "name", sq_col(st, 1), "description", sq_col(st, 2),
+			"endpoint", sq_col(st, 3), "method", sq_col(st, 4), "timeout", sq_col(st, 5),
+			"headers", sq_col_doc(st, 6, NULL), "schema", sq_col_doc(st, 7, NULL),
+			"settings", sq_col_doc(st, 8, NULL)));
 	if (rc != SQLITE_DONE) {
-		fail(st, rc, "cannot list an assistant's tools");
+		sq_fail(st, rc, "cannot list an assistant's tools");
 		json_decref(arr);
 		arr = NULL;
 	}
@@ -542,10 +475,10 @@ int store_call_start_live(int64_t account_id, int64_t assistant_id, const char *
 	rc = store_call_insert(account_id, &c, id_out);
 	if (rc)
 		return rc;
-	st = prep("UPDATE calls SET status = 'in-progress', started_at = " SQL_NOW
+	st = sq_prep("UPDATE calls SET status = 'in-progress', started_at = " SQL_NOW
 		  ", answered_at = " SQL_NOW " WHERE id = ?1");
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, *id_out);
-	return run(st, "cannot start live call");
+	return sq_run(st, "cannot start live call");
 }

@@ -15,4 +15,26 @@
 /* This thread's connection (opened on first use); NULL when unavailable. */
 sqlite3 *store_sqlite_db(void);
 
+/*
+ * Helpers for the backend files that prepare their statements per use
+ * (sqlite_incall.c, sqlite_brain.c, sqlite_voice.c), in sqlite_util.c.
+ * sq_run steps a statement that returns no rows and finalizes it;
+ * sq_fail maps a failed step to STORE_CONFLICT / STORE_INVALID for
+ * constraint violations, else logs and answers STORE_ERR.
+ */
+#include <jansson.h>
+
+sqlite3_stmt *sq_prep(const char *sql);
+void sq_text(sqlite3_stmt *st, int i, const char *s);
+int sq_fail(sqlite3_stmt *st, int rc, const char *what);
+int sq_run(sqlite3_stmt *st, const char *what);
+/* STORE_NOTFOUND when rc is STORE_OK but the last statement changed no row */
+int sq_changed(int rc);
+int sq_exec(const char *sql);
+json_t *sq_col(sqlite3_stmt *st, int i);
+/* a JSON text column parsed; dflt (JSON text) when NULL or unparsable,
+ * JSON null when dflt is NULL */
+json_t *sq_col_doc(sqlite3_stmt *st, int i, const char *dflt);
+void sq_col_copy(sqlite3_stmt *st, int i, char *out, size_t n);
+
 #endif

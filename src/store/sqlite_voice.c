@@ -11,81 +11,26 @@
 #include "store.h"
 #include "store/sqlite_internal.h"
 
-#define CALL_LIVE "('initiated','ringing','in-progress')"
-
-static sqlite3_stmt *prep(const char *sql)
-{
-	sqlite3 *db = store_sqlite_db();
-	sqlite3_stmt *st = NULL;
-
-	if (!db)
-		return NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "store: cannot prepare voice statement: %s\n", sqlite3_errmsg(db));
-		return NULL;
-	}
-	return st;
-}
-
-static void text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static int fail(sqlite3_stmt *st, int rc, const char *what)
-{
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY
-			? STORE_CONFLICT : STORE_INVALID;
-	fprintf(stderr, "store: %s: %s\n", what, sqlite3_errmsg(sqlite3_db_handle(st)));
-	return STORE_ERR;
-}
-
-/* Run a statement that returns no rows, finalize it; STORE_NOTFOUND when
- * it changed nothing and `need_change` is set. */
+/* sq_run, and STORE_NOTFOUND when it changed nothing and need_change is set. */
 static int run(sqlite3_stmt *st, const char *what, int need_change)
 {
-	int rc;
-
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : fail(st, rc, what);
-	if (!rc && need_change && sqlite3_changes(sqlite3_db_handle(st)) == 0)
-		rc = STORE_NOTFOUND;
-	sqlite3_finalize(st);
-	return rc;
+	int rc = sq_run(st, what);
+	return need_change ? sq_changed(rc) : rc;
 }
 
-static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	snprintf(dst, n, "%s", t ? t : "");
-}
+#define CALL_LIVE "('initiated','ringing','in-progress')"
 
-static int exec_sql(const char *sql)
-{
-	sqlite3 *db = store_sqlite_db();
-	char *err = NULL;
 
-	if (!db || sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		if (err) {
-			fprintf(stderr, "store: %s: %s\n", sql, err);
-			sqlite3_free(err);
-		}
-		return STORE_ERR;
-	}
-	return STORE_OK;
-}
+
+
+
+
 
 /* ---- lines and trunks ------------------------------------------------------ */
 
 int store_voice_line_by_number(const char *e164, struct store_voice_line *out)
 {
-	sqlite3_stmt *st = prep("SELECT p.account_id, p.id, coalesce(p.assistant_id, 0),"
+	sqlite3_stmt *st = sq_prep("SELECT p.account_id, p.id, coalesce(p.assistant_id, 0),"
 				" p.phone_number, p.type, coalesce(a.calls_direction, ''), p.trunk"
 				" FROM phone_numbers p LEFT JOIN assistants a ON a.id = p.assistant_id"
 				" WHERE p.phone_number = ?1");
@@ -93,20 +38,20 @@ int store_voice_line_by_number(const char *e164, struct store_voice_line *out)
 
 	if (!st)
 		return STORE_ERR;
-	text(st, 1, e164);
+	sq_text(st, 1, e164);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		memset(out, 0, sizeof(*out));
 		out->account_id = sqlite3_column_int64(st, 0);
 		out->phone_id = sqlite3_column_int64(st, 1);
 		out->assistant_id = sqlite3_column_int64(st, 2);
-		copy_col(out->phone_number, sizeof out->phone_number, st, 3);
-		copy_col(out->type, sizeof out->type, st, 4);
-		copy_col(out->calls_direction, sizeof out->calls_direction, st, 5);
-		copy_col(out->trunk, sizeof out->trunk, st, 6);
+		sq_col_copy(st, 3, out->phone_number, sizeof out->phone_number);
+		sq_col_copy(st, 4, out->type, sizeof out->type);
+		sq_col_copy(st, 5, out->calls_direction, sizeof out->calls_direction);
+		sq_col_copy(st, 6, out->trunk, sizeof out->trunk);
 		rc = STORE_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : fail(st, rc, "cannot read phone line");
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, "cannot read phone line");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -114,20 +59,20 @@ int store_voice_line_by_number(const char *e164, struct store_voice_line *out)
 
 int store_phone_number_set_trunk(int64_t account_id, int64_t id, const char *trunk_json)
 {
-	sqlite3_stmt *st = prep("UPDATE phone_numbers SET trunk = json(?3), updated_at = " SQL_NOW
+	sqlite3_stmt *st = sq_prep("UPDATE phone_numbers SET trunk = json(?3), updated_at = " SQL_NOW
 				" WHERE account_id = ?1 AND id = ?2");
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_int64(st, 2, id);
-	text(st, 3, trunk_json);
+	sq_text(st, 3, trunk_json);
 	return run(st, "cannot set trunk", 1);
 }
 
 json_t *store_voice_trunks(void)
 {
-	sqlite3_stmt *st = prep("SELECT account_id, id, phone_number, trunk FROM phone_numbers"
+	sqlite3_stmt *st = sq_prep("SELECT account_id, id, phone_number, trunk FROM phone_numbers"
 				" WHERE trunk <> '{}' ORDER BY id LIMIT 10000");
 	json_t *arr;
 	int rc;
@@ -145,7 +90,7 @@ json_t *store_voice_trunks(void)
 			"trunk", trunk ? trunk : json_object()));
 	}
 	if (rc != SQLITE_DONE) {
-		fail(st, rc, "cannot list trunks");
+		sq_fail(st, rc, "cannot list trunks");
 		json_decref(arr);
 		arr = NULL;
 	}
@@ -159,7 +104,7 @@ int store_voice_call_inbound(int64_t account_id, int64_t assistant_id,
 			     const char *assistant_number, const char *client_number,
 			     const char *sip_call_id, int64_t *id_out)
 {
-	sqlite3_stmt *st = prep("INSERT INTO calls (account_id, assistant_id, type, direction,"
+	sqlite3_stmt *st = sq_prep("INSERT INTO calls (account_id, assistant_id, type, direction,"
 				" status, from_number, to_number, sip_call_id, started_at)"
 				" VALUES (?1, ?2, 'inbound', 'inbound', 'ringing', ?3, ?4, ?5, " SQL_NOW ")");
 	int rc;
@@ -171,9 +116,9 @@ int store_voice_call_inbound(int64_t account_id, int64_t assistant_id,
 		sqlite3_bind_int64(st, 2, assistant_id);
 	else
 		sqlite3_bind_null(st, 2);
-	text(st, 3, assistant_number);
-	text(st, 4, client_number);
-	text(st, 5, sip_call_id);
+	sq_text(st, 3, assistant_number);
+	sq_text(st, 4, client_number);
+	sq_text(st, 5, sip_call_id);
 	rc = run(st, "cannot insert inbound call", 0);
 	if (!rc)
 		*id_out = sqlite3_last_insert_rowid(store_sqlite_db());
@@ -182,39 +127,39 @@ int store_voice_call_inbound(int64_t account_id, int64_t assistant_id,
 
 int store_voice_call_dialing(int64_t call_id, const char *sip_call_id)
 {
-	sqlite3_stmt *st = prep("UPDATE calls SET started_at = coalesce(started_at, " SQL_NOW "),"
+	sqlite3_stmt *st = sq_prep("UPDATE calls SET started_at = coalesce(started_at, " SQL_NOW "),"
 				" sip_call_id = ?2, updated_at = " SQL_NOW
 				" WHERE id = ?1 AND status IN " CALL_LIVE);
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, call_id);
-	text(st, 2, sip_call_id);
+	sq_text(st, 2, sip_call_id);
 	return run(st, "cannot mark call dialling", 1);
 }
 
 int store_voice_call_answered(int64_t call_id, const char *answered_by)
 {
-	sqlite3_stmt *st = prep("UPDATE calls SET status = 'in-progress', answered_at = " SQL_NOW ","
+	sqlite3_stmt *st = sq_prep("UPDATE calls SET status = 'in-progress', answered_at = " SQL_NOW ","
 				" answered_by = ?2, updated_at = " SQL_NOW
 				" WHERE id = ?1 AND status IN " CALL_LIVE);
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, call_id);
-	text(st, 2, answered_by);
+	sq_text(st, 2, answered_by);
 	return run(st, "cannot mark call answered", 1);
 }
 
 int store_voice_call_answered_by(int64_t call_id, const char *answered_by)
 {
-	sqlite3_stmt *st = prep("UPDATE calls SET answered_by = ?2, updated_at = " SQL_NOW
+	sqlite3_stmt *st = sq_prep("UPDATE calls SET answered_by = ?2, updated_at = " SQL_NOW
 				" WHERE id = ?1");
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, call_id);
-	text(st, 2, answered_by);
+	sq_text(st, 2, answered_by);
 	return run(st, "cannot set answered_by", 1);
 }
 
@@ -231,9 +176,9 @@ int store_voice_call_end(int64_t call_id, const char *status, const char *reason
 	cost = minutes * price_per_minute;
 	if (cost_out)
 		*cost_out = 0;
-	if (exec_sql("SAVEPOINT voice_end"))
+	if (sq_exec("SAVEPOINT voice_end"))
 		return STORE_ERR;
-	st = prep("SELECT account_id FROM calls WHERE id = ?1 AND status IN " CALL_LIVE);
+	st = sq_prep("SELECT account_id FROM calls WHERE id = ?1 AND status IN " CALL_LIVE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto out;
@@ -244,12 +189,12 @@ int store_voice_call_end(int64_t call_id, const char *status, const char *reason
 		account_id = sqlite3_column_int64(st, 0);
 		rc = STORE_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : fail(st, rc, "cannot read call");
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, "cannot read call");
 	}
 	sqlite3_finalize(st);
 	if (rc)
 		goto out;
-	st = prep("UPDATE calls SET status = ?2, end_reason = coalesce(?3, end_reason),"
+	st = sq_prep("UPDATE calls SET status = ?2, end_reason = coalesce(?3, end_reason),"
 		  " duration = ?4, total_cost_micros = ?5, ended_at = " SQL_NOW ","
 		  " updated_at = " SQL_NOW " WHERE id = ?1");
 	if (!st) {
@@ -257,14 +202,14 @@ int store_voice_call_end(int64_t call_id, const char *status, const char *reason
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, call_id);
-	text(st, 2, status);
-	text(st, 3, reason);
+	sq_text(st, 2, status);
+	sq_text(st, 3, reason);
 	sqlite3_bind_int64(st, 4, duration_s);
 	sqlite3_bind_int64(st, 5, cost);
 	if ((rc = run(st, "cannot end call", 1)))
 		goto out;
 	if (cost > 0) {
-		st = prep("UPDATE accounts SET balance_micros = balance_micros - ?2 WHERE id = ?1");
+		st = sq_prep("UPDATE accounts SET balance_micros = balance_micros - ?2 WHERE id = ?1");
 		if (!st) {
 			rc = STORE_ERR;
 			goto out;
@@ -278,42 +223,42 @@ int store_voice_call_end(int64_t call_id, const char *status, const char *reason
 		*cost_out = cost;
 out:
 	if (rc)
-		exec_sql("ROLLBACK TO voice_end");
-	exec_sql("RELEASE voice_end");
+		sq_exec("ROLLBACK TO voice_end");
+	sq_exec("RELEASE voice_end");
 	return rc;
 }
 
 int store_voice_transcript_add(int64_t call_id, const char *sender, const char *msg,
 			       double ts)
 {
-	sqlite3_stmt *st = prep("INSERT INTO call_transcripts (call_id, seq, sender, text, ts)"
+	sqlite3_stmt *st = sq_prep("INSERT INTO call_transcripts (call_id, seq, sender, text, ts)"
 				" VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM call_transcripts"
 				" WHERE call_id = ?1), ?2, ?3, ?4)");
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, call_id);
-	text(st, 2, sender);
-	text(st, 3, msg);
+	sq_text(st, 2, sender);
+	sq_text(st, 3, msg);
 	sqlite3_bind_double(st, 4, ts);
 	return run(st, "cannot add transcript entry", 0);
 }
 
 int store_voice_recording_set(int64_t call_id, const char *url)
 {
-	sqlite3_stmt *st = prep("UPDATE calls SET recording_path = ?2, updated_at = " SQL_NOW
+	sqlite3_stmt *st = sq_prep("UPDATE calls SET recording_path = ?2, updated_at = " SQL_NOW
 				" WHERE id = ?1");
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, call_id);
-	text(st, 2, url);
+	sq_text(st, 2, url);
 	return run(st, "cannot set recording", 1);
 }
 
 json_t *store_voice_call_assistant(int64_t call_id)
 {
-	sqlite3_stmt *st = prep("SELECT account_id, coalesce(assistant_id, 0), type,"
+	sqlite3_stmt *st = sq_prep("SELECT account_id, coalesce(assistant_id, 0), type,"
 				" coalesce(from_number, ''), coalesce(to_number, ''), variables"
 				" FROM calls WHERE id = ?1");
 	json_t *a = NULL, *vars;
@@ -326,7 +271,7 @@ json_t *store_voice_call_assistant(int64_t call_id)
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		if (rc != SQLITE_DONE)
-			fail(st, rc, "cannot read call");
+			sq_fail(st, rc, "cannot read call");
 		sqlite3_finalize(st);
 		return NULL;
 	}
