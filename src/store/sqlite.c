@@ -626,6 +626,25 @@ static void col_copy(char *dst, size_t n, sqlite3_stmt *st, int i)
  * Lifecycle
  * ---------------------------------------------------------------------- */
 
+/* Every row of a bound statement as row(st), in an array (NULL, logged, on
+ * a database error); hands the statement back. */
+static json_t *collect_rows(sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *),
+			    const char *what)
+{
+	json_t *arr = json_array();
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, row(st));
+	if (rc != SQLITE_DONE) {
+		step_fail(st, rc, what);
+		json_decref(arr);
+		arr = NULL;
+	}
+	stmt_done(st);
+	return arr;
+}
+
 /* Process-wide SQLite settings, before the library initialises: no global
  * memory statistics (a global mutex on every allocation), and connections
  * without their own mutexes (each is used by one thread only). */
@@ -1239,7 +1258,6 @@ json_t *store_assistant_page_direction(int64_t account_id, const char *direction
 				       int page, int per_page, int64_t *total)
 {
 	sqlite3_stmt *st = stmt(ST_ASSISTANT_COUNT);
-	json_t *arr = NULL;
 	int rc;
 
 	if (!st)
@@ -1270,16 +1288,7 @@ json_t *store_assistant_page_direction(int64_t account_id, const char *direction
 	sqlite3_bind_int64(st, 2, per_page);
 	sqlite3_bind_int64(st, 3, (int64_t)(page - 1) * per_page);
 	bind_text(st, 4, direction);
-	arr = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, assistant_json(st));
-	if (rc != SQLITE_DONE) {
-		step_fail(st, rc, "cannot list assistants");
-		json_decref(arr);
-		arr = NULL;
-	}
-	stmt_done(st);
-	return arr;
+	return collect_rows(st, assistant_json, "cannot list assistants");
 }
 
 json_t *store_assistant_get(int64_t account_id, int64_t id)
@@ -2446,22 +2455,11 @@ static json_t *campaign_json(sqlite3_stmt *st)
 json_t *store_campaign_list(int64_t account_id)
 {
 	sqlite3_stmt *st = stmt(ST_CAMPAIGN_LIST);
-	json_t *arr;
-	int rc;
 
 	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, account_id);
-	arr = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, campaign_json(st));
-	if (rc != SQLITE_DONE) {
-		step_fail(st, rc, "cannot list campaigns");
-		json_decref(arr);
-		arr = NULL;
-	}
-	stmt_done(st);
-	return arr;
+	return collect_rows(st, campaign_json, "cannot list campaigns");
 }
 
 json_t *store_campaign_get(int64_t account_id, int64_t id)
@@ -2989,22 +2987,11 @@ static json_t *midtool_json(sqlite3_stmt *st)
 json_t *store_midtool_list(int64_t account_id)
 {
 	sqlite3_stmt *st = stmt(ST_MT_LIST);
-	json_t *arr;
-	int rc;
 
 	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, account_id);
-	arr = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, midtool_json(st));
-	if (rc != SQLITE_DONE) {
-		step_fail(st, rc, "cannot list mid-call tools");
-		json_decref(arr);
-		arr = NULL;
-	}
-	stmt_done(st);
-	return arr;
+	return collect_rows(st, midtool_json, "cannot list mid-call tools");
 }
 
 json_t *store_midtool_get(int64_t account_id, int64_t id)
