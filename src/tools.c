@@ -169,7 +169,14 @@
 	"\"endpoint\":{\"type\":\"string\",\"format\":\"uri\",\"maxLength\":2048,\"pattern\":\"^https?://\",\"description\":\"http(s) URL; {param} and {{system_variable}} placeholders allowed\"}," \
 	"\"method\":{\"type\":\"string\",\"enum\":[\"GET\",\"POST\",\"PUT\",\"PATCH\",\"DELETE\"],\"default\":\"POST\"}," \
 	"\"timeout\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":30,\"default\":10,\"description\":\"seconds\"}," \
-	"\"headers\":" MT_HEADERS ",\"schema\":" MT_SCHEMA
+	"\"headers\":" MT_HEADERS ",\"schema\":" MT_SCHEMA "," \
+	"\"kind\":{\"type\":\"string\",\"enum\":[\"api_request\",\"transfer_to_user\",\"transfer_to_queue\"],\"default\":\"api_request\"," \
+	"\"description\":\"api_request calls endpoint; the transfers hand the call to target\"}," \
+	"\"target\":{\"type\":[\"string\",\"null\"],\"maxLength\":32,\"pattern\":\"^[+0-9][0-9 ()./-]*$\",\"description\":\"Transfers: the user's or queue's extension or number\"}," \
+	"\"body\":{\"type\":[\"object\",\"null\"],\"description\":\"Static JSON body fields sent with the parameters; string values may hold placeholders\"}," \
+	"\"say_start\":{\"type\":[\"string\",\"null\"],\"maxLength\":300,\"description\":\"Said while the tool runs\"}," \
+	"\"say_delay\":{\"type\":[\"string\",\"null\"],\"maxLength\":300,\"description\":\"Said when it takes long\"}," \
+	"\"say_failure\":{\"type\":[\"string\",\"null\"],\"maxLength\":300,\"description\":\"Said when it fails\"}"
 #define MIDTOOL "{\"type\":\"object\",\"required\":[\"id\",\"name\",\"description\",\"endpoint\",\"method\",\"timeout\",\"headers\"," \
 	"\"schema\",\"created_at\",\"updated_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}," \
 	"\"description\":" STR_OR_NULL ",\"endpoint\":{\"type\":\"string\"},\"method\":{\"enum\":[\"GET\",\"POST\",\"PUT\",\"PATCH\",\"DELETE\"]}," \
@@ -302,8 +309,8 @@ const struct tool tool_table[] = {
 	{ "get_mid_call_tool", "Get a mid-call tool", "Shows one mid-call tool with its configuration (header values redacted).",
 	  ID_ARG("Mid-call tool id"), "{\"type\":\"object\",\"required\":[\"data\"],\"properties\":{\"data\":" MIDTOOL "}}",
 	  RO, AUTH_SCOPE_READ, C, get_mid_call_tool },
-	{ "create_mid_call_tool", "Create a mid-call tool", "Defines an HTTP action an assistant can run during a call; attach it with update_assistant tool_ids. Header values are stored encrypted.",
-	  OBJ_ARGS(MT_FIELDS, "\"name\",\"description\",\"endpoint\""), WRITE_OF(MIDTOOL), 0, AUTH_SCOPE_WRITE, C, create_mid_call_tool },
+	{ "create_mid_call_tool", "Create a mid-call tool", "Defines an action an assistant can run during a call: an HTTP request to your systems (kind api_request: endpoint, method, headers, schema, static body), or a transfer to a user or a queue (kind transfer_to_user / transfer_to_queue: target). say_start / say_delay / say_failure are what the voice says meanwhile. Attach it with update_assistant tool_ids. Header values are stored encrypted.",
+	  OBJ_ARGS(MT_FIELDS, "\"name\",\"description\""), WRITE_OF(MIDTOOL), 0, AUTH_SCOPE_WRITE, C, create_mid_call_tool },
 	{ "update_mid_call_tool", "Update a mid-call tool", "Changes the given fields of a mid-call tool; giving headers or schema replaces the whole list.",
 	  OBJ_ARGS("\"id\":{\"type\":\"integer\",\"minimum\":1}," MT_FIELDS, "\"id\""), WRITE_OF(MIDTOOL), TOOL_IDEMPOTENT,
 	  AUTH_SCOPE_WRITE, C, update_mid_call_tool },
@@ -315,6 +322,19 @@ const struct tool tool_table[] = {
 	  "{\"type\":\"object\",\"required\":[\"call_id\",\"data\"],\"properties\":{\"call_id\":{\"type\":\"integer\"},"
 	  "\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"tool\",\"arguments\"]}}}}",
 	  RO, AUTH_SCOPE_READ, C, list_call_actions },
+	/* ---- control plane: post-call webhooks ---- */
+	{ "get_webhook_secret", "Get the webhook signing secret", "Shows the account's secret for verifying post-call webhooks (created on first use): each webhook carries X-Switchboard-Timestamp: t and X-Switchboard-Signature: t=<t>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>.",
+	  NO_ARGS, "{\"type\":\"object\",\"required\":[\"secret\",\"signature_header\",\"scheme\"],\"properties\":{"
+	  "\"secret\":{\"type\":\"string\"},\"signature_header\":{\"type\":\"string\"},\"timestamp_header\":{\"type\":\"string\"},"
+	  "\"scheme\":{\"type\":\"string\"}}}",
+	  RO, AUTH_SCOPE_ADMIN, C, get_webhook_secret },
+	{ "list_webhook_deliveries", "List a call's webhook deliveries", "Shows the post-call webhook deliveries of a call: URL, state (pending, delivered, failed), attempts with HTTP status, error and latency, the next attempt and when it was delivered.",
+	  OBJ_ARGS("\"call_id\":{\"type\":\"integer\",\"minimum\":1}", "\"call_id\""),
+	  "{\"type\":\"object\",\"required\":[\"call_id\",\"data\"],\"properties\":{\"call_id\":{\"type\":\"integer\"},"
+	  "\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"url\",\"state\",\"attempts\",\"history\"],"
+	  "\"properties\":{\"state\":{\"enum\":[\"pending\",\"delivered\",\"failed\"]},\"attempts\":{\"type\":\"integer\"},"
+	  "\"history\":{\"type\":\"array\"}}}}}}",
+	  RO, AUTH_SCOPE_READ, C, list_webhook_deliveries },
 
 	/* ---- control plane: chat conversations with an assistant ---- */
 	{ "create_conversation", "Start a chat with an assistant", "Starts a text conversation with an assistant, answered by its model with its prompt, variables and tools (as in a call). type 'test' (default) is free; 'widget' costs $0.01 per user message, charged to the balance, so it runs only once confirmed (elicitation or confirmation_token). Answers the uuid, status and the history (with the assistant's greeting when it speaks first). Needs a configured model (get_models).",

@@ -68,7 +68,8 @@
 	" (SELECT count(*) FROM leads l WHERE l.campaign_id = cp.id)," \
 	" (SELECT count(*) FROM leads l WHERE l.campaign_id = cp.id" \
 	"   AND l.status IN ('created','scheduled'))," \
-	" cp.started_at, cp.stopped_at, cp.created_at, cp.updated_at" \
+	" cp.started_at, cp.stopped_at, cp.created_at, cp.updated_at," \
+	" cp.status_reason" \
 	" FROM campaigns cp LEFT JOIN assistants a ON a.id = cp.assistant_id "
 
 /* Leads, in lead_json() order, and list_leads' filters. */
@@ -86,7 +87,7 @@
 	"SELECT t.id, t.name, t.description, t.endpoint, t.method, t.timeout," \
 	" t.headers, t.schema, (SELECT json_group_array(assistant_id) FROM" \
 	" (SELECT assistant_id FROM assistant_tools WHERE tool_id = t.id" \
-	" ORDER BY assistant_id)), t.created_at, t.updated_at" \
+	" ORDER BY assistant_id)), t.created_at, t.updated_at, t.settings" \
 	" FROM mid_call_tools t "
 
 #define STMTS(X) \
@@ -252,6 +253,7 @@
 	X(CAMPAIGN_SET_STATUS, "UPDATE campaigns SET status = ?3, started_at =" \
 	  " CASE WHEN ?3 = 'in-progress' THEN " NOW " ELSE started_at END," \
 	  " stopped_at = CASE WHEN ?3 = 'stopped' THEN " NOW " ELSE stopped_at END," \
+	  " status_reason = CASE WHEN ?3 = 'in-progress' THEN NULL ELSE status_reason END," \
 	  " updated_at = " NOW " WHERE account_id = ?1 AND id = ?2") \
 	X(LEADS_SCHEDULE, "UPDATE leads SET status = 'scheduled', updated_at = " \
 	  NOW " WHERE campaign_id = ?1 AND status = 'created'") \
@@ -291,14 +293,15 @@
 	X(MT_LIST, MT_SELECT "WHERE t.account_id = ?1 ORDER BY t.id") \
 	X(MT_GET, MT_SELECT "WHERE t.account_id = ?1 AND t.id = ?2") \
 	X(MT_INSERT, "INSERT INTO mid_call_tools (account_id, name, description," \
-	  " endpoint, method, timeout, headers, schema) VALUES (?1, ?2, ?3, ?4," \
-	  " coalesce(?5, 'POST'), coalesce(?6, 10), coalesce(?7, '[]')," \
-	  " coalesce(?8, '[]'))") \
+	  " endpoint, method, timeout, headers, schema, settings) VALUES (?1, ?2, ?3," \
+	  " coalesce(?4, ''), coalesce(?5, 'POST'), coalesce(?6, 10), coalesce(?7, '[]')," \
+	  " coalesce(?8, '[]'), coalesce(?9, '{}'))") \
 	X(MT_UPDATE, "UPDATE mid_call_tools SET name = coalesce(?3, name)," \
 	  " description = coalesce(?4, description), endpoint = coalesce(?5," \
 	  " endpoint), method = coalesce(?6, method), timeout = coalesce(?7," \
 	  " timeout), headers = coalesce(?8, headers), schema = coalesce(?9," \
-	  " schema), updated_at = " NOW " WHERE account_id = ?1 AND id = ?2") \
+	  " schema), settings = coalesce(?10, settings), updated_at = " NOW \
+	  " WHERE account_id = ?1 AND id = ?2") \
 	X(MT_DELETE, "DELETE FROM mid_call_tools WHERE account_id = ?1 AND id = ?2")
 
 #define STMT_ENUM(name, sql) ST_##name,
@@ -2449,6 +2452,7 @@ static json_t *campaign_json(sqlite3_stmt *st)
 	json_object_set_new(o, "stopped_at", col_json(st, 20));
 	json_object_set_new(o, "created_at", col_json(st, 21));
 	json_object_set_new(o, "updated_at", col_json(st, 22));
+	json_object_set_new(o, "status_reason", col_json(st, 23));
 	return o;
 }
 
@@ -2970,7 +2974,7 @@ json_t *store_sms_get(int64_t account_id, int64_t id)
 
 static json_t *midtool_json(sqlite3_stmt *st)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "id", col_json(st, 0),
 			 "name", col_json(st, 1),
 			 "description", col_json(st, 2),
@@ -2981,7 +2985,8 @@ static json_t *midtool_json(sqlite3_stmt *st)
 			 "schema", col_doc(st, 7, "[]"),
 			 "assistant_ids", col_doc(st, 8, "[]"),
 			 "created_at", col_json(st, 9),
-			 "updated_at", col_json(st, 10));
+			 "updated_at", col_json(st, 10),
+			 "settings", col_doc(st, 11, "{}"));
 }
 
 json_t *store_midtool_list(int64_t account_id)
@@ -3003,7 +3008,7 @@ static int midtool_bind(sqlite3_stmt *st, int first, const json_t *f)
 {
 	static const char *const keys[] = {
 		"name", "description", "endpoint", "method", "timeout", "headers",
-		"schema", NULL,
+		"schema", "settings", NULL,
 	};
 
 	for (int i = 0; keys[i]; i++)

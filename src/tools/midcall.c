@@ -10,14 +10,27 @@
 
 #define REDACTED "[redacted]"
 
+/* The in-call behaviour kept in the settings document, shown flat. */
+static const char *const setting_keys[] = {
+	"kind", "target", "body", "say_start", "say_delay", "say_failure", NULL
+};
+
+/* A stored tool as users see it: header values redacted, settings flat. */
 static json_t *redact(json_t *t)
 {
-	json_t *h;
+	json_t *h, *set = json_object_get(t, "settings");
 	size_t i;
 
 	json_array_foreach(json_object_get(t, "headers"), i, h)
 		if (json_is_object(h))
 			json_object_set_new(h, "value", json_string(REDACTED));
+	json_object_set_new(t, "kind", json_string(json_string_value(json_object_get(set, "kind"))
+		? json_string_value(json_object_get(set, "kind")) : "api_request"));
+	for (int k = 1; setting_keys[k]; k++) {
+		json_t *v = json_object_get(set, setting_keys[k]);
+		json_object_set(t, setting_keys[k], v ? v : json_null());
+	}
+	json_object_del(t, "settings");
 	return t;
 }
 
@@ -43,13 +56,36 @@ HANDLER(get_mid_call_tool)
 
 /* The fields to store: arguments minus id, header values sealed. NULL
  * with res filled when sealing fails. */
-static json_t *fields_of(const json_t *args, struct tool_result *res)
+static json_t *fields_of(const json_t *args, const json_t *prior, struct tool_result *res)
 {
 	json_t *f = json_deep_copy(args), *h;
 	char err[256];
 	size_t i;
 
 	json_object_del(f, "id");
+	/* in-call behaviour goes to the settings document, merged over what
+	 * the tool had (update), so only given keys change */
+	json_t *set = prior ? json_deep_copy(json_object_get(prior, "settings")) : NULL;
+	if (!json_is_object(set)) {
+		json_decref(set);
+		set = json_object();
+	}
+	int touched = !prior;
+	for (int k = 0; setting_keys[k]; k++) {
+		json_t *v = json_object_get(f, setting_keys[k]);
+		if (!v)
+			continue;
+		touched = 1;
+		if (json_is_null(v))
+			json_object_del(set, setting_keys[k]);
+		else
+			json_object_set(set, setting_keys[k], v);
+		json_object_del(f, setting_keys[k]);
+	}
+	if (touched)
+		json_object_set_new(f, "settings", set);
+	else
+		json_decref(set);
 	json_array_foreach(json_object_get(f, "headers"), i, h) {
 		char *sealed = secret_seal(json_string_value(json_object_get(h, "value")),
 					   err, sizeof(err));
@@ -84,12 +120,31 @@ static int write_error(struct tool_result *res, const json_t *args, int r, const
 	return tool_fail(res, "cannot %s the mid-call tool: store error", what);
 }
 
+/* What each kind needs: an endpoint for API requests, a target for
+ * transfers. `kind`, `endpoint`, `target` are the values after the call. */
+static int check_kind(struct tool_result *res, const char *kind, const char *endpoint,
+		      const char *target)
+{
+	if (!strcmp(kind, "api_request") && (!endpoint || !*endpoint))
+		return tool_invalid(res, "endpoint", "is required for an API request tool"), -1;
+	if (strcmp(kind, "api_request") && (!target || !*target))
+		return tool_invalid(res, "target", "is required for a transfer tool "
+				    "(an extension or phone number)"), -1;
+	return 0;
+}
+
 HANDLER(create_mid_call_tool)
 {
 	int64_t acc = ctx->who->account_id, id = 0;
-	json_t *f = fields_of(args, res);
+	const char *kind = json_string_value(json_object_get(args, "kind"));
+	json_t *f;
 	int r;
 
+	if (check_kind(res, kind ? kind : "api_request",
+		       json_string_value(json_object_get(args, "endpoint")),
+		       json_string_value(json_object_get(args, "target"))))
+		return 0;
+	f = fields_of(args, NULL, res);
 	if (!f)
 		return 0;
 	r = store_midtool_insert(acc, f, &id);
@@ -102,9 +157,28 @@ HANDLER(create_mid_call_tool)
 HANDLER(update_mid_call_tool)
 {
 	int64_t acc = ctx->who->account_id, id = arg_int(args, "id", 0);
-	json_t *f = fields_of(args, res);
+	json_t *prior = store_midtool_get(acc, id), *f;
 	int r;
 
+	if (!prior)
+		return tool_invalid(res, "id", "mid-call tool not found");
+	/* the kind's needs, with what changes and what stays */
+	const json_t *pset = json_object_get(prior, "settings");
+	const char *kind = json_string_value(json_object_get(args, "kind"));
+	const char *endpoint = json_string_value(json_object_get(args, "endpoint"));
+	const char *target = json_string_value(json_object_get(args, "target"));
+	if (!kind)
+		kind = json_string_value(json_object_get(pset, "kind"));
+	if (!endpoint)
+		endpoint = json_string_value(json_object_get(prior, "endpoint"));
+	if (!json_object_get(args, "target"))
+		target = json_string_value(json_object_get(pset, "target"));
+	if (check_kind(res, kind ? kind : "api_request", endpoint, target)) {
+		json_decref(prior);
+		return 0;
+	}
+	f = fields_of(args, prior, res);
+	json_decref(prior);
 	if (!f)
 		return 0;
 	r = store_midtool_update(acc, id, f);

@@ -117,9 +117,13 @@ export default defineSuite({
 		s.tRedir = (await callOk(s.ctl, 'create_mid_call_tool', {
 			name: 'sneaky_crm', description: 'Redirects to a private address', endpoint: `${crm}/to-private`, method: 'GET', timeout: 2, schema: [],
 		})).data.id;
+		s.tXfer = (await callOk(s.ctl, 'create_mid_call_tool', {
+			name: 'to_billing', description: 'Transfers to the billing team', kind: 'transfer_to_queue',
+			target: '250', say_start: 'Connecting you to billing.',
+		})).data.id;
 		s.asst = (await callOk(s.ctl, 'create_assistant', {
 			assistant_name: 'Front desk', calls_direction: 'receive', timezone: 'Europe/Berlin',
-			tool_ids: [s.tGet, s.tPost, s.tSlow, s.tNever, s.tBoom, s.tRedir],
+			tool_ids: [s.tGet, s.tPost, s.tSlow, s.tNever, s.tBoom, s.tRedir, s.tXfer],
 		})).data.id;
 		s.asst2 = (await callOk(s.ctl, 'create_assistant', { assistant_name: 'Bare', calls_direction: 'receive' })).data.id;
 		s.call = Number((await s.sb.cli(['call', 'start', '--account', String(s.acc), '--assistant', String(s.asst),
@@ -330,6 +334,25 @@ export default defineSuite({
 				r = await callRaw(s.ic, 'crm_lookup', { customer_id: 'x\r\nX-Evil: 1' });
 				assert.equal(r.isError, true);
 				assert.equal(s.crm.seen.length, before, 'an injected header value was sent');
+			},
+		},
+		{
+			name: 'custom transfer tools: defined with kind and target, listed with their own spoken message, answered as a transfer',
+			async fn() {
+				const def = await callOk(s.ctl, 'get_mid_call_tool', { id: s.tXfer });
+				assert.equal(def.data.kind, 'transfer_to_queue');
+				assert.equal(def.data.target, '250');
+				const listed = (await s.ic.listTools()).tools.find((t) => t.name === 'to_billing');
+				assert.equal(listed._meta['io.switchboard/speech'].on_start, 'Connecting you to billing.');
+				const r = await callOk(s.ic, 'to_billing', {}, 'incall');
+				assert.equal(r.action, 'transfer');
+				assert.equal(r.destination, '250');
+				expectInvalid(await callRaw(s.ctl, 'create_mid_call_tool', { name: 'no_target', description: 'x', kind: 'transfer_to_user' }), 'target');
+				expectInvalid(await callRaw(s.ctl, 'create_mid_call_tool', { name: 'no_url', description: 'x' }), 'endpoint');
+				const up = await callOk(s.ctl, 'update_mid_call_tool', { id: s.tXfer, say_start: null, target: '251' });
+				assert.equal(up.data.target, '251');
+				assert.equal(up.data.say_start, null);
+				assert.equal(up.data.kind, 'transfer_to_queue', 'an update lost the kind');
 			},
 		},
 		{
