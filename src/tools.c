@@ -322,20 +322,6 @@ const struct tool tool_table[] = {
 	  "{\"type\":\"object\",\"required\":[\"call_id\",\"data\"],\"properties\":{\"call_id\":{\"type\":\"integer\"},"
 	  "\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"tool\",\"arguments\"]}}}}",
 	  RO, AUTH_SCOPE_READ, C, list_call_actions },
-	/* ---- control plane: post-call webhooks ---- */
-	{ "get_webhook_secret", "Get the webhook signing secret", "Shows the account's secret for verifying post-call webhooks (created on first use): each webhook carries X-Switchboard-Timestamp: t and X-Switchboard-Signature: t=<t>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>.",
-	  NO_ARGS, "{\"type\":\"object\",\"required\":[\"secret\",\"signature_header\",\"scheme\"],\"properties\":{"
-	  "\"secret\":{\"type\":\"string\"},\"signature_header\":{\"type\":\"string\"},\"timestamp_header\":{\"type\":\"string\"},"
-	  "\"scheme\":{\"type\":\"string\"}}}",
-	  RO, AUTH_SCOPE_ADMIN, C, get_webhook_secret },
-	{ "list_webhook_deliveries", "List a call's webhook deliveries", "Shows the post-call webhook deliveries of a call: URL, state (pending, delivered, failed), attempts with HTTP status, error and latency, the next attempt and when it was delivered.",
-	  OBJ_ARGS("\"call_id\":{\"type\":\"integer\",\"minimum\":1}", "\"call_id\""),
-	  "{\"type\":\"object\",\"required\":[\"call_id\",\"data\"],\"properties\":{\"call_id\":{\"type\":\"integer\"},"
-	  "\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"url\",\"state\",\"attempts\",\"history\"],"
-	  "\"properties\":{\"state\":{\"enum\":[\"pending\",\"delivered\",\"failed\"]},\"attempts\":{\"type\":\"integer\"},"
-	  "\"history\":{\"type\":\"array\"}}}}}}",
-	  RO, AUTH_SCOPE_READ, C, list_webhook_deliveries },
-
 	/* ---- control plane: chat conversations with an assistant ---- */
 	{ "create_conversation", "Start a chat with an assistant", "Starts a text conversation with an assistant, answered by its model with its prompt, variables and tools (as in a call). type 'test' (default) is free; 'widget' costs $0.01 per user message, charged to the balance, so it runs only once confirmed (elicitation or confirmation_token). Answers the uuid, status and the history (with the assistant's greeting when it speaks first). Needs a configured model (get_models).",
 	  OBJ_ARGS("\"assistant_id\":{\"type\":\"integer\",\"minimum\":1},"
