@@ -13,6 +13,10 @@
 #include "phone.h"
 #include "store.h"
 #include "util.h"
+#include "vcard.h"
+#include "webhook.h"
+#include "contactsrc.h"
+#include "secret.h"
 
 #define FILE_MAX (16u << 20)
 
@@ -165,60 +169,31 @@ static int import_csv(long long account, const char *text, const char *cc, char 
 
 /* ---- vCard ---------------------------------------------------------------- */
 
+struct vcard_import {
+	long long account;
+	const char *cc;
+	int count;
+};
+
+static int vcard_one(const struct vcard_entry *e, void *arg)
+{
+	struct vcard_import *vi = arg;
+	struct buf tels = BUF_INIT(VCARD_MAX_TELS * 80);
+
+	for (size_t i = 0; i < e->ntels; i++)
+		buf_printf(&tels, "%s%s", i ? "|" : "", e->tels[i]);
+	if (*e->name && tels.len &&
+	    !add_contact(vi->account, e->name, e->org, e->email, "vcard", buf_str(&tels), vi->cc))
+		vi->count++;
+	buf_release(&tels);
+	return 0;
+}
+
 static int import_vcard(long long account, const char *text, const char *cc)
 {
-	struct buf name = BUF_INIT(512), org = BUF_INIT(512), mail = BUF_INIT(512);
-	struct buf tels = BUF_INIT(4096), line = BUF_INIT(1u << 16);
-	const char *p = text;
-	int count = 0;
-
-	while (*p) {
-		/* one unfolded line */
-		buf_reset(&line);
-		for (;;) {
-			size_t n = strcspn(p, "\r\n");
-			buf_add(&line, p, n);
-			p += n;
-			if (*p == '\r')
-				p++;
-			if (*p == '\n')
-				p++;
-			if (*p == ' ' || *p == '\t')
-				p++;	/* folded continuation */
-			else
-				break;
-		}
-		const char *l = buf_str(&line), *colon = strchr(l, ':');
-		if (!colon)
-			continue;
-		size_t klen = strcspn(l, ";:");
-		const char *val = colon + 1;
-		if (!strncasecmp(l, "BEGIN", klen) && klen == 5) {
-			buf_reset(&name); buf_reset(&org); buf_reset(&mail); buf_reset(&tels);
-		} else if (klen == 2 && !strncasecmp(l, "FN", 2)) {
-			buf_reset(&name);
-			buf_adds(&name, val);
-		} else if (klen == 3 && !strncasecmp(l, "ORG", 3)) {
-			buf_add(&org, val, strcspn(val, ";"));
-		} else if (klen == 5 && !strncasecmp(l, "EMAIL", 5)) {
-			buf_reset(&mail);
-			buf_adds(&mail, val);
-		} else if (klen == 3 && !strncasecmp(l, "TEL", 3)) {
-			if (!strncasecmp(val, "tel:", 4))
-				val += 4;
-			if (tels.len)
-				buf_addch(&tels, '|');
-			buf_adds(&tels, val);
-		} else if (klen == 3 && !strncasecmp(l, "END", 3)) {
-			if (name.len && tels.len &&
-			    !add_contact(account, buf_str(&name), buf_str(&org), buf_str(&mail),
-					 "vcard", buf_str(&tels), cc))
-				count++;
-		}
-	}
-	buf_release(&name); buf_release(&org); buf_release(&mail);
-	buf_release(&tels); buf_release(&line);
-	return count;
+	struct vcard_import vi = { account, cc, 0 };
+	vcard_parse(text, strlen(text), vcard_one, &vi);
+	return vi.count;
 }
 
 int admin_import_contacts(long long account_id, const char *text, const char *default_cc,
@@ -232,6 +207,90 @@ int admin_import_contacts(long long account_id, const char *text, const char *de
 	return import_csv(account_id, t, default_cc, err, errlen);
 }
 
+/* ---- contact sources ----------------------------------------------------------- */
+
+/* the database's directory, where secret.key lives (as `serve` has it) */
+static const char *data_dir_of(const char *db, char *out, size_t outlen)
+{
+	const char *slash = strrchr(db, '/');
+	snprintf(out, outlen, "%.*s", slash ? (int)(slash - db) : 1,
+		 slash ? (slash == db ? "/" : db) : ".");
+	return out;
+}
+
+static int source_cmd(int64_t account, const char *action, const char *kind, const char *url,
+		      const char *user, const char *pwenv, int64_t id)
+{
+	if (!strcmp(action, "add")) {
+		const char *pw = pwenv ? getenv(pwenv) : NULL;
+		char err[200], label[300], *sealed = NULL;
+		int64_t nid;
+		int rc;
+
+		if (!kind || (strcmp(kind, "http") && strcmp(kind, "carddav")) || !url) {
+			fputs("switchboard: contact source add needs --kind http|carddav and --url URL\n",
+			      stderr);
+			return 2;
+		}
+		if ((strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)) ||
+		    strlen(url) > 2048 || contactsrc_label(kind, url, label, sizeof(label))) {
+			fprintf(stderr, "switchboard: url '%.100s' is not an http or https url\n", url);
+			return 2;
+		}
+		if (pwenv && !pw) {
+			fprintf(stderr, "switchboard: environment variable '%s' is not set\n", pwenv);
+			return 2;
+		}
+		if (pw && !user) {
+			fputs("switchboard: --password-env needs --user\n", stderr);
+			return 2;
+		}
+		if (pw && !(sealed = secret_seal(pw, err, sizeof(err)))) {
+			fprintf(stderr, "switchboard: cannot seal the password: %s\n", err);
+			return 1;
+		}
+		rc = store_contact_source_add(account, kind, url, user, sealed, &nid);
+		free(sealed);
+		if (rc) {
+			fputs("switchboard: cannot add the contact source\n", stderr);
+			return 1;
+		}
+		printf("%lld\n", (long long)nid);
+		return 0;
+	}
+	if (!strcmp(action, "list")) {
+		json_t *l = store_contact_source_list(account, 0), *v;
+		size_t i;
+		if (!l)
+			return 1;
+		json_array_foreach(l, i, v) {
+			char label[300];
+			contactsrc_label(json_string_value(json_object_get(v, "kind")),
+					 json_string_value(json_object_get(v, "url")), label, sizeof(label));
+			printf("%lld\t%s\t%s\t%s%s\t%s\n",
+			       (long long)json_integer_value(json_object_get(v, "id")), label,
+			       json_string_value(json_object_get(v, "url")),
+			       json_string_value(json_object_get(v, "username"))
+			       ? json_string_value(json_object_get(v, "username")) : "-",
+			       json_string_value(json_object_get(v, "password")) ? " (password set)" : "",
+			       json_is_true(json_object_get(v, "enabled")) ? "enabled" : "disabled");
+		}
+		json_decref(l);
+		return 0;
+	}
+	if (!strcmp(action, "remove") && id > 0) {
+		if (store_contact_source_delete(account, id)) {
+			fprintf(stderr, "switchboard: account %lld has no contact source %lld\n",
+				(long long)account, (long long)id);
+			return 1;
+		}
+		puts("removed");
+		return 0;
+	}
+	fputs("switchboard: contact source add|list|remove (see --help)\n", stderr);
+	return 2;
+}
+
 /* ---- the commands ------------------------------------------------------------ */
 
 static const char usage[] =
@@ -241,6 +300,11 @@ static const char usage[] =
 	"       switchboard user dnd --account ID --user ID on|off\n"
 	"       switchboard office-hours set --account ID --assistant ID FILE.json\n"
 	"       switchboard call start --account ID --assistant ID --from P [--to P]\n"
+	"       switchboard contact source add --account ID --kind http|carddav --url URL\n"
+	"                                      [--user U --password-env VAR]\n"
+	"       switchboard contact source list --account ID\n"
+	"       switchboard contact source remove --account ID --id N\n"
+	"       switchboard webhook secret --account ID\n"
 	"  All take --db PATH. Office hours: {\"weekly\":{\"monday\":[{\"open\":\"09:00\",\"close\":\"17:00\"}],...},\n"
 	"  \"exceptions\":[{\"date\":\"2026-12-25\",\"closed\":true}]}. `call start` registers a call that an\n"
 	"  external voice engine has on the line, to drive through /call/mcp; it prints the call id.\n";
@@ -252,12 +316,15 @@ int admin_main(int argc, char **argv, const char *(*db_path)(const char *))
 		{ "phone", 1, 0, 'p' }, { "company", 1, 0, 'c' }, { "country", 1, 0, 'C' },
 		{ "extension", 1, 0, 'e' }, { "dnd", 0, 0, 'D' }, { "user", 1, 0, 'u' },
 		{ "assistant", 1, 0, 's' }, { "from", 1, 0, 'f' }, { "to", 1, 0, 't' },
+		{ "kind", 1, 0, 'k' }, { "url", 1, 0, 'U' }, { "password-env", 1, 0, 'P' },
+		{ "id", 1, 0, 'i' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "", *db = NULL;
 	const char *name = NULL, *phone = NULL, *company = NULL, *cc = "", *ext = NULL;
-	const char *from = NULL, *to = NULL;
-	int64_t account = 0, user = 0, assistant = 0;
+	const char *from = NULL, *to = NULL, *kind = NULL, *url = NULL, *pwenv = NULL;
+	const char *uname = NULL;
+	int64_t account = 0, user = 0, assistant = 0, src_id = 0;
 	int dnd = 0, c, r = 2;
 	char err[256];
 
@@ -272,7 +339,11 @@ int admin_main(int argc, char **argv, const char *(*db_path)(const char *))
 		case 'C': cc = optarg; break;
 		case 'e': ext = optarg; break;
 		case 'D': dnd = 1; break;
-		case 'u': if (util_parse_i64(optarg, &user)) user = -1; break;
+		case 'u': if (util_parse_i64(optarg, &user)) user = -1; uname = optarg; break;
+		case 'k': kind = optarg; break;
+		case 'U': url = optarg; break;
+		case 'P': pwenv = optarg; break;
+		case 'i': if (util_parse_i64(optarg, &src_id)) src_id = -1; break;
 		case 's': if (util_parse_i64(optarg, &assistant)) assistant = -1; break;
 		case 'f': from = optarg; break;
 		case 't': to = optarg; break;
@@ -295,6 +366,9 @@ int admin_main(int argc, char **argv, const char *(*db_path)(const char *))
 			return 1;
 		}
 	}
+	/* sealed secrets (source passwords, the webhook secret) keep their key
+	 * next to the database, as for `serve` */
+	secret_init(data_dir_of(db_path(db), err, sizeof(err)));
 	struct store_account acc;
 	if (store_account_get(account, &acc)) {
 		fprintf(stderr, "switchboard: no account %lld\n", (long long)account);
@@ -346,6 +420,16 @@ int admin_main(int argc, char **argv, const char *(*db_path)(const char *))
 			printf("%lld\n", (long long)id);
 		else
 			fputs("switchboard: cannot start the call (unknown assistant?)\n", stderr);
+	} else if (!strcmp(cmd, "contact") && !strcmp(sub, "source")) {
+		r = source_cmd(account, optind < argc ? argv[optind] : "", kind, url, uname, pwenv,
+			       src_id);
+	} else if (!strcmp(cmd, "webhook") && !strcmp(sub, "secret")) {
+		char secret[128];
+		r = webhook_secret(account, secret, sizeof(secret)) ? 1 : 0;
+		if (r)
+			fputs("switchboard: cannot read or create the webhook secret\n", stderr);
+		else
+			puts(secret);
 	} else {
 		fputs(usage, stderr);
 	}

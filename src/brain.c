@@ -17,6 +17,7 @@
 #include "tool.h"
 #include "tz.h"
 #include "util.h"
+#include "webhook.h"
 
 #define MAX_HISTORY 200              /* messages kept for the model */
 #define TOOL_RESULT_MAX (8 * 1024)   /* bytes of a tool result the model sees */
@@ -976,6 +977,8 @@ static void *work(void *arg)
 			q_len--;
 			pthread_mutex_unlock(&mu);
 			brain_after_call(id);
+			/* evaluated (or nothing to evaluate): the post-call webhook */
+			webhook_call_ended(id);
 			pthread_mutex_lock(&mu);
 			continue;
 		}

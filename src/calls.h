@@ -35,7 +35,9 @@ int calls_runtime_submit(int64_t call_id);
  * transfer sentence is said to the end first); calls driven by an external
  * voice engine learn it from the tool's answer, and their hang-up ends the
  * call's record as ended_by_assistant (a transfer is only logged).
- * 0, or -1 for an unknown command. */
+ * 0 when done or handed to the voice runtime; 1 for "dtmf" on a call that
+ * is not on our line (only its engine can send the digits); -1 for an
+ * unknown command. */
 int calls_runtime_command(int64_t call_id, const char *command, const char *arg);
 
 /* Price of one started minute, in micro-dollars. */

@@ -1338,3 +1338,174 @@ json_t *ha_result_to_json(const struct ha_result *r)
 	json_object_set_new(o, "result", res ? res : json_null());
 	return o;
 }
+
+/* ------------------------------------------------------------------ */
+/* Raw requests (see httpaction.h)                                     */
+
+struct rawx {
+	struct xfer x;
+	int truncate;
+	int truncated;
+};
+
+static size_t on_write_raw(char *data, size_t size, size_t n, void *p)
+{
+	struct rawx *rx = p;
+	size_t len = size * n, room = rx->x.body.limit - rx->x.body.len;
+
+	if (len <= room)
+		return buf_add(&rx->x.body, data, len) ? 0 : len;
+	if (!rx->truncate) {
+		rx->x.too_large = 1;
+		return 0;
+	}
+	if (room && buf_add(&rx->x.body, data, room))
+		return 0;
+	rx->truncated = 1;
+	return len;   /* the rest is read and dropped */
+}
+
+static int valid_token(const char *s)
+{
+	if (!s || !*s || strlen(s) > 32)
+		return 0;
+	for (; *s; s++)
+		if (!is_tchar(*s))
+			return 0;
+	return 1;
+}
+
+static void rfail(struct ha_raw_result *r, enum ha_err e, const char *msg)
+{
+	r->ok = 0;
+	r->err = e;
+	snprintf(r->message, sizeof(r->message), "%s", msg ? msg : ha_err_message(e));
+}
+
+int httpaction_raw(const struct ha_raw *rq, struct ha_raw_result *r)
+{
+	struct rawx rx;
+	struct curl_slist *hl = NULL;
+	CURL *h = NULL;
+	CURLcode cc = CURLE_OK;
+	double t0 = util_mono();
+	size_t cap = rq->max_response ? rq->max_response : HA_MAX_RESPONSE_DEFAULT;
+	long tmo = rq->timeout_ms < 1 ? 1 : rq->timeout_ms > 60000 ? 60000 : rq->timeout_ms;
+	char sig[128], line[192], msg[256];
+	int oom = 0;
+	long long ts;
+
+	memset(r, 0, sizeof(*r));
+	memset(&rx, 0, sizeof(rx));
+	buf_init(&rx.x.body, cap);
+	rx.x.guard = rq->guard;
+	rx.truncate = rq->truncate;
+	if (httpaction_global_init()) {
+		rfail(r, HA_ERR_INTERNAL, NULL);
+		goto out;
+	}
+	if (!valid_token(rq->method) || !rq->url || strlen(rq->url) > HA_MAX_URL ||
+	    (strncasecmp(rq->url, "http://", 7) && strncasecmp(rq->url, "https://", 8))) {
+		rfail(r, HA_ERR_URL, NULL);
+		goto out;
+	}
+	for (const char *const *p = rq->headers; p && *p; p++) {
+		if (template_has_ctl(*p, strlen(*p), 0)) {
+			rfail(r, HA_ERR_CONFIG, "a header holds a control character");
+			goto out;
+		}
+		hl = add_header(hl, *p, &oom);
+	}
+	hl = add_header(hl, "Expect:", &oom);
+	if (rq->hmac_secret) {
+		ts = (long long)util_now();
+		if (httpaction_sign(rq->hmac_secret, ts, rq->body ? rq->body : "",
+				    rq->body ? rq->body_len : 0, sig, sizeof(sig))) {
+			rfail(r, HA_ERR_INTERNAL, NULL);
+			goto out;
+		}
+		snprintf(line, sizeof(line), "X-Switchboard-Timestamp: %lld", ts);
+		hl = add_header(hl, line, &oom);
+		snprintf(line, sizeof(line), "X-Switchboard-Signature: %s", sig);
+		hl = add_header(hl, line, &oom);
+	}
+	h = curl_easy_init();
+	if (oom || !h) {
+		rfail(r, HA_ERR_INTERNAL, NULL);
+		goto out;
+	}
+#define SET(opt, val) do { if (cc == CURLE_OK) cc = curl_easy_setopt(h, opt, val); } while (0)
+	SET(CURLOPT_URL, rq->url);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_USERAGENT, HA_USER_AGENT);
+	SET(CURLOPT_HTTPHEADER, hl);
+	SET(CURLOPT_WRITEFUNCTION, on_write_raw);
+	SET(CURLOPT_WRITEDATA, &rx);
+	SET(CURLOPT_OPENSOCKETFUNCTION, on_open);
+	SET(CURLOPT_OPENSOCKETDATA, &rx.x);
+	SET(CURLOPT_TIMEOUT_MS, tmo);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, tmo);
+	if (!rq->truncate)
+		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cap);
+	if (rq->userpwd) {
+		SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		SET(CURLOPT_USERPWD, rq->userpwd);
+	}
+	if (!strcmp(rq->method, "GET"))
+		SET(CURLOPT_HTTPGET, 1L);
+	else if (strcmp(rq->method, "POST"))
+		SET(CURLOPT_CUSTOMREQUEST, rq->method);
+	if (rq->body) {
+		SET(CURLOPT_POSTFIELDS, rq->body);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+	}
+#undef SET
+	if (cc == CURLE_OK)
+		cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		/* the same classes httpaction_run reports */
+		struct ha_result tmp;
+		struct ha_action a;
+		struct ha_options o;
+		memset(&tmp, 0, sizeof(tmp));
+		memset(&a, 0, sizeof(a));
+		ha_options_init(&o);
+		o.max_response = cap;
+		a.timeout_s = (int)((tmo + 999) / 1000);
+		classify_curl(&tmp, cc, &rx.x, &a, &o);
+		snprintf(msg, sizeof(msg), "%s", tmp.message);
+		rfail(r, tmp.err, msg);
+		goto out;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	{
+		char *ct = NULL;
+		curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
+		for (size_t i = 0; ct && ct[i] && i + 1 < sizeof(r->content_type); i++)
+			r->content_type[i] = (unsigned char)ct[i] < 0x20 || ct[i] == 0x7f ? '?' : ct[i];
+	}
+	r->ok = 1;
+	r->err = HA_OK;
+	r->truncated = rx.truncated;
+	snprintf(r->message, sizeof(r->message), "http status %ld", r->status);
+out:
+	r->latency_ms = ms_since(t0);
+	r->body = buf_detach(&rx.x.body, &r->body_len);
+	curl_slist_free_all(hl);
+	if (h)
+		curl_easy_cleanup(h);
+	sodium_memzero(sig, sizeof(sig));
+	return r->ok ? 0 : -1;
+}
+
+void ha_raw_result_release(struct ha_raw_result *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->body_len = 0;
+}

@@ -202,4 +202,48 @@ json_t *ha_result_to_json(const struct ha_result *r);
 int httpaction_sign(const char *secret, long long t, const char *body, size_t len,
 		    char *out, size_t outlen);
 
+/* ------------------------------------------------------------------ */
+/* Raw requests: the same guard for callers that build their own        */
+
+/*
+ * One exchange whose method, headers and body the caller builds (post-call
+ * webhooks, CardDAV REPORTs, contact lookups), with the executor's safety:
+ * only http and https, TLS verified, proxies ignored, every socket checked by
+ * the netguard after DNS resolution, one timeout over the whole exchange,
+ * a bounded response. Redirects are never followed: a 3xx comes back as
+ * the status. No retry: the caller decides. With hmac_secret the request
+ * is signed exactly as httpaction_run signs (X-Switchboard-Timestamp and
+ * X-Switchboard-Signature over "<t>.<body>").
+ */
+struct ha_raw {
+	const char *method;          /* "GET", "POST", "REPORT", ...: a token */
+	const char *url;             /* http or https */
+	const char *const *headers;  /* "Name: value" lines, NULL-terminated, or NULL */
+	const char *body;            /* NULL: none */
+	size_t body_len;
+	long timeout_ms;             /* whole exchange, 1..60000 */
+	const char *userpwd;         /* "user:password" for basic auth, or NULL */
+	const char *hmac_secret;     /* NULL: not signed */
+	size_t max_response;         /* body cap; 0 = HA_MAX_RESPONSE_DEFAULT */
+	int truncate;                /* 1: keep the first max_response bytes and
+	                                discard the rest; 0: past the cap is an error */
+	const struct netguard *guard;/* NULL: public addresses only */
+};
+
+struct ha_raw_result {
+	int ok;                      /* 1: an HTTP answer arrived (any status) */
+	enum ha_err err;             /* why not, when !ok */
+	long status;
+	long latency_ms;
+	char *body;                  /* NUL-terminated, owned; never NULL after a run */
+	size_t body_len;
+	int truncated;
+	char content_type[128];
+	char message[256];           /* short, lowercase, no secrets */
+};
+
+/* 0 when an answer arrived (r->ok), -1 otherwise; r is always filled. */
+int httpaction_raw(const struct ha_raw *rq, struct ha_raw_result *r);
+void ha_raw_result_release(struct ha_raw_result *r);
+
 #endif

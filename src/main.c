@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "brain.h"
 #include "calls.h"
+#include "dialer.h"
 #include "http.h"
 #include "incall.h"
 #include "llm.h"
@@ -29,6 +30,7 @@
 #include "tool.h"
 #include "util.h"
 #include "version.h"
+#include "webhook.h"
 
 static const char *db_path(const char *flag)
 {
@@ -205,12 +207,16 @@ static int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	incall_init();
-	if (audit_start() || calls_runtime_start() || brain_start() || http_start(&cfg))
+	if (audit_start() || calls_runtime_start() || brain_start() ||
+	    (!conformance && webhook_start()) || http_start(&cfg))
 		return 1;
 	/* the control plane serves even when SIP cannot listen (the port is
 	 * taken): calls then fail saying the user agent is not running */
 	if (!conformance && sip_ua_start(data_dir(db_path(db))))
 		log_warn("voice: the SIP user agent is off: calls cannot be placed or answered");
+	/* campaigns dial only when there is a line to dial on */
+	if (!conformance && sip_ua_running() && dialer_start())
+		log_warn("dialer: off: campaigns place no calls");
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
 		if (f) {
@@ -225,8 +231,10 @@ static int cmd_serve(int argc, char **argv)
 	sigwait(&set, &sig);
 	log_info("signal %d: shutting down", sig);
 	http_stop();
+	dialer_stop();
 	sip_ua_stop();
 	brain_stop();
+	webhook_stop();
 	calls_runtime_stop();
 	audit_stop();
 	store_thread_release();
@@ -563,9 +571,10 @@ static const char usage[] =
 	"  number     give an account a phone number, set its SIP trunk\n"
 	"  migrate    bring the database schema up to date\n"
 	"  model      add, list or remove models of the catalog (their servers)\n"
-	"  contact, user, office-hours, call\n"
+	"  contact, user, office-hours, call, webhook\n"
 	"             data for the in-call plane (contacts, users, office hours,\n"
-	"             calls an external voice engine has on the line)\n"
+	"             calls an external voice engine has on the line, contact\n"
+	"             sources, the webhook signing secret)\n"
 	"  version    print the version\n\n"
 	"Every command takes --help.\n";
 
@@ -603,7 +612,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "number"))
 		r = cmd_number(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "contact") || !strcmp(argv[1], "user") ||
-		 !strcmp(argv[1], "office-hours") || !strcmp(argv[1], "call"))
+		 !strcmp(argv[1], "office-hours") || !strcmp(argv[1], "call") ||
+		 !strcmp(argv[1], "webhook"))
 		r = admin_main(argc - 1, argv + 1, db_path);
 	else if (!strcmp(argv[1], "migrate"))
 		r = cmd_migrate(argc - 1, argv + 1);

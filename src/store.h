@@ -510,6 +510,92 @@ json_t *store_call_outcome_get(int64_t account_id, int64_t call_id);
  * from the call's conversation, else from its transcript. */
 json_t *store_call_dialogue(int64_t call_id);
 
+/* ---- post-call webhooks (store/sqlite_webhook.c) ----------------------- */
+
+/* The account's webhook signing secret as stored (sealed, secret.h) into
+ * out; STORE_NOTFOUND when it has none yet. */
+int store_webhook_secret_get(int64_t account_id, char *out, size_t outlen);
+/* Keep a new sealed secret unless the account has one already (the first
+ * one wins a race: read it back with store_webhook_secret_get). */
+int store_webhook_secret_add(int64_t account_id, const char *sealed);
+/* Decide a call's webhook once: sets the call's webhook_state (queued or
+ * skipped) when it is still undecided. 0 when this caller decided;
+ * STORE_NOTFOUND when it was decided already or the call is gone. */
+int store_webhook_call_claim(int64_t call_id, const char *state);
+/* Calls that ended before `ended_before` (unix seconds) and whose webhook
+ * was never decided: [call_id, ...], at most `limit`, any account. */
+json_t *store_webhook_undecided_calls(double ended_before, int limit);
+/* Persist a delivery (state pending, due at next_at) before it is sent. */
+int store_webhook_enqueue(int64_t account_id, int64_t call_id, const char *url,
+			  const char *payload, double next_at, int64_t *id_out);
+/* Pending deliveries due at `now`, oldest first: [{id, account_id, call_id,
+ * url, payload, attempts}] (any account, at most `limit`). */
+json_t *store_webhook_due(double now, int limit);
+/* The earliest next_attempt_at of a pending delivery, 0 when none. */
+double store_webhook_next_due(void);
+/* Record attempt number `attempt` in one transaction: its row (HTTP status,
+ * 0 when none, error or NULL, latency), the delivery's state (pending with
+ * next_at, delivered, failed), and when `response` is given (JSON text)
+ * the call's webhook_response. */
+int store_webhook_attempt(int64_t delivery_id, int attempt, long status, const char *error,
+			  double latency_ms, const char *state, double next_at,
+			  const char *response);
+/* [{id, url, state, attempts, last_status, last_error, next_attempt_at
+ *   (ISO text|null), delivered_at, created_at, history:[{attempt, status,
+ *   error, latency_ms, at}]}] of one call, oldest first; NULL when the call
+ * is not the account's. */
+json_t *store_webhook_list(int64_t account_id, int64_t call_id);
+
+/* ---- contact sources (store/sqlite_contacts.c) --------------------------- */
+
+/* An external directory lookup_contact asks after the native contacts:
+ * kind "http" or "carddav"; password sealed (secret.h) or NULL. */
+int store_contact_source_add(int64_t account_id, const char *kind, const char *url,
+			     const char *username, const char *password_sealed,
+			     int64_t *id_out);
+/* [{id, kind, url, username|null, password|null (sealed), enabled (bool),
+ *   created_at}] ordered by id; enabled_only skips disabled ones. */
+json_t *store_contact_source_list(int64_t account_id, int enabled_only);
+int store_contact_source_delete(int64_t account_id, int64_t id);
+
+/* ---- campaign dialer (store/sqlite_campaign.c) --------------------------- */
+
+/* Campaigns in progress, any account, at most `limit`, by id: [{id,
+ *  account_id, name, assistant_id (0: none), timezone,
+ *  max_calls_in_parallel, allowed_hours_start_time, allowed_hours_end_time,
+ *  allowed_days[], max_retries, retry_interval, retry_on_voicemail,
+ *  retry_on_goal_incomplete, goal_completion_variable|null,
+ *  mark_complete_when_no_leads, phone_number_ids[], live_calls (initiated,
+ *  ringing, in-progress), calls_made, open_leads (created, scheduled,
+ *  processing, rescheduled), balance_micros}]. */
+json_t *store_dialer_campaigns(int limit);
+/* The campaign's leads that may be called at `now` (the dialer's clock, as
+ * "YYYY-MM-DDTHH:MM:SS.mmm000Z"): created, scheduled, or rescheduled with
+ * next_attempt_at <= now; by id, at most `limit`: [{id, phone_number,
+ * variables{}, status, retries}]. */
+json_t *store_dialer_due_leads(int64_t campaign_id, const char *now, int limit);
+/* One transaction: the lead (c->lead_id of c->campaign_id) moves to
+ * processing with one more attempt counted, and its call row is inserted
+ * (status initiated, *call_id). STORE_CONFLICT when the lead is no longer
+ * due or the campaign no longer in progress (nothing written). */
+int store_dialer_place(int64_t account_id, const struct store_call_new *c, int64_t *call_id);
+/* Processing leads whose latest call has ended (or is gone), any account,
+ * at most `limit`: [{lead_id, account_id, campaign_id, retries (attempts
+ * made), call_id|null, call_status|null, answered, answered_by|null,
+ * extracted{}, evaluated, ended_age_s, end_reason|null, max_retries,
+ * retry_interval, retry_on_voicemail, retry_on_goal_incomplete,
+ * goal_completion_variable|null, campaign_status}]. */
+json_t *store_dialer_finished(int limit);
+/* A processing lead's next status (completed, rescheduled with
+ * next_attempt_at, reached-max-retries, created); STORE_NOTFOUND when it
+ * is not processing any more (an update_lead came first). */
+int store_dialer_lead_settle(int64_t lead_id, const char *status, const char *next_attempt_at);
+/* End a campaign in progress: "completed" (no leads left) or "stopped"
+ * with the reason users see as status_reason (scheduled leads go back to
+ * created, as on a stop; live calls go on). STORE_NOTFOUND when it is not
+ * in progress any more. A start clears status_reason. */
+int store_dialer_campaign_end(int64_t campaign_id, const char *status, const char *reason);
+
 /* ---- demo data -------------------------------------------------------- */
 
 /* Fill the catalogs when empty (idempotent). */

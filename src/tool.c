@@ -608,7 +608,8 @@ json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
 		 * engine repeats it (barge-in) */
 		int64_t action_id = 0;
 		json_t *replay = NULL;
-		int c = incall_begin(ctx, t->name, args, !(t->flags & TOOL_READONLY),
+		int c = incall_begin(ctx, t->name, args,
+				     !(t->flags & (TOOL_READONLY | TOOL_REPEATS)),
 				     &action_id, &replay);
 		if (c != 0) {
 			outcome = c == 1 ? "replayed" : "error";

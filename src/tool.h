@@ -37,6 +37,8 @@ enum tool_flags {
 				       * logging, elicitation, sampling): runs on
 				       * a worker with an SSE answer */
 	TOOL_SPEND       = 1u << 5,  /* spends money: confirmation required */
+	TOOL_REPEATS     = 1u << 6,  /* in-call: the same call twice means twice
+				       * (keypad tones), never a barge-in repeat */
 };
 
 /* Everything a handler may use while it runs. */

@@ -141,7 +141,7 @@
 	"\"retry_on_goal_incomplete\":{\"type\":\"boolean\"},\"goal_completion_variable\":" STR_OR_NULL "," \
 	"\"mark_complete_when_no_leads\":{\"type\":\"boolean\"},\"phone_number_ids\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}," \
 	"\"leads_count\":{\"type\":\"integer\"},\"leads_ready\":{\"type\":\"integer\"},\"started_at\":" TS ",\"stopped_at\":" TS "," \
-	"\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"}}}"
+	"\"status_reason\":" STR_OR_NULL ",\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"}}}"
 #define LEAD_STATUS_ENUM "[\"created\",\"scheduled\",\"processing\",\"completed\",\"rescheduled\",\"reached-max-retries\",\"blacklisted\"]"
 #define LEAD_PHONE "{\"type\":\"string\",\"pattern\":\"^\\\\+[0-9 ()./-]{6,30}$\",\"description\":\"International format; spaces, dashes, dots and brackets are removed (E.164 is stored)\"}"
 #define LEAD "{\"type\":\"object\",\"required\":[\"id\",\"campaign_id\",\"phone_number\",\"variables\",\"status\",\"created_at\"," \
@@ -322,6 +322,20 @@ const struct tool tool_table[] = {
 	  "{\"type\":\"object\",\"required\":[\"call_id\",\"data\"],\"properties\":{\"call_id\":{\"type\":\"integer\"},"
 	  "\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"tool\",\"arguments\"]}}}}",
 	  RO, AUTH_SCOPE_READ, C, list_call_actions },
+	/* ---- control plane: post-call webhooks ---- */
+	{ "get_webhook_secret", "Get the webhook signing secret", "Shows the account's secret for verifying post-call webhooks (created on first use): each webhook carries X-Switchboard-Timestamp: t and X-Switchboard-Signature: t=<t>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>.",
+	  NO_ARGS, "{\"type\":\"object\",\"required\":[\"secret\",\"signature_header\",\"scheme\"],\"properties\":{"
+	  "\"secret\":{\"type\":\"string\"},\"signature_header\":{\"type\":\"string\"},\"timestamp_header\":{\"type\":\"string\"},"
+	  "\"scheme\":{\"type\":\"string\"}}}",
+	  RO, AUTH_SCOPE_ADMIN, C, get_webhook_secret },
+	{ "list_webhook_deliveries", "List a call's webhook deliveries", "Shows the post-call webhook deliveries of a call: URL, state (pending, delivered, failed), attempts with HTTP status, error and latency, the next attempt and when it was delivered.",
+	  OBJ_ARGS("\"call_id\":{\"type\":\"integer\",\"minimum\":1}", "\"call_id\""),
+	  "{\"type\":\"object\",\"required\":[\"call_id\",\"data\"],\"properties\":{\"call_id\":{\"type\":\"integer\"},"
+	  "\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"url\",\"state\",\"attempts\",\"history\"],"
+	  "\"properties\":{\"state\":{\"enum\":[\"pending\",\"delivered\",\"failed\"]},\"attempts\":{\"type\":\"integer\"},"
+	  "\"history\":{\"type\":\"array\"}}}}}}",
+	  RO, AUTH_SCOPE_READ, C, list_webhook_deliveries },
+
 	/* ---- control plane: chat conversations with an assistant ---- */
 	{ "create_conversation", "Start a chat with an assistant", "Starts a text conversation with an assistant, answered by its model with its prompt, variables and tools (as in a call). type 'test' (default) is free; 'widget' costs $0.01 per user message, charged to the balance, so it runs only once confirmed (elicitation or confirmation_token). Answers the uuid, status and the history (with the assistant's greeting when it speaks first). Needs a configured model (get_models).",
 	  OBJ_ARGS("\"assistant_id\":{\"type\":\"integer\",\"minimum\":1},"
@@ -349,17 +363,25 @@ const struct tool tool_table[] = {
 	{ "hangup_call", "End the call", "Ends the call. Say goodbye first.",
 	  NO_ARGS, IC_ACTION_OUT, TOOL_DESTRUCTIVE, AUTH_SCOPE_INCALL, IC, ic_hangup_call,
 	  .say_start = "Thank you for calling. Goodbye!" },
+	{ "send_dtmf", "Press keypad keys", "Sends keypad tones (DTMF, RFC 4733) to the other side, e.g. to choose options in a company's phone menu: digits 0-9, * and #, A-D; ',' waits half a second. Answers what was sent.",
+	  OBJ_ARGS("\"digits\":{\"type\":\"string\",\"pattern\":\"^[0-9*#A-Da-d,]{1,32}$\","
+		   "\"description\":\"The keys to press in order, e.g. 1 or 2,,123#\"}", "\"digits\""),
+	  "{\"type\":\"object\",\"required\":[\"status\",\"action\",\"digits\",\"performed_by\",\"message\"],\"properties\":{"
+	  "\"status\":{\"enum\":[\"sent\",\"dtmf_requested\"]},\"action\":{\"const\":\"dtmf\"},\"digits\":{\"type\":\"string\"},"
+	  "\"performed_by\":{\"enum\":[\"line\",\"engine\"]},\"duration_ms\":{\"type\":\"integer\"},\"message\":{\"type\":\"string\"}}}",
+	  TOOL_OPENWORLD | TOOL_REPEATS, AUTH_SCOPE_INCALL, IC, ic_send_dtmf },
 	{ "is_office_open", "Is the office open?", "Tells whether the office is open now, from this assistant's office hours in the account's timezone: one of 'Office is currently open', 'Office is currently closed', 'Office is closed today', 'Office is open 24 hours today'.",
 	  NO_ARGS, "{\"type\":\"object\",\"required\":[\"message\",\"open\",\"state\"],\"properties\":{"
 	  "\"message\":{\"enum\":[\"Office is currently open\",\"Office is currently closed\",\"Office is closed today\",\"Office is open 24 hours today\"]},"
 	  "\"open\":{\"type\":\"boolean\"},\"state\":{\"type\":\"string\"},\"opens_at\":{\"type\":[\"string\",\"null\"]},"
 	  "\"closes_at\":{\"type\":[\"string\",\"null\"]},\"timezone\":{\"type\":\"string\"}}}",
 	  RO, AUTH_SCOPE_INCALL, IC, ic_is_office_open, .say_start = "Let me check our opening hours." },
-	{ "lookup_contact", "Look up a contact", "Finds a contact by phone number in the account's contacts (any format: +49 30 123, 030 123...). Answers name, numbers, company and source.",
+	{ "lookup_contact", "Look up a contact", "Finds a contact by phone number (any format: +49 30 123, 030 123...) in the account's contacts, then in its connected HTTP and CardDAV directories. Answers name, numbers, company and source (native, http:<host> or carddav:<host>); sources_failed names directories that did not answer.",
 	  OBJ_ARGS("\"phone_number\":{\"type\":\"string\",\"minLength\":3,\"maxLength\":40,\"description\":\"The number to look up\"}",
 		   "\"phone_number\""),
 	  "{\"type\":\"object\",\"required\":[\"found\",\"phone_number\",\"contacts\"],\"properties\":{\"found\":{\"type\":\"boolean\"},"
-	  "\"phone_number\":{\"type\":\"string\"},\"contacts\":{\"type\":\"array\"}}}",
+	  "\"phone_number\":{\"type\":\"string\"},\"contacts\":{\"type\":\"array\"},\"source\":{\"type\":\"string\"},"
+	  "\"sources_failed\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"source\",\"error\"]}}}}",
 	  RO, AUTH_SCOPE_INCALL, IC, ic_lookup_contact, .say_start = "One moment, I'm looking that up." },
 	{ "check_user_availability", "Is a colleague available?", "Tells whether a user can take a call now (do-not-disturb and working hours).",
 	  OBJ_ARGS("\"user_id\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":32,\"description\":\"The user's id\"}", "\"user_id\""),

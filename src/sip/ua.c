@@ -760,6 +760,7 @@ static void command(struct command *cmd)
 		if (c->answered)
 			do_refer(c, cmd->arg);
 	} else if (!strcmp(cmd->op, "dtmf")) {
+		log_info("voice: call %lld: sending digits '%s'", (long long)c->id, cmd->arg);
 		if (media_send_dtmf(c->media, cmd->arg))
 			log_warn("voice: call %lld: cannot send digits '%s'", (long long)c->id, cmd->arg);
 	}

@@ -256,6 +256,8 @@ static const char store_migration_1[] =
 	"  summary TEXT,\n"
 	"  evaluated_at TEXT,\n"
 	"  webhook_response TEXT,\n"
+	/* post-call webhook (webhook.h): NULL until decided, then queued | skipped */
+	"  webhook_state TEXT,\n"
 	"  recording_path TEXT,\n"
 	"  end_reason TEXT,\n"
 	"  sip_call_id TEXT,\n"
@@ -271,6 +273,7 @@ static const char store_migration_1[] =
 	"CREATE INDEX calls_campaign ON calls(campaign_id);\n"
 	"CREATE INDEX calls_lead ON calls(lead_id);\n"
 	"CREATE INDEX calls_status ON calls(status);\n"
+	"CREATE INDEX calls_webhook ON calls(webhook_state, ended_at);\n"
 
 	"CREATE TABLE call_transcripts (\n"
 	"  id INTEGER PRIMARY KEY,\n"
@@ -445,11 +448,66 @@ static const char store_migration_1[] =
 	"  duration_ms REAL\n"
 	");\n"
 	"CREATE INDEX audit_account_ts ON audit(account_id, ts);\n"
-	"CREATE INDEX audit_ts ON audit(ts);\n";
+	"CREATE INDEX audit_ts ON audit(ts);\n"
+
+	/* post-call webhooks (webhook.h, store/sqlite_webhook.c): the account's
+	 * signing secret (sealed), deliveries persisted before they are sent,
+	 * and every attempt */
+	"CREATE TABLE webhook_secrets (\n"
+	"  account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,\n"
+	"  secret TEXT NOT NULL,\n"
+	"  created_at TEXT NOT NULL DEFAULT " SQL_NOW "\n"
+	");\n"
+	"CREATE TABLE webhook_deliveries (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,\n"
+	"  call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,\n"
+	"  url TEXT NOT NULL,\n"
+	"  payload TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL DEFAULT 'pending'\n"
+	"    CHECK (state IN ('pending','delivered','failed')),\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_attempt_at REAL,\n"          /* unix seconds; NULL once final */
+	"  last_status INTEGER,\n"
+	"  last_error TEXT,\n"
+	"  delivered_at TEXT,\n"
+	SQL_TS_COLS
+	");\n"
+	"CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_at);\n"
+	"CREATE INDEX webhook_deliveries_call ON webhook_deliveries(call_id);\n"
+	"CREATE TABLE webhook_attempts (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,\n"
+	"  attempt INTEGER NOT NULL,\n"
+	"  status INTEGER,\n"
+	"  error TEXT,\n"
+	"  latency_ms REAL,\n"
+	"  created_at TEXT NOT NULL DEFAULT " SQL_NOW "\n"
+	");\n"
+	"CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, attempt);\n"
+
+	/* external contact sources for lookup_contact (contactsrc.h) */
+	"CREATE TABLE contact_sources (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('http','carddav')),\n"
+	"  url TEXT NOT NULL,\n"
+	"  username TEXT,\n"
+	"  password TEXT,\n"                /* sealed (secret.h) */
+	"  enabled INTEGER NOT NULL DEFAULT 1,\n"
+	SQL_TS_COLS
+	");\n"
+	"CREATE INDEX contact_sources_account ON contact_sources(account_id, id);\n";
+
+/* 2: why a campaign stopped when the dialer stopped it (balance ran out,
+ * assistant or caller id gone); cleared when it starts again. */
+static const char store_migration_2[] =
+	"ALTER TABLE campaigns ADD COLUMN status_reason TEXT;\n";
 
 /* store_migrations[i] takes the schema from version i to i + 1. */
 static const char *const store_migrations[] = {
 	store_migration_1,
+	store_migration_2,
 };
 
 #endif

@@ -1,11 +1,12 @@
 /*
  * incall.c - the in-call tools: the global ones every assistant has
- * (transfer_call, hangup_call, is_office_open, lookup_contact,
+ * (transfer_call, hangup_call, send_dtmf, is_office_open, lookup_contact,
  * check_user_availability, create_lead) and each assistant's custom tools
  * (API requests through the HTTP action executor, transfers to a user or a
  * queue), offered per session by the SURFACE_INCALL provider.
  *
- * Commands that need the phone line (transfer, hang-up) are answered with
+ * Commands that need the phone line (transfer, hang-up, keypad tones with
+ * send_dtmf) are answered with
  * the action for the voice engine to perform and handed to the call
  * runtime; the decision log (tool.c + incall.c) records every action.
  */
@@ -22,6 +23,7 @@
 #include "officehours.h"
 #include "phone.h"
 #include "secret.h"
+#include "contactsrc.h"
 #include "store.h"
 #include "tools/tools.h"
 #include "tz.h"
@@ -83,6 +85,32 @@ HANDLER(ic_hangup_call)
 		"action", "hangup", "message", "The call will end after the goodbye."));
 }
 
+/* Keypad tones to the far end (a company's phone menu): our line sends
+ * them as RFC 4733 telephone-events; an external engine is told to. */
+HANDLER(ic_send_dtmf)
+{
+	const char *digits = arg_str(args, "digits");
+	char msg[160];
+	int64_t ms = 0;
+	int r;
+
+	for (const char *p = digits; *p; p++)
+		ms += *p == ',' ? 500 : 160;
+	r = calls_runtime_command(ctx->sess->call.call_id, "dtmf", digits);
+	if (r < 0)
+		return tool_fail(res, "cannot send keypad tones on this call");
+	if (r == 0)
+		snprintf(msg, sizeof(msg), "Sent the keypad tones %s (about %lld ms).", digits,
+			 (long long)ms);
+	else
+		snprintf(msg, sizeof(msg), "Send the keypad tones %s on the line (RFC 4733; ',' is "
+			 "a 500 ms pause).", digits);
+	return tool_ok(res, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}",
+		"status", r == 0 ? "sent" : "dtmf_requested", "action", "dtmf", "digits", digits,
+		"performed_by", r == 0 ? "line" : "engine", "duration_ms", (json_int_t)ms,
+		"message", msg));
+}
+
 /* ---- office hours ------------------------------------------------------------ */
 
 HANDLER(ic_is_office_open)
@@ -126,8 +154,10 @@ HANDLER(ic_is_office_open)
 HANDLER(ic_lookup_contact)
 {
 	const char *raw = json_string_value(json_object_get(args, "phone_number"));
-	json_t *call = current_call(ctx), *found, *first;
+	json_t *call = current_call(ctx), *found, *first, *failed = NULL, *c;
+	const char *source = "native";
 	char cc[8], e164[32];
+	size_t i;
 
 	cc[0] = '\0';
 	if (call)
@@ -135,20 +165,40 @@ HANDLER(ic_lookup_contact)
 	json_decref(call);
 	if (phone_normalize(raw, cc, e164, sizeof(e164)))
 		return tool_invalid(res, "phone_number", "not a phone number I can read");
+	/* the native contact store first, then the account's HTTP / CardDAV sources */
 	found = store_contacts_by_number(ctx->sess->call.account_id, e164);
 	if (!found)
 		return tool_fail(res, "the contact directory is unavailable");
+	json_array_foreach(found, i, c) {
+		json_t *how = json_object_get(c, "source");
+		if (json_is_string(how))
+			json_object_set(c, "imported_from", how);
+		json_object_set_new(c, "source", json_string("native"));
+	}
+	if (!json_array_size(found)) {
+		json_t *ext = NULL;
+		if (contactsrc_lookup(ctx->sess->call.account_id, e164, &ext, &failed) == 0) {
+			json_decref(found);
+			found = ext;
+		}
+	}
+	if (!failed)
+		failed = json_array();
 	if (!json_array_size(found)) {
 		json_decref(found);
-		return tool_ok(res, json_pack("{s:b, s:s, s:s, s:[]}", "found", 0, "phone_number",
-			e164, "message", "No contact found for this number.", "contacts"));
+		return tool_ok(res, json_pack("{s:b, s:s, s:s, s:[], s:o}", "found", 0, "phone_number",
+			e164, "message", json_array_size(failed)
+			? "No contact found for this number (a contact source did not answer)."
+			: "No contact found for this number.", "contacts", "sources_failed", failed));
 	}
 	first = json_array_get(found, 0);
-	return tool_ok(res, json_pack("{s:b, s:s, s:O, s:O, s:O, s:O, s:o}", "found", 1,
+	if (json_string_value(json_object_get(first, "source")))
+		source = json_string_value(json_object_get(first, "source"));
+	return tool_ok(res, json_pack("{s:b, s:s, s:O, s:O, s:O, s:s, s:o, s:o}", "found", 1,
 		"phone_number", e164, "name", json_object_get(first, "name"),
 		"company", json_object_get(first, "company"),
 		"numbers", json_object_get(first, "numbers"),
-		"source", json_object_get(first, "source"), "contacts", found));
+		"source", source, "contacts", found, "sources_failed", failed));
 }
 
 HANDLER(ic_check_user_availability)

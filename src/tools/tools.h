@@ -93,11 +93,16 @@ int account_resource_read(struct call_ctx *ctx, const char *uri, json_t **conten
 /* in-call plane (tools/incall.c) and its decision log */
 HANDLER(ic_transfer_call);
 HANDLER(ic_hangup_call);
+HANDLER(ic_send_dtmf);
 HANDLER(ic_is_office_open);
 HANDLER(ic_lookup_contact);
 HANDLER(ic_check_user_availability);
 HANDLER(ic_create_lead);
 HANDLER(list_call_actions);
+
+/* post-call webhooks (webhooks.c) */
+HANDLER(get_webhook_secret);
+HANDLER(list_webhook_deliveries);
 
 /* chat conversations with an assistant (conversations.c) */
 HANDLER(create_conversation);

@@ -10,7 +10,8 @@
 
 #define TE_PT 101          /* our telephone-event payload type */
 #define RX_FIFO 1600       /* samples of decoded audio waiting for a tick */
-#define DTMF_QUEUE 32
+#define DTMF_QUEUE 64
+#define DTMF_PAUSE_TICKS 25 /* ',' in digits to send: 500 ms without a tone */
 #define MAX_LATE_MS 200    /* a timer later than this skips ahead */
 
 /* A decoded packet in the jitter buffer. */
@@ -161,25 +162,30 @@ static int te_code(char d)
 	return p ? (int)(p - map) : -1;
 }
 
-/* Keypad digit being sent: 100 ms of tone, three end packets, 60 ms gap.
+/* Keypad digit being sent: 100 ms of tone, three end packets, 60 ms gap;
+ * a ',' is a pause of DTMF_PAUSE_TICKS (voice goes on meanwhile).
  * Returns true when this tick carried a telephone-event packet. */
 static bool tx_dtmf(struct media *m)
 {
 	struct mbuf *mb;
 	int code, t = m->dtmf_tick;
-	bool end;
+	bool end, pause;
 
 	if (!m->dtmf_len)
 		return false;
-	if (t >= 8 + 3) {	/* gap done: next digit */
+	pause = m->dtmf_q[0] == ',';
+	if (t >= (pause ? DTMF_PAUSE_TICKS : 8 + 3)) {	/* gap done: next digit */
 		memmove(m->dtmf_q, m->dtmf_q + 1, --m->dtmf_len);
 		m->dtmf_tick = 0;
 		return false;
 	}
 	m->dtmf_tick++;
-	if (t >= 8)
+	if (pause || t >= 8)
 		return false;	/* the gap */
 	code = te_code(m->dtmf_q[0]);
+	if (t == 0 && (!m->sendable || m->te_pt < 0))
+		log_warn("media: digit '%c' not sent: %s", m->dtmf_q[0], m->te_pt < 0
+			 ? "the far end did not offer telephone-event" : "the call is on hold");
 	if (t == 0)
 		m->dtmf_ts0 = m->ts;
 	end = t >= 5;
@@ -363,11 +369,14 @@ int media_send_dtmf(struct media *m, const char *digits)
 	size_t n = strlen(digits);
 
 	for (size_t i = 0; i < n; i++)
-		if (te_code(digits[i]) < 0)
+		if (digits[i] != ',' && te_code(digits[i]) < 0 &&
+		    !(digits[i] >= 'a' && digits[i] <= 'd'))
 			return EINVAL;
 	if (n > DTMF_QUEUE - m->dtmf_len)
-		return EINVAL;
-	memcpy(m->dtmf_q + m->dtmf_len, digits, n);
-	m->dtmf_len += n;
+		return ENOSPC;
+	for (size_t i = 0; i < n; i++) {
+		char d = digits[i];
+		m->dtmf_q[m->dtmf_len++] = d >= 'a' && d <= 'd' ? (char)(d - 'a' + 'A') : d;
+	}
 	return 0;
 }

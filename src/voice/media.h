@@ -57,7 +57,11 @@ int media_record(struct media *m, const char *path);
 /* Close the recording now (also done by mem_deref). */
 void media_record_stop(struct media *m);
 void media_stats(const struct media *m, struct media_stats *st);
-/* Queue RFC 4733 digits to send ("0-9*#A-D"); 0 or EINVAL. */
+/* Queue RFC 4733 digits to send ("0-9*#A-D", a-d taken as A-D; ',' a
+ * 500 ms pause): 100 ms per tone, 60 ms apart, on the far end's
+ * telephone-event payload type (nothing is sent when it offered none or
+ * holds the call: logged). 0, EINVAL for another character, ENOSPC when
+ * more than 64 are waiting. */
 int media_send_dtmf(struct media *m, const char *digits);
 
 #endif

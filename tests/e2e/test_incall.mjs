@@ -243,7 +243,8 @@ export default defineSuite({
 				assert.equal(us.name, 'John Roe');
 				const vc = await callOk(s.ic, 'lookup_contact', { phone_number: '+491712345678' }, 'incall');
 				assert.equal(vc.name, 'Hans Card');
-				assert.equal(vc.source, 'vcard');
+				assert.equal(vc.source, 'native');
+				assert.equal(vc.contacts[0].imported_from, 'vcard');
 				const none = await callOk(s.ic, 'lookup_contact', { phone_number: '+4989000000' }, 'incall');
 				assert.equal(none.found, false);
 				expectInvalid(await s.ic.request({ method: 'tools/call', params: { name: 'lookup_contact', arguments: { phone_number: 'call me' } } }, CallToolResultSchema), 'phone_number');
@@ -384,6 +385,13 @@ export default defineSuite({
 				r = await callOk(s.ic, 'transfer_call', { destination_number: '201' }, 'incall');
 				assert.equal(r.destination, '201');
 				expectInvalid(await callRaw(s.ic, 'transfer_call', { destination_number: 'sales dept' }), 'destination_number');
+				// keypad tones repeat on purpose (two menus, same key): never deduplicated
+				const d1 = await callOk(s.ic, 'send_dtmf', { digits: '1' }, 'incall');
+				const d2 = await callOk(s.ic, 'send_dtmf', { digits: '1' }, 'incall');
+				assert.equal(d1.performed_by, 'engine');
+				assert.equal(d2.status, d1.status);
+				const log = await callOk(s.ctl, 'list_call_actions', { call_id: s.call });
+				assert.equal(log.data.filter((a) => a.tool === 'send_dtmf').length, 2, 'the second key press was swallowed');
 				r = await callOk(s.ic, 'hangup_call', {}, 'incall');
 				assert.equal(r.action, 'hangup');
 				const call = await callOk(s.ctl, 'get_call', { call_id: s.call });

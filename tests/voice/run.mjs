@@ -28,6 +28,7 @@ const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
 const DIR = path.dirname(fileURLToPath(import.meta.url));
 const TEST_TIMEOUT_MS = 60000;
 const SIPP_TIMEOUT_S = 40;
+const DIALER_NOW = '2026-03-02T10:00:00Z';
 const filters = process.argv.slice(2);
 let passed = 0, failed = 0;
 
@@ -63,6 +64,12 @@ class RtpSink {
 			if (m.length < 12)
 				return;
 			const pt = m[1] & 0x7f, payload = m.subarray(12);
+			if (pt === 101 && payload.length >= 4) {
+				// RFC 4733 telephone-event: event, E bit, duration; one digit per RTP timestamp
+				this.packets.push({ t: Date.now(), pt, len: payload.length, loud: false,
+					event: payload[0], end: !!(payload[1] & 0x80), ts: m.readUInt32BE(4) });
+				return;
+			}
 			let loud = 0;
 			for (const b of payload) {
 				// µ-law silence is 0xff/0x7f, A-law 0xd5/0x55; speech moves away
@@ -76,6 +83,21 @@ class RtpSink {
 		return this;
 	}
 	speech() { return this.packets.filter((p) => p.loud).length; }
+	/* The keypad digits received, in order: [{event, first, last, packets}]. */
+	digits() {
+		const out = [];
+		for (const p of this.packets.filter((x) => x.pt === 101)) {
+			const last = out[out.length - 1];
+			if (last && last.ts === p.ts) {
+				last.last = p.t;
+				last.packets++;
+				last.ended ||= p.end;
+			} else {
+				out.push({ event: p.event, ts: p.ts, first: p.t, last: p.t, packets: 1, ended: p.end });
+			}
+		}
+		return out;
+	}
 	between(t0, t1) { return this.packets.filter((p) => p.t >= t0 && p.t < t1).length; }
 	close() { try { this.sock.close(); } catch { /* closed */ } }
 }
@@ -93,9 +115,9 @@ function scenario(dir, name, vars) {
 	return out;
 }
 
-/* Run sipp once (-m 1), bounded. Resolves {code, out, ms}. */
-function sipp(sb, file, { port, remote, service, mediaPort, transport = 'u1' } = {}) {
-	const args = ['-sf', file, '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-t', transport,
+/* Run sipp for `calls` calls (default 1), bounded. Resolves {code, out, ms}. */
+function sipp(sb, file, { port, remote, service, mediaPort, transport = 'u1', calls = 1 } = {}) {
+	const args = ['-sf', file, '-i', '127.0.0.1', '-p', String(port), '-m', String(calls), '-t', transport,
 		'-timeout', `${SIPP_TIMEOUT_S}s`, '-timeout_error', '-recv_timeout', '30000', '-nostdin',
 		'-trace_err', '-trace_msg', '-trace_logs', '-message_file', `${file}.msg`, '-error_file', `${file}.err`,
 		'-log_file', `${file}.log`, '-mp', String(mediaPort ?? port + 2)];
@@ -523,6 +545,308 @@ tests.push({
 	},
 });
 
+// ---- the campaign dialer and send_dtmf ---------------------------------------------------
+
+const LIVE = ['initiated', 'ringing', 'in-progress'];
+
+/* The number id of an assistant made by outboundLine. */
+async function numberOf(asst) {
+	return (await callOk(s.ctl, 'get_assistant', { id: asst })).data.phone_number_id;
+}
+
+/* A campaign on the assistant's number with these leads (each with a
+ * variable), Monday to Friday 09:00-17:00 Berlin time unless overridden. */
+async function campaign(asst, leads, settings = {}, client = s.ctl) {
+	const c = await callOk(client, 'create_campaign', { name: `Campaign ${leads[0]}`, assistant_id: asst,
+		timezone: 'Europe/Berlin', allowed_hours_start_time: '09:00', allowed_hours_end_time: '17:00',
+		allowed_days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], ...settings });
+	const id = c.data.id;
+	for (const [i, n] of leads.entries())
+		await callOk(client, 'create_lead', { campaign_id: id, phone_number: n, variables: { customer: `Lead ${i}` } });
+	return id;
+}
+
+/* update_campaign_status start with its confirmation token. */
+async function startCampaign(id, client = s.ctl) {
+	const pv = await callOk(client, 'update_campaign_status', { campaign_id: id, action: 'start' });
+	assert.equal(pv.status, 'confirmation_required');
+	const r = await callOk(client, 'update_campaign_status', { campaign_id: id, action: 'start',
+		confirmation_token: pv.confirmation_token });
+	assert.equal(r.data.status, 'in-progress');
+}
+
+async function campaignCalls(id) {
+	return (await callOk(s.ctl, 'list_calls', { campaign_id: id, per_page: 100 })).data;
+}
+
+async function campaignLeads(id) {
+	return (await callOk(s.ctl, 'list_leads', { campaign_id: id, per_page: 100 })).data;
+}
+
+async function campaignGet(id, client = s.ctl) {
+	return (await callOk(client, 'list_campaigns', {})).data.find((c) => c.id === id);
+}
+
+/* Poll the campaign's calls and leads every 150 ms until done(leads) holds:
+ * the most calls seen live at once, and every status each lead went through. */
+async function watchCampaign(id, done, ms = 40000) {
+	const until = Date.now() + ms, seen = new Map();
+	let maxLive = 0, leads = [];
+	while (Date.now() < until) {
+		const calls = await campaignCalls(id);
+		maxLive = Math.max(maxLive, calls.filter((c) => LIVE.includes(c.status)).length);
+		leads = await campaignLeads(id);
+		for (const l of leads) {
+			if (!seen.has(l.phone_number))
+				seen.set(l.phone_number, new Set());
+			seen.get(l.phone_number).add(l.status);
+		}
+		if (done(leads))
+			return { maxLive, leads, seen, calls: await campaignCalls(id) };
+		await sleep(150);
+	}
+	throw new Error(`campaign ${id} did not finish: leads ${JSON.stringify(leads.map((l) => [l.phone_number, l.status]))}`);
+}
+
+const settled = (leads) => leads.every((l) => ['completed', 'reached-max-retries'].includes(l.status));
+
+tests.push({
+	name: 'campaign: three leads, two answer and one is busy: two completed, the busy one rescheduled, retried and reached-max-retries (max_retries 2)',
+	async fn() {
+		const port = await freePort(), sink = await new RtpSink().open();
+		try {
+			const asst = await outboundLine('+4930900020', port, { max_silence_duration: 1,
+				initial_message: 'Hello from the campaign.' });
+			const busy = '4915100000299';
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_campaign.xml', { RTPPORT: sink.port, BUSY: busy }),
+				{ port, calls: 4, mediaPort: await freePort() });
+			await sleep(300);
+			const id = await campaign(asst, ['+4915100000201', '+4915100000202', `+${busy}`], {
+				max_retries: 2, retry_interval: 10, mark_complete_when_no_leads: true,
+				phone_number_ids: [await numberOf(asst)] });
+			await startCampaign(id);
+			const w = await watchCampaign(id, settled);
+			sippOk(await phone, 'UAS (4 calls)');
+			const by = Object.fromEntries(w.leads.map((l) => [l.phone_number, l.status]));
+			assert.deepEqual(by, { '+4915100000201': 'completed', '+4915100000202': 'completed',
+				[`+${busy}`]: 'reached-max-retries' });
+			assert.ok(w.seen.get(`+${busy}`).has('rescheduled'), `busy lead went ${[...w.seen.get(`+${busy}`)]}`);
+			assert.equal(w.calls.length, 4, JSON.stringify(w.calls.map((c) => [c.client_phone_number, c.status])));
+			const busyCalls = w.calls.filter((c) => c.client_phone_number === `+${busy}`)
+				.sort((a, b) => a.id - b.id);
+			assert.deepEqual(busyCalls.map((c) => c.status), ['busy', 'busy']);
+			// the retry waited retry_interval: 10 "minutes" of 0.3 s
+			const gap = Date.parse(busyCalls[1].created_at) - Date.parse(busyCalls[0].created_at);
+			assert.ok(gap >= 2800, `retried after ${gap} ms`);
+			for (const c of w.calls) {
+				assert.equal(c.type, 'outbound');
+				assert.equal(c.assistant_phone_number, '+4930900020');
+				assert.match(c.campaign_name, /^Campaign/);
+				assert.match(c.variables.customer, /^Lead [0-2]$/);
+				if (c.client_phone_number !== `+${busy}`) {
+					assert.equal(c.status, 'completed', JSON.stringify(c));
+					assert.equal(c.total_cost, '0.09');
+				}
+			}
+			assert.ok(w.maxLive >= 2, `only ${w.maxLive} live calls at once with max_calls_in_parallel 3`);
+			// nothing left: mark_complete_when_no_leads completes the campaign
+			const until = Date.now() + 5000;
+			while ((await campaignGet(id)).status !== 'completed' && Date.now() < until)
+				await sleep(100);
+			assert.equal((await campaignGet(id)).status, 'completed');
+			const log = s.server.log();
+			assert.match(log, new RegExp(`dialer: campaign ${id}: lead \\d+: call \\d+ busy: rescheduled after attempt 1 of 2, next attempt at 2026-03-02T`));
+			assert.match(log, new RegExp(`dialer: campaign ${id}: lead \\d+: call \\d+ busy: reached-max-retries after attempt 2 of 2`));
+			assert.match(log, new RegExp(`dialer: campaign ${id} completed: no leads left`));
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
+	name: 'campaign: allowed hours that exclude now (the campaign\'s timezone): nothing is dialed',
+	async fn() {
+		const port = await freePort();	// no phone there: a call would fail
+		const asst = await outboundLine('+4930900021', port);
+		// the dialer's clock: Monday 11:00 in Berlin (CET); New York is at 05:00
+		const early = await campaign(asst, ['+4915100000211'], { allowed_hours_start_time: '12:00',
+			allowed_hours_end_time: '13:00' });
+		const weekend = await campaign(asst, ['+4915100000212'], { allowed_days: ['saturday', 'sunday'],
+			allowed_hours_start_time: '00:00', allowed_hours_end_time: '23:59' });
+		const ny = await campaign(asst, ['+4915100000213'], { timezone: 'America/New_York' });
+		for (const id of [early, weekend, ny])
+			await startCampaign(id);
+		await sleep(1500);	// seven ticks
+		for (const id of [early, weekend, ny]) {
+			assert.equal((await campaignCalls(id)).length, 0, `campaign ${id} dialed`);
+			assert.deepEqual((await campaignLeads(id)).map((l) => l.status), ['scheduled']);
+			assert.equal((await campaignGet(id)).status, 'in-progress');
+		}
+		const log = s.server.log();
+		assert.match(log, new RegExp(`dialer: campaign ${early}: outside its allowed hours \\(monday 11:\\d\\d CET in Europe/Berlin; allowed 12:00-13:00\\)`));
+		assert.match(log, new RegExp(`dialer: campaign ${weekend}: outside its allowed hours \\(monday 11:\\d\\d CET`));
+		assert.match(log, new RegExp(`dialer: campaign ${ny}: outside its allowed hours \\(monday 05:\\d\\d EST in America/New_York`));
+		for (const id of [early, weekend, ny])
+			await callOk(s.ctl, 'update_campaign_status', { campaign_id: id, action: 'stop' });
+	},
+});
+
+tests.push({
+	name: 'campaign: max_calls_in_parallel 1: never two live calls at once (list_calls over time), every lead called',
+	async fn() {
+		const port = await freePort(), sink = await new RtpSink().open();
+		try {
+			const asst = await outboundLine('+4930900022', port, { max_silence_duration: 1, initial_message: 'Hi.' });
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_campaign.xml', { RTPPORT: sink.port, BUSY: '0' }),
+				{ port, calls: 3, mediaPort: await freePort() });
+			await sleep(300);
+			const id = await campaign(asst, ['+4915100000221', '+4915100000222', '+4915100000223'],
+				{ max_calls_in_parallel: 1 });	// no phone_number_ids: the assistant's own number
+			await startCampaign(id);
+			const w = await watchCampaign(id, (leads) => leads.every((l) => l.status === 'completed'));
+			sippOk(await phone, 'UAS (3 calls)');
+			assert.equal(w.maxLive, 1, `${w.maxLive} live calls at once`);
+			assert.equal(w.calls.length, 3);
+			assert.ok(w.calls.every((c) => c.status === 'completed' && c.assistant_phone_number === '+4930900022'));
+			// one after the other: each call was created after the one before ended
+			const byId = [...w.calls].sort((a, b) => a.id - b.id);
+			for (let i = 1; i < byId.length; i++) {
+				const prev = await getCall(byId[i - 1].id);
+				assert.ok(Date.parse(byId[i].created_at) >= Date.parse(prev.ended_at ?? prev.updated_at) - 5,
+					`call ${byId[i].id} created before call ${prev.id} ended`);
+			}
+			// without mark_complete_when_no_leads the campaign waits for new leads
+			assert.equal((await campaignGet(id)).status, 'in-progress');
+			await callOk(s.ctl, 'update_campaign_status', { campaign_id: id, action: 'stop' });
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
+	name: 'campaign: stop ends the live call (BYE on the line), the lead waits as created, nothing more is dialed',
+	async fn() {
+		const port = await freePort(), sink = await new RtpSink().open();
+		try {
+			const asst = await outboundLine('+4930900023', port, { max_silence_duration: 30 });
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_campaign.xml', { RTPPORT: sink.port, BUSY: '0' }),
+				{ port, mediaPort: await freePort() });
+			await sleep(300);
+			const id = await campaign(asst, ['+4915100000231', '+4915100000232'], { max_calls_in_parallel: 1 });
+			await startCampaign(id);
+			let call;
+			const until = Date.now() + 15000;
+			while (Date.now() < until) {
+				call = (await campaignCalls(id))[0];
+				if (call?.status === 'in-progress')
+					break;
+				await sleep(100);
+			}
+			assert.equal(call?.status, 'in-progress', JSON.stringify(call));
+			const r = await callOk(s.ctl, 'update_campaign_status', { campaign_id: id, action: 'stop' });
+			assert.deepEqual(r.data, { campaign_id: id, status: 'stopped' });
+			assert.match(r.message, /1 live call ended/);
+			sippOk(await phone, 'UAS (BYE after the stop)');
+			const c = await getCall(call.id);
+			assert.equal(c.status, 'ended');
+			assert.equal(c.end_reason, 'campaign stopped');
+			await sleep(1000);	// five ticks: nothing new
+			assert.equal((await campaignCalls(id)).length, 1);
+			assert.deepEqual((await campaignLeads(id)).map((l) => l.status), ['created', 'created']);
+			assert.equal((await campaignGet(id)).status, 'stopped');
+			assert.match(s.server.log(), new RegExp(`dialer: campaign ${id}: lead \\d+: call ${call.id} the campaign stop cancelled its call: created`));
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
+	name: 'campaign: a balance that does not cover a minute pauses the campaign with the reason, no call',
+	async fn() {
+		const acc = await s.sb.account('Nearly broke', { balance: '0.05' });
+		const client = await mcp(await s.sb.key(acc, 'read,write,spend'));
+		const a = await callOk(client, 'create_assistant', { assistant_name: 'Broke caller', calls_direction: 'make' });
+		const id = await campaign(a.data.id, ['+4915100000241'], {}, client);
+		await startCampaign(id, client);
+		const until = Date.now() + 5000;
+		let c;
+		while (Date.now() < until) {
+			c = await campaignGet(id, client);
+			if (c.status !== 'in-progress')
+				break;
+			await sleep(100);
+		}
+		assert.equal(c.status, 'stopped');
+		assert.match(c.status_reason, /paused: the account balance \(\$0\.05\) does not cover a minute of calling \(\$0\.09\)/);
+		assert.equal((await callOk(client, 'list_calls', { campaign_id: id })).total, 0);
+		assert.deepEqual((await callOk(client, 'list_leads', { campaign_id: id })).data.map((l) => l.status), ['created']);
+	},
+});
+
+tests.push({
+	name: 'send_dtmf on our line: RFC 4733 telephone-events (payload type 101) reach the phone, \',\' pauses',
+	async fn() {
+		const port = await freePort(), sink = await new RtpSink().open();
+		try {
+			const asst = await outboundLine('+4930900024', port, { max_silence_duration: 5 });
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_answer_te.xml', { RTPPORT: sink.port }),
+				{ port, mediaPort: await freePort() });
+			await sleep(300);
+			const id = await makeCall(asst, '+4915100000240');
+			await waitCall(id, (c) => c.status === 'in-progress', 'in-progress');
+			const ic = await mcp(s.kInc, '/call/mcp', { account_id: String(s.acc), persona_id: String(asst),
+				call_id: String(id), caller_id_number: '+4915100000240' });
+			const listed = (await ic.listTools()).tools.find((t) => t.name === 'send_dtmf');
+			assert.ok(listed, 'send_dtmf is not on the in-call surface');
+			const bad = await ic.callTool({ name: 'send_dtmf', arguments: { digits: '12x' } });
+			assert.ok(bad.isError, JSON.stringify(bad));
+			const t0 = Date.now();
+			const res = await ic.callTool({ name: 'send_dtmf', arguments: { digits: '1,2#d' } });
+			assert.ok(!res.isError, JSON.stringify(res));
+			assert.equal(res.structuredContent.status, 'sent');
+			assert.equal(res.structuredContent.performed_by, 'line');
+			assert.equal(res.structuredContent.digits, '1,2#d');
+			assert.equal(res.structuredContent.duration_ms, 4 * 160 + 500);
+			await sleep(2000);
+			const got = sink.digits().filter((d) => d.first >= t0);
+			assert.deepEqual(got.map((d) => d.event), [1, 2, 11, 15], JSON.stringify(got));
+			for (const d of got) {
+				assert.ok(d.packets >= 6 && d.packets <= 8, `digit ${d.event}: ${d.packets} packets`);
+				assert.ok(d.ended, `digit ${d.event} has no end packet`);
+			}
+			const pause = got[1].first - got[0].last;
+			assert.ok(pause >= 450, `',' paused only ${pause} ms`);
+			assert.ok(got[2].first - got[1].last < 400, 'digits without a comma are not back to back');
+			sippOk(await phone, 'UAS');
+			const actions = (await callOk(s.ctl, 'list_call_actions', { call_id: id })).data;
+			assert.ok(actions.some((a) => a.tool === 'send_dtmf' && a.outcome === 'ok'), JSON.stringify(actions));
+			assert.match(s.server.log(), new RegExp(`voice: call ${id}: sending digits '1,2#d'`));
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
+	name: 'send_dtmf on a call an external engine drives: answers the action for the engine',
+	async fn() {
+		const asst = await inboundLine('+4930900025');
+		const call = Number((await s.sb.cli(['call', 'start', '--account', String(s.acc), '--assistant', String(asst),
+			'--from', '+4915100000250', '--to', '+4930900025'])).stdout.trim());
+		const ic = await mcp(s.kInc, '/call/mcp', { account_id: String(s.acc), persona_id: String(asst),
+			call_id: String(call), caller_id_number: '+4915100000250' });
+		const res = await ic.callTool({ name: 'send_dtmf', arguments: { digits: '*9#' } });
+		assert.ok(!res.isError, JSON.stringify(res));
+		assert.deepEqual({ ...res.structuredContent, message: undefined }, { status: 'dtmf_requested', action: 'dtmf',
+			digits: '*9#', performed_by: 'engine', duration_ms: 480, message: undefined });
+		assert.match(res.structuredContent.message, /Send the keypad tones \*9#/);
+		await callOk(ic, 'hangup_call', {});
+	},
+});
+
 // ---- runner ----------------------------------------------------------------------------
 
 function oneLine(e) {
@@ -550,6 +874,10 @@ async function main() {
 			SWITCHBOARD_SIP_DISABLE: '0', SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${s.sipPort}`, SWITCHBOARD_RING_TIMEOUT: '2',
 			SWITCHBOARD_RTP_PORTS: '31000-31999', SWITCHBOARD_STT: process.env.VOICE_STT ?? 'sphinx',
 			SWITCHBOARD_STT_POOL: '1', SWITCHBOARD_LOG: 'info',
+			// the campaign dialer: a fast tick, a retry "minute" of 0.3 s, and a
+			// clock that starts on Monday 2026-03-02 11:00 in Berlin (CET)
+			SWITCHBOARD_DIALER_TICK_MS: '200', SWITCHBOARD_DIALER_MINUTE_S: '0.3',
+			SWITCHBOARD_DIALER_NOW: DIALER_NOW,
 			...(process.env.VOICE_DUMP ? { SWITCHBOARD_VOICE_DUMP_DIR: process.env.VOICE_DUMP } : {}),
 			SWITCHBOARD_LLM_URL: s.ms.url, SWITCHBOARD_LLM_MODEL: 'test-model',
 			SWITCHBOARD_LLM_TIMEOUT_MS: '3000', SWITCHBOARD_LLM_TRIES: '1',
