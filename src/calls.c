@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "brain.h"
 #include "calls.h"
 #include "log.h"
 #include "sip/ua.h"
@@ -165,6 +166,8 @@ int calls_runtime_command(int64_t call_id, const char *command, const char *arg)
 					      "the assistant ended the call");
 		if (r && r != STORE_NOTFOUND)
 			log_error("calls: cannot end call %lld", (long long)call_id);
+		else if (!r)	/* evaluation, then the post-call webhook */
+			brain_after_call_queue(call_id);
 		return 0;
 	}
 	if (!strcmp(command, "transfer")) {
