@@ -59,6 +59,8 @@ SDK_READY_MS=$(( $(ms_now) - t0 ))
 # ---- nginx with the same bytes ----
 NGPORT=$(freeport)
 mkdir -p "$T/www"; cp "$T/answer.json" "$T/www/answer.json"
+# what a CRM lookup typically answers, for the executor benchmark
+echo '{"id":"C-1042","name":"Erika Mustermann","company":"ACME GmbH","phone":"+4930123456","tier":"gold","open_tickets":2,"last_contact":"2026-11-20T14:03:00Z"}' > "$T/www/crm.json"
 # a static file answers POST with 405; error_page turns that into the file (200)
 cat > "$T/nginx.conf" <<NG
 worker_processes 2; pid $T/nginx.pid; error_log $T/nginx.err; daemon on;
@@ -109,7 +111,7 @@ NGPID=$(cat "$T/nginx.pid")
 load nginx          "$NGPORT"  "$NGPID"  none              "x"        ""
 
 # ---- the in-call HTTP action executor over a direct libcurl request ----
-EXEC=$(build/bench/executor "http://127.0.0.1:$NGPORT/answer.json" "${BENCH_EXEC_N:-3000}")
+EXEC=$(build/bench/executor "http://127.0.0.1:$NGPORT/crm.json" "${BENCH_EXEC_N:-3000}")
 
 # ---- memory: idle sessions ----
 SBPORT2=$(freeport)
@@ -181,7 +183,7 @@ echo "| spawn → ready (ms; /health answered vs first initialize answered) | $S
 echo
 echo "## In-call HTTP action executor (goal: ≤ 0.3 ms added at the median)"
 echo
-echo "Requests to nginx on loopback, each on a new libcurl handle, interleaved: direct libcurl vs httpaction_run (argument validation, templating, SSRF guard on the connect, result shaping)."
+echo "A CRM-style JSON record (170 bytes) from nginx on loopback, each request on a new libcurl handle, interleaved: direct libcurl vs httpaction_run (argument validation, templating, SSRF guard on the connect, parsing and capping the result for the model)."
 echo
 echo "| measure | direct | executor | added |"
 echo "| --- | ---: | ---: | ---: |"
