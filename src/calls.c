@@ -155,6 +155,22 @@ int64_t calls_price_per_minute(void)
 	return price;
 }
 
+/* Is this call the carrier of a chat conversation (type web)? */
+static int is_chat(int64_t call_id)
+{
+	struct store_dial d;
+	json_t *c;
+	int chat;
+
+	if (store_call_dial_info(call_id, &d))
+		return 0;
+	c = store_call_get(d.account_id, call_id);
+	chat = c && !strcmp(json_string_value(json_object_get(c, "type")) ?
+			    json_string_value(json_object_get(c, "type")) : "", "web");
+	json_decref(c);
+	return chat;
+}
+
 int calls_runtime_command(int64_t call_id, const char *command, const char *arg)
 {
 	/* a call on our own line: the voice runtime carries it out */
@@ -166,7 +182,9 @@ int calls_runtime_command(int64_t call_id, const char *command, const char *arg)
 					      "the assistant ended the call");
 		if (r && r != STORE_NOTFOUND)
 			log_error("calls: cannot end call %lld", (long long)call_id);
-		else if (!r)	/* evaluation, then the post-call webhook */
+		else if (!r && !is_chat(call_id))
+			/* evaluation, then the post-call webhook (a chat's own
+			 * ending does that for it) */
 			brain_after_call_queue(call_id);
 		return 0;
 	}

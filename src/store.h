@@ -424,7 +424,9 @@ int store_voice_call_answered_by(int64_t call_id, const char *answered_by);
  * started minutes x price_per_minute, charged to the account's balance
  * (which may go below zero: the call has happened). *cost_out (may be
  * NULL) gets the charge. STORE_NOTFOUND when the call has already ended
- * (nothing is charged twice). */
+ * (nothing is charged twice). A call a campaign stop ended (status ended,
+ * nothing recorded yet) keeps its status and reason and gets the duration
+ * and charge here, once. */
 int store_voice_call_end(int64_t call_id, const char *status, const char *reason,
 			 int64_t duration_s, int64_t price_per_minute, int64_t *cost_out);
 /* Append a transcript entry (sender "bot" or "human", ts unix seconds). */

@@ -74,6 +74,8 @@
 	"\"max_call_duration\":{\"type\":\"integer\",\"minimum\":20,\"maximum\":1200,\"description\":\"seconds\"}," \
 	"\"max_silence_duration\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":120,\"description\":\"seconds\"}," \
 	"\"end_call_on_voicemail\":{\"type\":\"boolean\"}," \
+	"\"voicemail_message\":{\"type\":[\"string\",\"null\"],\"maxLength\":1000," \
+		"\"description\":\"Said after the beep when an outbound call reaches voicemail and end_call_on_voicemail is false; then the call ends. null removes it\"}," \
 	"\"noise_cancellation\":{\"type\":\"boolean\"}," \
 	"\"record_call\":{\"type\":\"boolean\"}," \
 	"\"expected_phrases\":{\"type\":\"array\",\"maxItems\":500,\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200}," \

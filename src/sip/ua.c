@@ -21,6 +21,7 @@
 #include "speech/speech.h"
 #include "store.h"
 #include "util.h"
+#include "voice/beep.h"
 #include "voice/conv.h"
 #include "voice/line.h"
 #include "voice/media.h"
@@ -32,6 +33,7 @@
 #define PREROLL 1600              /* 200 ms kept before speech starts */
 #define UTT_MAX (30 * 8000)       /* one utterance is cut at 30 s */
 #define TRANSFER_TIMEOUT_MS 30000
+#define BEEP_WINDOW_MS 60000      /* a voicemail beep is listened for this long */
 
 enum { MSG_DIAL = 1, MSG_COMMAND, MSG_STOP };
 
@@ -45,6 +47,7 @@ static struct list calls;
 static struct sa listen_addr, media_ip;
 static uint16_t rtp_min = 20000, rtp_max = 29999;
 static uint32_t ring_timeout_ms = 45000;
+static uint32_t answer_delay_ms;  /* inbound calls ring this long first */
 static struct tmr stop_tmr;
 
 /* ---- shared with other threads (mu) ----------------------------------------- */
@@ -104,8 +107,8 @@ struct call {
 	struct sipsub *refer;
 	struct media *media;
 	struct voice_line *line;
-	struct tmr ring_tmr, refer_tmr, defer_tmr;
-	bool outbound, answered, ended, rang, conv_started;
+	struct tmr ring_tmr, refer_tmr, defer_tmr, answer_tmr;
+	bool outbound, answered, ended, rang, conv_started, beep_heard;
 	uint64_t answered_at;          /* tmr_jiffies */
 	char username[128], password[128];
 	char peer[96];                 /* host:port for Refer-To URIs */
@@ -114,6 +117,7 @@ struct call {
 	int transfer_state;            /* 0 none, 1 pending, 2 done */
 	/* end-pointing */
 	struct vad vad;
+	struct beep beep;              /* outbound: the answering machine's beep */
 	bool barge_in;
 	int16_t preroll[PREROLL];
 	size_t pre_pos, pre_len;
@@ -131,6 +135,7 @@ static void call_destructor(void *arg)
 	tmr_cancel(&c->ring_tmr);
 	tmr_cancel(&c->refer_tmr);
 	tmr_cancel(&c->defer_tmr);
+	tmr_cancel(&c->answer_tmr);
 	list_unlink(&c->le);
 	mem_deref(c->refer);
 	mem_deref(c->sess);	/* BYE when established, CANCEL while ringing */
@@ -236,6 +241,14 @@ static void on_tick(void *arg, const int16_t *rx, const int16_t *tx, bool tx_aud
 
 	if (!c->line || !c->conv_started)
 		return;
+	if (c->outbound && !c->beep_heard && tmr_jiffies() - c->answered_at < BEEP_WINDOW_MS &&
+	    beep_frame(&c->beep, rx, MEDIA_FRAME)) {
+		char what[64];
+		c->beep_heard = true;
+		snprintf(what, sizeof what, "%.0f Hz, %d ms", c->beep.hz, c->beep.ms);
+		log_info("voice: call %lld: voicemail beep (%s)", (long long)c->id, what);
+		voice_line_post(c->line, voice_ev_new(VEV_BEEP, what));
+	}
 	ev = vad_frame(&c->vad, rx, MEDIA_FRAME);
 	if (ev == VAD_START) {
 		/* the utterance starts with what came just before the trigger */
@@ -299,6 +312,7 @@ static struct call *call_alloc(int64_t id, int64_t account_id, bool outbound)
 	c->account_id = account_id;
 	c->outbound = outbound;
 	vad_init(&c->vad);
+	beep_init(&c->beep);
 	c->line = voice_line_new(id);
 	cb.arg = c;
 	err = c->line ? media_alloc(&c->media, &media_ip, rtp_min, rtp_max, c->line, &cb) : ENOMEM;
@@ -469,6 +483,26 @@ static int user_e164(const struct pl *user, char *out, size_t n)
 	return j >= 3 && j <= 16 ? 0 : -1;
 }
 
+/* SWITCHBOARD_ANSWER_DELAY_MS after a ringing inbound call arrived: 200 OK
+ * with our SDP (the conversation starts with the ACK, in estab_h). */
+static void answer_now(void *arg)
+{
+	struct call *c = arg;
+	struct mbuf *desc = NULL;
+	int err;
+
+	if (!c->sess)
+		return;
+	err = sdp_encode(&desc, media_sdp(c->media), false);
+	if (!err)
+		err = sipsess_answer(c->sess, 200, "OK", desc, ALLOW_HDR);
+	mem_deref(desc);
+	if (err) {
+		log_warn("voice: call %lld: cannot answer: %s", (long long)c->id, strerror(err));
+		call_end(c, "failed", "cannot answer the call");
+	}
+}
+
 static void conn_h(const struct sip_msg *msg, void *arg)
 {
 	struct store_voice_line line;
@@ -523,18 +557,28 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 		call_end(c, "failed", "the caller offered no PCMU or PCMA audio");
 		return;
 	}
-	err = sdp_encode(&desc, media_sdp(c->media), false);
-	if (!err)
-		err = sipsess_accept(&c->sess, sess_sock, msg, 200, "OK", USER_AGENT,
-				     "application/sdp", desc, NULL, NULL, false, offer_h, answer_h,
+	if (answer_delay_ms) {
+		/* ring first: the caller may still hang up (CANCEL: close_h) */
+		err = sipsess_accept(&c->sess, sess_sock, msg, 180, "Ringing", USER_AGENT,
+				     "application/sdp", NULL, NULL, NULL, false, offer_h, answer_h,
 				     estab_h, NULL, NULL, close_h, c, ALLOW_HDR);
-	mem_deref(desc);
+		if (!err)
+			tmr_start(&c->answer_tmr, answer_delay_ms, answer_now, c);
+	} else {
+		err = sdp_encode(&desc, media_sdp(c->media), false);
+		if (!err)
+			err = sipsess_accept(&c->sess, sess_sock, msg, 200, "OK", USER_AGENT,
+					     "application/sdp", desc, NULL, NULL, false, offer_h,
+					     answer_h, estab_h, NULL, NULL, close_h, c, ALLOW_HDR);
+		mem_deref(desc);
+	}
 	if (err) {
 		sip_treply(NULL, sip, msg, 500, "Server Internal Error");
 		call_end(c, "failed", "cannot answer the call");
 		return;
 	}
-	log_info("voice: inbound call %lld from %s to %s", (long long)id, from, to);
+	log_info("voice: inbound call %lld from %s to %s%s", (long long)id, from, to,
+		 answer_delay_ms ? ": ringing" : "");
 }
 
 /* Out-of-dialog requests the session layer does not take. */
@@ -933,6 +977,14 @@ static int config(void)
 		}
 		rtp_min = (uint16_t)v;
 		rtp_max = (uint16_t)w;
+	}
+	e = getenv("SWITCHBOARD_ANSWER_DELAY_MS");
+	if (e && *e) {
+		if (util_parse_i64(e, &v) || v < 0 || v > 60000) {
+			log_error("voice: SWITCHBOARD_ANSWER_DELAY_MS='%s' is not 0..60000", e);
+			return -1;
+		}
+		answer_delay_ms = (uint32_t)v;
 	}
 	e = getenv("SWITCHBOARD_RING_TIMEOUT");
 	if (e && *e) {

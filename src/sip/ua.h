@@ -18,11 +18,15 @@
  * reason in end_reason). The end is one store transaction that records the
  * duration and charges started minutes at calls_price_per_minute().
  *
- * Inbound INVITEs are answered for numbers that have an assistant; OPTIONS
+ * Inbound INVITEs are answered for numbers that have an assistant (after
+ * ringing SWITCHBOARD_ANSWER_DELAY_MS, default 0; a CANCEL meanwhile ends
+ * the call ended_by_customer, "hung up before the answer", uncharged); OPTIONS
  * are answered 200 (proxies probe with them); re-INVITEs update the media
  * (a far end's hold stops our sending until it resumes); REFER performs a
  * blind transfer (NOTIFY sipfrag followed; a failure goes back to the
- * conversation, which says so and the call goes on).
+ * conversation, which says so and the call goes on). On outbound calls
+ * the received audio of the first minute goes through the voicemail beep
+ * detector (voice/beep.h); a beep reaches the conversation as VEV_BEEP.
  *
  * Environment: SWITCHBOARD_SIP_LISTEN host:port; SWITCHBOARD_RTP_PORTS
  * "min-max" (default 20000-29999); SWITCHBOARD_MEDIA_IP (address put in SDP,

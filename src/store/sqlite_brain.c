@@ -81,6 +81,7 @@ int store_conversation_create(int64_t account_id, int64_t assistant_id, const ch
 			      const json_t *variables, const char *uuid, int64_t *id_out,
 			      int64_t *call_id_out)
 {
+	int txn = -1;
 	char *vars = variables ? json_dumps(variables, JSON_COMPACT) : strdup("{}");
 	struct store_call_new c = { 0 };
 	sqlite3_stmt *st;
@@ -88,7 +89,7 @@ int store_conversation_create(int64_t account_id, int64_t assistant_id, const ch
 
 	if (!vars)
 		return STORE_ERR;
-	if (sq_exec("SAVEPOINT conv")) {
+	if ((txn = sq_begin()) < 0) {
 		free(vars);
 		return STORE_ERR;
 	}
@@ -126,9 +127,7 @@ int store_conversation_create(int64_t account_id, int64_t assistant_id, const ch
 	if (!rc)
 		*id_out = sqlite3_last_insert_rowid(store_sqlite_db());
 out:
-	if (rc)
-		sq_exec("ROLLBACK TO conv");
-	sq_exec("RELEASE conv");
+	rc = sq_end(txn, rc);
 	free(vars);
 	return rc;
 }
@@ -246,11 +245,12 @@ char *store_conversation_summary(int64_t conversation_id)
 int store_conversation_end(int64_t conversation_id, const char *call_status,
 			   const char *reason, int64_t *call_id_out)
 {
+	int txn = -1;
 	sqlite3_stmt *st;
 	int64_t call_id = 0;
 	int rc;
 
-	if (sq_exec("SAVEPOINT convend"))
+	if ((txn = sq_begin()) < 0)
 		return STORE_ERR;
 	st = sq_prep("UPDATE conversations SET status = 'ended', end_reason = ?2, ended_at = "
 		  SQL_NOW ", updated_at = " SQL_NOW " WHERE id = ?1 AND status = 'active'"
@@ -277,9 +277,7 @@ int store_conversation_end(int64_t conversation_id, const char *call_status,
 out:
 	if (call_id_out)
 		*call_id_out = rc ? 0 : call_id;
-	if (rc)
-		sq_exec("ROLLBACK TO convend");
-	sq_exec("RELEASE convend");
+	rc = sq_end(txn, rc);
 	return rc;
 }
 
@@ -295,10 +293,11 @@ int store_conversation_touch(int64_t conversation_id)
 
 int store_conversation_charge(int64_t account_id, int64_t conversation_id, int64_t micros)
 {
+	int txn = -1;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sq_exec("SAVEPOINT convcharge"))
+	if ((txn = sq_begin()) < 0)
 		return STORE_ERR;
 	st = sq_prep("UPDATE accounts SET balance_micros = balance_micros - ?2,"
 		  " updated_at = " SQL_NOW " WHERE id = ?1 AND (?2 <= 0 OR balance_micros >= ?2)");
@@ -337,9 +336,7 @@ int store_conversation_charge(int64_t account_id, int64_t conversation_id, int64
 	sqlite3_bind_int64(st, 2, micros);
 	rc = sq_run(st, "cannot charge the conversation's call");
 out:
-	if (rc)
-		sq_exec("ROLLBACK TO convcharge");
-	sq_exec("RELEASE convcharge");
+	rc = sq_end(txn, rc);
 	return rc;
 }
 
@@ -375,6 +372,7 @@ json_t *store_conversations_idle(double idle_s, int limit)
 int store_call_outcome_set(int64_t call_id, const json_t *evaluation,
 			   const json_t *extracted, const char *summary)
 {
+	int txn = -1;
 	char *ev = evaluation ? json_dumps(evaluation, JSON_COMPACT | JSON_REAL_PRECISION(17))
 		: strdup("[]");
 	char *ex = extracted ? json_dumps(extracted, JSON_COMPACT | JSON_REAL_PRECISION(17))
@@ -382,7 +380,7 @@ int store_call_outcome_set(int64_t call_id, const json_t *evaluation,
 	sqlite3_stmt *st = NULL;
 	int rc = STORE_ERR;
 
-	if (!ev || !ex || sq_exec("SAVEPOINT outcome"))
+	if (!ev || !ex || (txn = sq_begin()) < 0)
 		goto done;
 	st = sq_prep("UPDATE calls SET evaluation = ?2, extracted_variables = ?3, summary = ?4,"
 		  " evaluated_at = " SQL_NOW ", updated_at = " SQL_NOW " WHERE id = ?1");
@@ -404,9 +402,7 @@ int store_call_outcome_set(int64_t call_id, const json_t *evaluation,
 	sq_text(st, 2, summary);
 	rc = sq_run(st, "cannot store the conversation summary");
 out:
-	if (rc)
-		sq_exec("ROLLBACK TO outcome");
-	sq_exec("RELEASE outcome");
+	rc = sq_end(txn, rc);
 done:
 	free(ev);
 	free(ex);

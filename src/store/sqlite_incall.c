@@ -80,12 +80,13 @@ int store_contact_insert(int64_t account_id, const char *name, const char *compa
 			 const char *email, const char *source, const json_t *numbers,
 			 int64_t *id_out)
 {
+	int txn = -1;
 	sqlite3_stmt *st;
 	size_t i;
 	json_t *n;
 	int rc;
 
-	if (sq_exec("SAVEPOINT contact"))
+	if ((txn = sq_begin()) < 0)
 		return STORE_ERR;
 	st = sq_prep("INSERT INTO contacts (account_id, name, company, email, source)"
 		  " VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'native'))");
@@ -114,9 +115,7 @@ int store_contact_insert(int64_t account_id, const char *name, const char *compa
 			goto out;
 	}
 out:
-	if (rc)
-		sq_exec("ROLLBACK TO contact");
-	sq_exec("RELEASE contact");
+	rc = sq_end(txn, rc);
 	return rc;
 }
 
@@ -244,11 +243,12 @@ int store_user_set_dnd(int64_t account_id, int64_t id, int dnd)
 int store_lead_from_call(int64_t account_id, const struct store_lead_case *lc,
 			 int64_t *lead_id, int64_t *case_id, int *existing)
 {
+	int txn = -1;
 	sqlite3_stmt *st;
 	int rc;
 
 	*existing = 0;
-	if (sq_exec("SAVEPOINT leadcase"))
+	if ((txn = sq_begin()) < 0)
 		return STORE_ERR;
 	st = sq_prep("SELECT id FROM leads WHERE account_id = ?1 AND phone_number = ?2"
 		  " ORDER BY id LIMIT 1");
@@ -303,9 +303,7 @@ int store_lead_from_call(int64_t account_id, const struct store_lead_case *lc,
 		goto out;
 	*case_id = sqlite3_last_insert_rowid(store_sqlite_db());
 out:
-	if (rc)
-		sq_exec("ROLLBACK TO leadcase");
-	sq_exec("RELEASE leadcase");
+	rc = sq_end(txn, rc);
 	return rc;
 }
 

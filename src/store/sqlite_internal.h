@@ -36,5 +36,13 @@ json_t *sq_col(sqlite3_stmt *st, int i);
  * JSON null when dflt is NULL */
 json_t *sq_col_doc(sqlite3_stmt *st, int i, const char *dflt);
 void sq_col_copy(sqlite3_stmt *st, int i, char *out, size_t n);
+/* A write transaction taken at its start: BEGIN IMMEDIATE waits for the
+ * busy timeout, where a deferred one that reads first cannot become a
+ * writer once another connection committed meanwhile ("database is
+ * locked" at once). Inside the caller's transaction: a savepoint. Returns
+ * whether it is nested, -1 on error; sq_end commits when rc is 0, else
+ * rolls back, and returns rc (STORE_ERR when the commit failed). */
+int sq_begin(void);
+int sq_end(int nested, int rc);
 
 #endif

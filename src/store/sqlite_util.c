@@ -91,3 +91,31 @@ void sq_col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
 	const char *t = (const char *)sqlite3_column_text(st, i);
 	snprintf(out, n, "%s", t ? t : "");
 }
+
+int sq_begin(void)
+{
+	sqlite3 *db = store_sqlite_db();
+	int nested;
+
+	if (!db)
+		return -1;
+	nested = !sqlite3_get_autocommit(db);
+	if (sq_exec(nested ? "SAVEPOINT sq_tx" : "BEGIN IMMEDIATE"))
+		return -1;
+	return nested;
+}
+
+int sq_end(int nested, int rc)
+{
+	if (nested) {
+		if (rc)
+			sq_exec("ROLLBACK TO sq_tx");
+		sq_exec("RELEASE sq_tx");
+		return rc;
+	}
+	if (!rc && sq_exec("COMMIT"))
+		rc = STORE_ERR;
+	if (rc && !sqlite3_get_autocommit(store_sqlite_db()))
+		sq_exec("ROLLBACK");
+	return rc;
+}

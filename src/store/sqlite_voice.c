@@ -19,12 +19,10 @@ static int run(sqlite3_stmt *st, const char *what, int need_change)
 }
 
 #define CALL_LIVE "('initiated','ringing','in-progress')"
-
-
-
-
-
-
+/* A call a campaign stop ended in the store while the line still carried
+ * it: its status and reason stay, the line's end records its duration and
+ * charge (once: both are still 0 until then). */
+#define CALL_STOPPED "(status = 'ended' AND duration = 0 AND total_cost_micros = 0)"
 
 /* ---- lines and trunks ------------------------------------------------------ */
 
@@ -168,7 +166,7 @@ int store_voice_call_end(int64_t call_id, const char *status, const char *reason
 {
 	sqlite3_stmt *st = NULL;
 	int64_t account_id = 0, minutes, cost;
-	int rc;
+	int rc, live = 0, nested;
 
 	if (duration_s < 0)
 		duration_s = 0;
@@ -176,9 +174,10 @@ int store_voice_call_end(int64_t call_id, const char *status, const char *reason
 	cost = minutes * price_per_minute;
 	if (cost_out)
 		*cost_out = 0;
-	if (sq_exec("SAVEPOINT voice_end"))
+	if ((nested = sq_begin()) < 0)
 		return STORE_ERR;
-	st = sq_prep("SELECT account_id FROM calls WHERE id = ?1 AND status IN " CALL_LIVE);
+	st = sq_prep("SELECT account_id, status IN " CALL_LIVE " FROM calls WHERE id = ?1"
+		     " AND (status IN " CALL_LIVE " OR " CALL_STOPPED ")");
 	if (!st) {
 		rc = STORE_ERR;
 		goto out;
@@ -187,16 +186,22 @@ int store_voice_call_end(int64_t call_id, const char *status, const char *reason
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		account_id = sqlite3_column_int64(st, 0);
+		live = sqlite3_column_int(st, 1);
 		rc = STORE_OK;
 	} else {
 		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, "cannot read call");
 	}
 	sqlite3_finalize(st);
-	if (rc)
-		goto out;
-	st = sq_prep("UPDATE calls SET status = ?2, end_reason = coalesce(?3, end_reason),"
-		  " duration = ?4, total_cost_micros = ?5, ended_at = " SQL_NOW ","
-		  " updated_at = " SQL_NOW " WHERE id = ?1");
+	if (rc || (!live && duration_s == 0))
+		goto out;	/* stopped before anything was said: nothing to add */
+	if (live)
+		st = sq_prep("UPDATE calls SET status = ?2, end_reason = coalesce(?3, end_reason),"
+			  " duration = ?4, total_cost_micros = ?5, ended_at = " SQL_NOW ","
+			  " updated_at = " SQL_NOW " WHERE id = ?1");
+	else	/* the stop said how it ended; the line says how long it lasted */
+		st = sq_prep("UPDATE calls SET duration = ?4, total_cost_micros = ?5,"
+			  " ended_at = " SQL_NOW ", updated_at = " SQL_NOW
+			  " WHERE id = ?1 AND " CALL_STOPPED);	/* ?2, ?3 unused */
 	if (!st) {
 		rc = STORE_ERR;
 		goto out;
@@ -222,9 +227,9 @@ int store_voice_call_end(int64_t call_id, const char *status, const char *reason
 	if (cost_out)
 		*cost_out = cost;
 out:
-	if (rc)
-		sq_exec("ROLLBACK TO voice_end");
-	sq_exec("RELEASE voice_end");
+	rc = sq_end(nested, rc);
+	if (rc && cost_out)
+		*cost_out = 0;
 	return rc;
 }
 

@@ -25,6 +25,7 @@
 #define TRANSFER_FAILED_SAY "I'm sorry, I could not transfer your call right now. " \
 	"Is there anything else I can help you with?"
 #define DEFAULT_CONSENT "This call may be recorded."
+#define VM_BEEP_WAIT_S 5.0       /* after a long greeting, wait this long for its beep */
 
 static pthread_mutex_t threads_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t threads_cv = PTHREAD_COND_INITIALIZER;
@@ -44,6 +45,9 @@ struct conv {
 	size_t ndigits;
 	double digit_at;
 	int ending;                /* a bye was posted: nothing more to do */
+	int machine;               /* an answering machine took the call */
+	double vm_deadline;        /* leave the message then, beep or not (0: no wait) */
+	int vm_done;               /* the voicemail was handled */
 	int prompting;             /* a re-engagement prompt is playing */
 	uint64_t spoken_samples;
 	double heard_at;           /* when the last utterance ended (unix s) */
@@ -68,8 +72,8 @@ static int caller_speaking(struct conv *c)
 }
 
 /* Queue one sentence on the line. When the caller is talking and may
- * interrupt, it is not said at all. */
-static void say(struct conv *c, const char *text)
+ * interrupt, it is not said at all, unless forced. */
+static void speak(struct conv *c, const char *text, int force)
 {
 	int16_t *pcm = NULL;
 	size_t n = 0;
@@ -77,7 +81,7 @@ static void say(struct conv *c, const char *text)
 
 	if (!text || !*text || c->ending)
 		return;
-	if (c->barge_in && caller_speaking(c))
+	if (c->barge_in && !force && caller_speaking(c))
 		return;
 	if (tts_synthesize(text, &pcm, &n, err, sizeof err)) {
 		log_warn("voice: call %lld: cannot speak: %s", (long long)c->call_id, err);
@@ -95,6 +99,11 @@ static void say(struct conv *c, const char *text)
 	}
 	free(pcm);
 	c->last_activity = util_mono();
+}
+
+static void say(struct conv *c, const char *text)
+{
+	speak(c, text, 0);
 }
 
 static void on_sentence(void *arg, const char *sentence)
@@ -188,21 +197,63 @@ static void greet(struct conv *c)
 
 /* ---- events ---------------------------------------------------------------------------- */
 
+/* After the beep (or when none came after a long greeting): the
+ * assistant's voicemail_message, said whatever the line hears, then BYE. */
+static void leave_message(struct conv *c)
+{
+	const char *msg = json_string_value(json_object_get(c->a, "voicemail_message"));
+
+	c->vm_deadline = 0;
+	if (c->vm_done || c->ending)
+		return;
+	c->vm_done = 1;
+	voice_line_flush(c->line);	/* nothing said before goes on the recording */
+	if (!msg || !*msg) {
+		bye(c, "completed", "voicemail reached: no voicemail_message to leave");
+		return;
+	}
+	log_info("voice: call %lld: leaving the voicemail message", (long long)c->call_id);
+	speak(c, msg, 1);
+	transcript(c, "bot", msg);
+	bye(c, "completed", "voicemail message left");
+}
+
+/* An answering machine took the call (how: "beep ..." or "a long
+ * greeting"). With end_call_on_voicemail hang up; otherwise leave the
+ * message after the beep. */
+static void voicemail(struct conv *c, const char *how, int beep)
+{
+	if (c->vm_done || c->ending)
+		return;
+	c->answered_by_known = 1;
+	if (!c->machine) {
+		c->machine = 1;
+		store_voice_call_answered_by(c->call_id, "machine");
+		log_info("voice: call %lld: answered by a machine (%s)", (long long)c->call_id, how);
+	}
+	if (c->end_on_voicemail) {
+		c->vm_done = 1;
+		voice_line_flush(c->line);
+		bye(c, "completed", beep ? "voicemail reached (beep)" : "voicemail reached (long greeting)");
+	} else if (beep) {
+		leave_message(c);
+	} else {
+		c->vm_deadline = util_mono() + VM_BEEP_WAIT_S;	/* the beep should follow */
+	}
+}
+
 static void detect_machine(struct conv *c, size_t samples)
 {
 	/* a greeting of more than ~5 s before anyone spoke to it is an
-	 * answering machine's, not a person's "hello?" */
+	 * answering machine's, not a person's "hello?"; the beep (VEV_BEEP)
+	 * tells it whatever was said before */
 	if (c->answered_by_known || !c->outbound)
 		return;
 	c->answered_by_known = 1;
-	if (samples > 5 * 8000 && c->spoken_samples == 0) {
-		store_voice_call_answered_by(c->call_id, "machine");
-		log_info("voice: call %lld: answered by a machine", (long long)c->call_id);
-		if (c->end_on_voicemail)
-			bye(c, "completed", "voicemail reached");
-	} else {
+	if (samples > 5 * 8000 && c->spoken_samples == 0)
+		voicemail(c, "a long greeting", 0);
+	else
 		store_voice_call_answered_by(c->call_id, "human");
-	}
 }
 
 /* SWITCHBOARD_VOICE_DUMP_DIR: keep every utterance as a WAV there (to see
@@ -229,8 +280,8 @@ static void utterance(struct conv *c, struct voice_ev *e)
 
 	dump(c, e);
 	detect_machine(c, e->n);
-	if (c->ending)
-		return;
+	if (c->ending || c->machine)
+		return;	/* nothing to answer on a machine */
 	if (stt_transcribe(e->pcm, e->n, c->phrases, text, sizeof text, err, sizeof err)) {
 		log_warn("voice: call %lld: cannot transcribe: %s", (long long)c->call_id, err);
 		return;
@@ -312,18 +363,23 @@ static void *conv_main(void *arg)
 		 * does not restart it */
 		if ((playing && !c->prompting) || talking)
 			c->last_activity = now;
+		if (c->vm_deadline > 0 && now >= c->vm_deadline) {
+			log_info("voice: call %lld: no beep after the greeting", (long long)c->call_id);
+			leave_message(c);
+			continue;
+		}
 		if (now - c->started >= c->max_duration) {
 			say(c, TIME_UP);
 			transcript(c, "bot", TIME_UP);
 			bye(c, "completed", "the call reached its max_call_duration");
 			break;
 		}
-		if (now - c->last_activity >= c->max_silence) {
+		if (now - c->last_activity >= c->max_silence && !c->vm_deadline) {
 			bye(c, "completed", "nobody spoke for max_silence_duration");
 			break;
 		}
 		if (c->reengage < c->max_silence && now - c->last_activity >= c->reengage &&
-		    c->last_reengage < c->last_activity) {
+		    c->last_reengage < c->last_activity && !c->machine) {
 			double keep = c->last_activity;
 			c->last_reengage = now;
 			say(c, STILL_THERE);
@@ -337,13 +393,15 @@ static void *conv_main(void *arg)
 			continue;
 		}
 		wake = c->started + c->max_duration;
-		if (c->last_activity + c->max_silence < wake)
+		if (!c->vm_deadline && c->last_activity + c->max_silence < wake)
 			wake = c->last_activity + c->max_silence;
 		if (c->reengage < c->max_silence && c->last_reengage < c->last_activity &&
-		    c->last_activity + c->reengage < wake)
+		    !c->machine && c->last_activity + c->reengage < wake)
 			wake = c->last_activity + c->reengage;
 		if (c->ndigits && c->digit_at + DTMF_GAP_S < wake)
 			wake = c->digit_at + DTMF_GAP_S;
+		if (c->vm_deadline > 0 && c->vm_deadline < wake)
+			wake = c->vm_deadline;
 		if (playing || talking)
 			wake = now + 0.1;	/* keep the silence clock current */
 		e = voice_line_next(c->line, wake);
@@ -368,6 +426,13 @@ static void *conv_main(void *arg)
 			break;
 		case VEV_TRANSFER:
 			transfer(c, e->text);
+			break;
+		case VEV_BEEP:
+			if (c->outbound) {
+				char how[300];
+				snprintf(how, sizeof how, "beep, %s", e->text);
+				voicemail(c, how, 1);
+			}
 			break;
 		case VEV_TRANSFER_FAILED:
 			say(c, TRANSFER_FAILED_SAY);

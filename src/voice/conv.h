@@ -8,8 +8,12 @@
  * the answer, speaks it (speech/tts.h) sentence by sentence into the
  * line's playout, stores transcript entries as it goes, and carries out
  * hang-ups and transfers in order: what is being said is said to the
- * end first. It talks to the SIP loop only through its voice_line and
- * sip_ua_post().
+ * end first. On outbound calls it tells an answering machine (its beep,
+ * VEV_BEEP from the loop, or a greeting longer than 5 s before the
+ * assistant spoke): answered_by becomes machine, and the call either ends
+ * (end_call_on_voicemail) or gets the assistant's voicemail_message after
+ * the beep, then BYE. It talks to the SIP loop only through its voice_line
+ * and sip_ua_post().
  */
 #ifndef VOICE_CONV_H
 #define VOICE_CONV_H

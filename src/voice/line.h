@@ -10,7 +10,8 @@
  *     (voice_line_pull); bounded at VOICE_LINE_MAX_S seconds, flushed on
  *     barge-in;
  *   - the event queue the loop posts to the conversation (speech started,
- *     an utterance, a keypad digit, a command, the line closed);
+ *     an utterance, a keypad digit, a voicemail beep, a command, the line
+ *     closed);
  *   - the closed flag: once closed, play fails and waits return at once.
  * Each side holds a reference; the last voice_line_unref frees it.
  * Commands the other way (hang up, transfer) go through sip_ua_post().
@@ -32,6 +33,7 @@ enum voice_ev_type {
 	VEV_HANGUP,        /* a hang-up was asked for (in-call tool) */
 	VEV_TRANSFER,      /* text: the target; say it, then REFER */
 	VEV_TRANSFER_FAILED, /* text: why */
+	VEV_BEEP,          /* an answering machine's beep just ended; text: "<hz> Hz, <ms> ms" */
 	VEV_CLOSED,        /* the line is gone: stop */
 };
 

@@ -1,15 +1,17 @@
 /* test_voice.c - the voice runtime's pure parts: end-pointing, WAV, trunk
  * settings, the expected-phrase grammar, resampling, the line's queues,
- * and the store's end-of-call charge. */
+ * the voicemail beep detector, and the store's end-of-call charge. */
 #include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "test.h"
 #include "fixture.h"
 #include "secret.h"
+#include "sip/libre.h"
 #include "sip/trunk.h"
 #include "speech/speech.h"
 #include "store.h"
+#include "voice/beep.h"
 #include "voice/line.h"
 #include "voice/vad.h"
 #include "voice/wav.h"
@@ -207,6 +209,70 @@ TEST(line_queues)
 	voice_line_unref(l);
 }
 
+/* Feed ms of a tone (hz, or two tones when hz2) then 100 ms of silence,
+ * through G.711 mu-law like the line; the beeps heard. */
+static int beeps(struct beep *b, double hz, double hz2, double amp, int ms)
+{
+	int16_t f[160];
+	int heard = 0;
+	static size_t t;
+
+	for (int k = 0; k < ms / 20 + 5; k++) {
+		for (int i = 0; i < 160; i++, t++) {
+			double v = k < ms / 20 ? amp * sin(2 * M_PI * hz * (double)t / 8000) +
+				(hz2 > 0 ? amp * sin(2 * M_PI * hz2 * (double)t / 8000) : 0) : 0;
+			f[i] = g711_ulaw2pcm(g711_pcm2ulaw((int16_t)v));
+		}
+		heard += beep_frame(b, f, 160);
+	}
+	return heard;
+}
+
+TEST(beep_tones_not_speech)
+{
+	const char *const say[] = {
+		"Hello, you have reached the voicemail of John Smith. I am not available right now.",
+		"Please leave your name, your number and a short message after the tone.",
+		"Hello? Yes, this is Maria speaking. Who is calling, please?",
+		"Oooh, weeell, nooo, I would like to book an appointment for tomorrow morning.",
+	};
+	struct beep b;
+	int16_t *pcm = NULL;
+	size_t n = 0;
+	char err[200];
+	double share;
+
+	beep_init(&b);
+	CHECK(beeps(&b, 1000, 0, 6000, 400) == 1);
+	CHECK(b.hz == 1000 && b.ms >= 360 && b.ms <= 420);
+	CHECK(beeps(&b, 937, 0, 3000, 300) == 1);	/* between two filters */
+	CHECK(fabs(b.hz - 937) <= 13);
+	CHECK(beeps(&b, 1400, 0, 6000, 200) == 1);
+	CHECK(beeps(&b, 850, 0, 6000, 1500) == 1);
+	CHECK(beeps(&b, 1000, 0, 6000, 5000) == 1);	/* an endless tone: once, at max_ms */
+	CHECK(b.ms == 2000);
+	CHECK(beeps(&b, 1000, 0, 6000, 100) == 0);	/* too short */
+	CHECK(beeps(&b, 440, 0, 6000, 500) == 0);	/* a dial tone's frequency */
+	CHECK(beeps(&b, 1000, 0, 100, 500) == 0);	/* too quiet */
+	CHECK(beeps(&b, 770, 1336, 4000, 500) == 0);	/* two tones (a keypad digit) */
+	CHECK(beep_tone((int16_t[160]){ 0 }, 160, &share) == 0 && share == 0);
+	for (size_t k = 0; k < sizeof say / sizeof say[0]; k++) {
+		int heard = 0;
+		REQUIRE(tts_synthesize(say[k], &pcm, &n, err, sizeof err) == 0);
+		beep_init(&b);
+		for (size_t i = 0; i + 160 <= n; i += 160) {
+			for (size_t j = i; j < i + 160; j++)
+				pcm[j] = g711_ulaw2pcm(g711_pcm2ulaw(pcm[j]));
+			heard += beep_frame(&b, pcm + i, 160);
+		}
+		if (heard)
+			fprintf(stderr, "  speech %zu heard as a beep (%.0f Hz, %d ms)\n", k, b.hz, b.ms);
+		CHECK(heard == 0);
+		free(pcm);
+		pcm = NULL;
+	}
+}
+
 TEST(store_call_end_charges_once)
 {
 	struct store_account acc;
@@ -249,10 +315,31 @@ TEST(store_call_end_charges_once)
 	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(c, "transcript"), 1),
 						    "sender")), "human");
 	json_decref(c);
+
+	/* a call a campaign stop ended in the store: the line's end adds the
+	 * duration and the charge, keeps the stop's status and reason, once */
+	REQUIRE(store_call_insert(acc_id, &nc, &call) == 0);
+	CHECK(store_voice_call_answered(call, "human") == 0);
+	CHECK(store_call_set_status(call, "ended", "campaign stopped") == 0);
+	CHECK(store_voice_call_end(call, "ended", "campaign stopped", 0, 90000, &cost) == 0);
+	CHECK(cost == 0);
+	CHECK(store_voice_call_end(call, "ended_by_customer", "hung up", 30, 90000, &cost) == 0);
+	CHECK(cost == 90000);
+	CHECK(store_voice_call_end(call, "ended", "again", 30, 90000, &cost) == STORE_NOTFOUND);
+	CHECK(cost == 0);
+	REQUIRE(store_account_get(acc_id, &acc) == 0);
+	CHECK(acc.balance_micros == 1000000 - 180000 - 90000);
+	c = store_call_get(acc_id, call);
+	REQUIRE(c);
+	CHECK_STR(json_string_value(json_object_get(c, "status")), "ended");
+	CHECK_STR(json_string_value(json_object_get(c, "end_reason")), "campaign stopped");
+	CHECK(json_integer_value(json_object_get(c, "duration")) == 30);
+	CHECK(json_integer_value(json_object_get(c, "total_cost_micros")) == 90000);
+	json_decref(c);
 }
 
 const struct unit_test voice_tests[] = {
 	T(vad_endpoints), T(wav_roundtrip), T(wav_writer_patches_sizes), T(trunk_build_and_parse),
 	T(stt_grammar_from_phrases), T(resample_lengths), T(line_queues),
-	T(store_call_end_charges_once), { 0 },
+	T(beep_tones_not_speech), T(store_call_end_charges_once), { 0 },
 };

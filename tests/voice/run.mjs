@@ -8,8 +8,10 @@
 // checked through the control plane (get_call: status, end_reason,
 // duration, cost, transcript, answered_by, recording_url), and the audio
 // the agent sends is caught by a UDP sink the SDP points at (packets
-// counted, silence told from speech). Prints one line per test and
-// "voice: N passed, M failed".
+// counted, silence told from speech). A second server, started on first
+// use, runs the HTTP speech engines against a local speech server
+// (speech_server.mjs) and rings inbound calls for 1 s before answering.
+// Prints one line per test and "voice: N passed, M failed".
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -19,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { E2E_DIR, SuiteContext, callOk, probeLeakDetection, sleep } from '../e2e/lib.mjs';
 import { startModelServer } from '../e2e/model_server.mjs';
+import { startSpeechServer } from './speech_server.mjs';
 
 // the SDK lives in the e2e suite's node_modules
 const sdk = (p) => import(pathToFileURL(path.join(E2E_DIR, 'node_modules/@modelcontextprotocol/sdk/dist/esm', p)).href);
@@ -151,8 +154,8 @@ function sippOk(r, what) {
 
 const s = {};
 
-async function mcp(key, p = '/mcp', headers = {}) {
-	const transport = new StreamableHTTPClientTransport(s.server.url(p), {
+async function mcp(key, p = '/mcp', headers = {}, server = s.server) {
+	const transport = new StreamableHTTPClientTransport(server.url(p), {
 		requestInit: { headers: { Authorization: `Bearer ${key}`, ...headers } } });
 	const client = new Client({ name: 'voice-test', version: '1.0.0' }, { capabilities: {} });
 	await client.connect(transport);
@@ -545,6 +548,264 @@ tests.push({
 	},
 });
 
+// ---- voicemail ---------------------------------------------------------------------------
+
+/* Raw mu-law of an answering machine: its greeting (espeak), a second of
+ * silence, its beep (sox: 0.4 s of 1000 Hz), 0.3 s of silence. Times in ms
+ * from the start of the stream. */
+function voicemailAudio(dir) {
+	const greeting = fs.readFileSync(speak(dir, 'vm-greeting', 'You have reached Sam. Please leave a message after the tone.'));
+	const beep = path.join(dir, 'beep.ul');
+	const r = spawnSync('sox', ['-n', '-r', '8000', '-c', '1', '-t', 'raw', '-e', 'mu-law', beep,
+		'synth', '0.4', 'sine', '1000'], { timeout: 10000 });
+	if (r.status !== 0)
+		throw new Error(`sox failed: ${r.stderr}`);
+	const file = path.join(dir, 'voicemail.ul');
+	fs.writeFileSync(file, Buffer.concat([greeting, Buffer.alloc(8000, 0xff), fs.readFileSync(beep),
+		Buffer.alloc(2400, 0xff)]));
+	const beepAt = (greeting.length + 8000) / 8;
+	return { file, greetingMs: greeting.length / 8, beepAt, beepEnd: beepAt + 400 };
+}
+
+/* An outbound call to a phone streaming `audio`; resolves the ended call. */
+async function streamedCall(number, to, audio, settings, sink) {
+	const port = await freePort();
+	const asst = await outboundLine(number, port, { max_silence_duration: 4,
+		expected_phrases: ['hello', 'who is calling'], ...settings });
+	const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_stream.xml', { RTPPORT: sink.port, AUDIO: audio }),
+		{ port, mediaPort: await freePort() });
+	await sleep(300);
+	const id = await makeCall(asst, to);
+	const c = await waitCall(id, ended, 'the end', 30000);
+	sippOk(await phone, 'UAS (BYE from the agent)');
+	return c;
+}
+
+const MESSAGE = 'Hello Sam, this is the Switchboard test assistant. Please call us back. Goodbye.';
+
+tests.push({
+	name: 'voicemail with end_call_on_voicemail: the beep is detected, answered_by machine, BYE, completed',
+	async fn() {
+		const sink = await new RtpSink().open();
+		try {
+			const vm = voicemailAudio(s.sb.dir);
+			const c = await streamedCall('+4930900030', '+4915100000300', vm.file,
+				{ end_call_on_voicemail: true, voicemail_message: MESSAGE }, sink);
+			assert.equal(c.status, 'completed', JSON.stringify(c));
+			assert.equal(c.end_reason, 'voicemail reached (beep)');
+			assert.equal(c.answered_by, 'machine');
+			assert.ok(c.duration >= Math.floor(vm.beepAt / 1000) && c.duration <= vm.beepEnd / 1000 + 3,
+				`duration ${c.duration}`);
+			assert.ok(!c.transcript.some((t) => t.text === MESSAGE), 'the message was left');
+			assert.match(s.server.log(), new RegExp(`voice: call ${c.id}: voicemail beep \\(1000 Hz, (3[6-9]|4[0-2])0 ms\\)`));
+			// hung up at the beep, not later
+			const bye = Date.parse(c.ended_at) - Date.parse(c.answered_at);
+			assert.ok(bye >= vm.beepEnd - 300 && bye <= vm.beepEnd + 1500, `BYE ${bye} ms after the answer, beep ended at ${vm.beepEnd}`);
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
+	name: 'voicemail without end_call_on_voicemail: the voicemail_message is left after the beep, then BYE',
+	async fn() {
+		const sink = await new RtpSink().open();
+		try {
+			const vm = voicemailAudio(s.sb.dir);
+			const c = await streamedCall('+4930900031', '+4915100000310', vm.file,
+				{ end_call_on_voicemail: false, voicemail_message: MESSAGE }, sink);
+			assert.equal(c.status, 'completed', JSON.stringify(c));
+			assert.equal(c.end_reason, 'voicemail message left');
+			assert.equal(c.answered_by, 'machine');
+			const answered = Date.parse(c.answered_at);
+			const last = c.transcript[c.transcript.length - 1];
+			assert.equal(last.sender, 'bot', JSON.stringify(c.transcript));
+			assert.equal(last.text, MESSAGE);
+			assert.ok(last.timestamp * 1000 - answered >= vm.beepEnd - 200,
+				`message at ${last.timestamp * 1000 - answered} ms, the beep ended at ${vm.beepEnd} ms`);
+			// the message went out as speech after the beep, and the BYE after it
+			const after = sink.packets.filter((x) => x.t >= answered + vm.beepEnd && x.loud).length;
+			assert.ok(after >= 100, `only ${after} speech packets after the beep`);
+			assert.ok(Date.parse(c.ended_at) - answered >= vm.beepEnd + 2000, 'BYE before the message was said');
+			assert.match(s.server.log(), new RegExp(`voice: call ${c.id}: leaving the voicemail message`));
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
+	name: 'a person answers (speech, no beep): answered_by human, the call goes on',
+	async fn() {
+		const sink = await new RtpSink().open();
+		try {
+			const audio = speak(s.sb.dir, 'person', 'Hello? Yes, this is Maria speaking. Who is calling, please? '
+				+ 'Oh, hello. Well, I am quite busy right now, but go on.');
+			const c = await streamedCall('+4930900032', '+4915100000320', audio,
+				{ end_call_on_voicemail: true, voicemail_message: MESSAGE }, sink);
+			assert.equal(c.answered_by, 'human', JSON.stringify(c));
+			assert.equal(c.status, 'completed');
+			assert.match(c.end_reason, /max_silence_duration/);
+			assert.ok(c.transcript.some((t) => t.sender === 'human'), JSON.stringify(c.transcript));
+			assert.ok(!c.transcript.some((t) => t.text === MESSAGE), 'the voicemail message was left');
+			assert.doesNotMatch(s.server.log(), new RegExp(`voice: call ${c.id}: (voicemail beep|answered by a machine)`));
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+// ---- a second server: the HTTP speech engines, inbound calls that ring first --------------
+
+/* Started on first use: its own sandbox and SIP port, SWITCHBOARD_STT and
+ * SWITCHBOARD_TTS = http against a local speech server, the same model
+ * server, inbound calls answered after ringing 1 s, no dialer. */
+async function altServer() {
+	if (s.alt)
+		return s.alt;
+	const sb = await s.ctx.sandbox();
+	const acc = await sb.account('Voice over HTTP speech', { balance: 100 });
+	const key = await sb.key(acc, 'read,write,spend');
+	const ss = await startSpeechServer();
+	s.ctx.defer(() => ss.close());
+	const sipPort = await freePort();
+	const server = await sb.startServer([], {
+		SWITCHBOARD_SIP_DISABLE: '0', SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${sipPort}`,
+		SWITCHBOARD_RTP_PORTS: '32000-32999', SWITCHBOARD_ANSWER_DELAY_MS: '1000', SWITCHBOARD_DIALER_DISABLE: '1',
+		SWITCHBOARD_STT: 'http', SWITCHBOARD_STT_URL: ss.url, SWITCHBOARD_STT_MODEL: 'whisper-test', SWITCHBOARD_STT_KEY: 'stt-key',
+		SWITCHBOARD_TTS: 'http', SWITCHBOARD_TTS_URL: ss.url, SWITCHBOARD_TTS_MODEL: 'tts-test', SWITCHBOARD_TTS_VOICE: 'nova',
+		SWITCHBOARD_TTS_KEY: 'tts-key', SWITCHBOARD_LOG: 'info',
+		SWITCHBOARD_LLM_URL: s.ms.url, SWITCHBOARD_LLM_MODEL: 'test-model',
+		SWITCHBOARD_LLM_TIMEOUT_MS: '3000', SWITCHBOARD_LLM_TRIES: '1',
+	});
+	s.alt = { sb, acc, server, sipPort, ss };
+	s.alt.ctl = await mcp(key, '/mcp', {}, server);
+	return s.alt;
+}
+
+/* A number with an inbound assistant on the second server. */
+async function altInboundLine(alt, number, settings = {}) {
+	const id = await alt.sb.number(alt.acc, number, { type: 'inbound' });
+	const a = await callOk(alt.ctl, 'create_assistant', { assistant_name: `In ${number}`, calls_direction: 'receive',
+		phone_number_id: id, initial_message: 'Thank you for calling. How can I help?',
+		allow_interruptions: false, ...settings });
+	return a.data?.id ?? a.id;
+}
+
+async function altNewestCall(alt, after) {
+	const until = Date.now() + 15000;
+	while (Date.now() < until) {
+		const c = (await callOk(alt.ctl, 'list_calls', { per_page: 1 })).data?.[0];
+		if (c && c.id > after)
+			return c;
+		await sleep(100);
+	}
+	throw new Error('no new call appeared on the second server');
+}
+
+async function altWaitEnd(alt, id) {
+	const until = Date.now() + 20000;
+	let c;
+	while (Date.now() < until) {
+		c = await callOk(alt.ctl, 'get_call', { call_id: id });
+		if (ended(c))
+			return c;
+		await sleep(100);
+	}
+	throw new Error(`call ${id} on the second server did not end: ${JSON.stringify(c).slice(0, 600)}`);
+}
+
+tests.push({
+	name: 'HTTP speech engines: the utterance goes out as a multipart WAV, the transcript to the model, its answer through /v1/audio/speech onto RTP',
+	async fn() {
+		const alt = await altServer(), sink = await new RtpSink().open();
+		try {
+			await altInboundLine(alt, '+4930900040', { max_silence_duration: 30 });
+			const heard = 'I would like a table for two tonight.';
+			const reply = 'Certainly. Your table for two is booked for tonight.';
+			alt.ss.script(heard);
+			s.ms.script({ content: reply });
+			const seenChats = s.ms.chatRequests().length;
+			const audio = speak(s.sb.dir, 'table', 'I would like a table for two tonight please');
+			const after = (await callOk(alt.ctl, 'list_calls', { per_page: 1 })).data?.[0]?.id ?? 0;
+			const f = scenario(s.sb.dir, 'uac_say.xml', { RTPPORT: sink.port, AUDIO: audio, WAITMS: 2500, TALKMS: 7000 });
+			sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${alt.sipPort}`,
+				service: '+4930900040', mediaPort: await freePort() }), 'UAC');
+			const c = await altWaitEnd(alt, (await altNewestCall(alt, after)).id);
+			assert.equal(c.status, 'ended_by_customer', JSON.stringify(c));
+			// it rang SWITCHBOARD_ANSWER_DELAY_MS before the answer
+			assert.ok(Date.parse(c.answered_at) - Date.parse(c.created_at) >= 900,
+				`answered ${Date.parse(c.answered_at) - Date.parse(c.created_at)} ms after the INVITE`);
+			// the caller's utterance: one multipart POST with a 16-bit 8 kHz mono WAV
+			assert.deepEqual(alt.ss.errors, []);
+			assert.equal(alt.ss.transcriptions.length, 1, `${alt.ss.transcriptions.length} transcription requests`);
+			const t = alt.ss.transcriptions[0];
+			assert.match(t.headers['content-type'], /^multipart\/form-data; boundary=/);
+			assert.equal(t.headers.authorization, 'Bearer stt-key');
+			assert.deepEqual(Object.keys(t.parts).sort(), ['file', 'model', 'response_format']);
+			assert.equal(t.parts.file.filename, 'utterance.wav');
+			assert.equal(t.parts.file.type, 'audio/wav');
+			assert.equal(t.parts.model.data.toString(), 'whisper-test');
+			assert.equal(t.parts.response_format.data.toString(), 'json');
+			const w = t.wav;
+			assert.deepEqual({ format: w.format, channels: w.channels, rate: w.rate, bits: w.bits, byteRate: w.byteRate,
+				blockAlign: w.blockAlign }, { format: 1, channels: 1, rate: 8000, bits: 16, byteRate: 16000, blockAlign: 2 });
+			assert.equal(w.dataSize, w.dataBytes, 'data chunk size');
+			assert.equal(w.riffSize, t.parts.file.data.length - 8, 'RIFF size');
+			const secs = w.dataSize / 16000;
+			assert.ok(secs >= 2 && secs <= 6, `a ${secs} s utterance`);
+			// the transcript reached the model, its answer the speech server
+			assert.ok(c.transcript.some((x) => x.sender === 'human' && x.text === heard), JSON.stringify(c.transcript));
+			assert.ok(c.transcript.some((x) => x.sender === 'bot' && x.text === reply), JSON.stringify(c.transcript));
+			assert.ok(s.ms.chatRequests().slice(seenChats).some((r) => JSON.stringify(r.body.messages).includes(heard)));
+			// sentence by sentence: the greeting, then the answer
+			const inputs = alt.ss.speech.map((r) => r.body.input);
+			assert.equal(inputs.join(' '), `Thank you for calling. How can I help? ${reply}`);
+			const answering = alt.ss.speech.filter((r) => r.at >= t.at).length;
+			assert.equal(alt.ss.speech.filter((r) => r.at >= t.at).map((r) => r.body.input).join(' '), reply);
+			for (const r of alt.ss.speech) {
+				assert.deepEqual({ ...r.body, input: undefined }, { model: 'tts-test', voice: 'nova', response_format: 'wav', input: undefined });
+				assert.equal(r.headers.authorization, 'Bearer tts-key');
+			}
+			// every synthesis is a 1 s tone: 50 packets of sound each, the answer's after the utterance
+			const loud = sink.speech(), want = 50 * alt.ss.speech.length;
+			assert.ok(loud >= want - 8 && loud <= want + 8, `${loud} packets with sound for ${alt.ss.speech.length} syntheses`);
+			const late = sink.packets.filter((p) => p.loud && p.t >= t.at).length;
+			assert.ok(late >= 50 * answering - 8, `${late} packets with sound after the transcription`);
+			console.log(`    note: ${sink.packets.length} RTP packets, ${loud} with sound; ${alt.ss.speech.length} syntheses, a ${secs.toFixed(2)} s utterance`);
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
+	name: 'inbound call cancelled while ringing (CANCEL after 180): 487, ended_by_customer, nothing charged',
+	async fn() {
+		const alt = await altServer();
+		await altInboundLine(alt, '+4930900041');
+		const before = (await callOk(alt.ctl, 'get_me', {})).balance;
+		const after = (await callOk(alt.ctl, 'list_calls', { per_page: 1 })).data?.[0]?.id ?? 0;
+		const f = scenario(s.sb.dir, 'uac_cancel.xml', { RTPPORT: 40012, WAITMS: 300 });
+		sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${alt.sipPort}`,
+			service: '+4930900041', mediaPort: await freePort() }), 'UAC (180, CANCEL, 200, 487)');
+		const c = await altWaitEnd(alt, (await altNewestCall(alt, after)).id);
+		assert.equal(c.type, 'inbound');
+		assert.equal(c.status, 'ended_by_customer', JSON.stringify(c));
+		assert.equal(c.end_reason, 'the caller hung up before the answer');
+		assert.equal(c.duration, 0);
+		assert.equal(c.total_cost, '0.00');
+		assert.equal(c.answered_at ?? null, null);
+		assert.deepEqual(c.transcript, []);
+		await sleep(1200);	// past the answer delay: no late 200 OK, no charge
+		assert.equal((await callOk(alt.ctl, 'get_me', {})).balance, before);
+		const log = alt.server.log();
+		assert.match(log, new RegExp(`voice: call ${c.id} ended_by_customer \\(the caller hung up before the answer\\): 0s`));
+		assert.doesNotMatch(log, new RegExp(`voice: call ${c.id}: established`));
+	},
+});
+
 // ---- the campaign dialer and send_dtmf ---------------------------------------------------
 
 const LIVE = ['initiated', 'ringing', 'in-progress'];
@@ -726,7 +987,7 @@ tests.push({
 });
 
 tests.push({
-	name: 'campaign: stop ends the live call (BYE on the line), the lead waits as created, nothing more is dialed',
+	name: 'campaign: stop ends the live call (BYE on the line), charged once for the time it was live, the lead waits as created, nothing more is dialed',
 	async fn() {
 		const port = await freePort(), sink = await new RtpSink().open();
 		try {
@@ -745,18 +1006,55 @@ tests.push({
 				await sleep(100);
 			}
 			assert.equal(call?.status, 'in-progress', JSON.stringify(call));
+			await sleep(1500);	// live for a while: that time is charged
+			const before = (await callOk(s.ctl, 'get_me', {})).balance;
 			const r = await callOk(s.ctl, 'update_campaign_status', { campaign_id: id, action: 'stop' });
 			assert.deepEqual(r.data, { campaign_id: id, status: 'stopped' });
 			assert.match(r.message, /1 live call ended/);
 			sippOk(await phone, 'UAS (BYE after the stop)');
-			const c = await getCall(call.id);
+			const c = await waitCall(call.id, (x) => x.duration > 0, 'the duration of the stopped call', 5000);
 			assert.equal(c.status, 'ended');
 			assert.equal(c.end_reason, 'campaign stopped');
+			assert.ok(c.duration >= 1 && c.duration <= 5, `duration ${c.duration}`);
+			assert.equal(c.total_cost, '0.09');
+			await sleep(600);	// charged once: the dialer's later ticks add nothing
+			const after = (await callOk(s.ctl, 'get_me', {})).balance;
+			assert.equal(Math.round((Number(before) - Number(after)) * 100), 9, `balance ${before} -> ${after}`);
+			assert.equal((await getCall(call.id)).total_cost, '0.09');
 			await sleep(1000);	// five ticks: nothing new
 			assert.equal((await campaignCalls(id)).length, 1);
 			assert.deepEqual((await campaignLeads(id)).map((l) => l.status), ['created', 'created']);
 			assert.equal((await campaignGet(id)).status, 'stopped');
 			assert.match(s.server.log(), new RegExp(`dialer: campaign ${id}: lead \\d+: call ${call.id} the campaign stop cancelled its call: created`));
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
+	name: 'campaign: retry_on_voicemail: a machine answers (beep), the lead is rescheduled and retried, reached-max-retries',
+	async fn() {
+		const port = await freePort(), sink = await new RtpSink().open();
+		try {
+			const vm = voicemailAudio(s.sb.dir);
+			const asst = await outboundLine('+4930900033', port, { max_silence_duration: 4,
+				expected_phrases: ['hello'], end_call_on_voicemail: true });
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_stream.xml', { RTPPORT: sink.port, AUDIO: vm.file }),
+				{ port, calls: 2, mediaPort: await freePort() });
+			await sleep(300);
+			const id = await campaign(asst, ['+4915100000330'], { max_retries: 2, retry_interval: 10,
+				retry_on_voicemail: true });
+			await startCampaign(id);
+			const w = await watchCampaign(id, settled, 45000);
+			sippOk(await phone, 'UAS (2 calls)');
+			assert.deepEqual(w.leads.map((l) => l.status), ['reached-max-retries']);
+			assert.ok(w.seen.get('+4915100000330').has('rescheduled'), `went ${[...w.seen.get('+4915100000330')]}`);
+			assert.equal(w.calls.length, 2);
+			for (const c of w.calls)
+				assert.equal((await getCall(c.id)).answered_by, 'machine');
+			assert.match(s.server.log(), new RegExp(`dialer: campaign ${id}: lead \\d+: call \\d+ voicemail \\(retry_on_voicemail\\): rescheduled after attempt 1 of 2`));
+			await callOk(s.ctl, 'update_campaign_status', { campaign_id: id, action: 'stop' });
 		} finally {
 			sink.close();
 		}
@@ -910,14 +1208,20 @@ async function main() {
 	for (const fn of s.ctx.cleanups.reverse())
 		try { await fn(); } catch { /* closing */ }
 	const problems = await s.server.stop();
+	if (s.alt)
+		problems.push(...(await s.alt.server.stop()).map((p) => `second server: ${p}`));
 	if (problems.length) {
 		failed++;
 		console.log(`FAIL voice: server: ${problems.join('; ')}`);
 	}
-	if (failed)
+	if (failed) {
 		console.log(s.server.log().split('\n').slice(-80).map((l) => `  | ${l}`).join('\n'));
-	else
+		if (s.alt)
+			console.log(s.alt.server.log().split('\n').slice(-40).map((l) => `  2| ${l}`).join('\n'));
+	} else {
 		s.sb.remove();
+		s.alt?.sb.remove();
+	}
 	console.log(`voice: ${passed} passed, ${failed} failed`);
 	process.exit(failed ? 1 : 0);
 }
