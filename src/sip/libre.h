@@ -27,6 +27,7 @@
 #include <re/re_uri.h>
 #include <re/re_sip.h>
 #include <re/re_sipevent.h>
+#include <re/re_sipreg.h>
 #include <re/re_sipsess.h>
 #include <re/re_sys.h>
 #include <re/re_tmr.h>

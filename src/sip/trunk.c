@@ -100,6 +100,16 @@ int sip_trunk_parse(const char *text, struct sip_trunk *t, char *err, size_t err
 		snprintf(t->registrar, sizeof t->registrar, "%s%s%s:%u", strchr(regist, ':') ? "[" : "",
 			 regist, strchr(regist, ':') ? "]" : "", rport);
 	}
+	t->expires = 3600;
+	if (json_object_get(j, "expires")) {
+		json_t *e = json_object_get(j, "expires");
+		if (!json_is_integer(e) || json_integer_value(e) < 60 ||
+		    json_integer_value(e) > 86400) {
+			snprintf(err, errlen, "the trunk's expires is not 60..86400 seconds");
+			goto out;
+		}
+		t->expires = (uint32_t)json_integer_value(e);
+	}
 	transport = json_string_value(json_object_get(j, "transport"));
 	if (transport && strcmp(transport, "udp") && strcmp(transport, "tcp")) {
 		snprintf(err, errlen, "the trunk's transport '%s' is not udp or tcp", transport);
@@ -165,6 +175,41 @@ int sip_trunk_resolve(struct sip_trunk *t, char *err, size_t errlen)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, t->addr,
 			  sizeof t->addr);
 	freeaddrinfo(res);
+	return 0;
+}
+
+int sip_trunk_registrar_addr(const struct sip_trunk *t, char *out, size_t n, char *err,
+			     size_t errlen)
+{
+	struct addrinfo hints = { 0 }, *res = NULL;
+	char host[256], addr[64];
+	uint16_t port;
+	int rc;
+
+	if (!t->registrar[0] || split_hostport(t->registrar, host, sizeof host, &port)) {
+		snprintf(err, errlen, "the trunk has no registrar");
+		return -1;
+	}
+	hints.ai_socktype = t->tcp ? SOCK_STREAM : SOCK_DGRAM;
+	hints.ai_family = AF_UNSPEC;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc || !res) {
+		snprintf(err, errlen, "cannot resolve the registrar '%s': %s", host,
+			 gai_strerror(rc));
+		return -1;
+	}
+	if (res->ai_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, addr,
+			  sizeof addr);
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, addr,
+			  sizeof addr);
+	rc = res->ai_family == AF_INET6;
+	freeaddrinfo(res);
+	if ((size_t)snprintf(out, n, "%s%s%s:%u", rc ? "[" : "", addr, rc ? "]" : "", port) >= n) {
+		snprintf(err, errlen, "the registrar address is too long");
+		return -1;
+	}
 	return 0;
 }
 

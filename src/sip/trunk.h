@@ -4,6 +4,7 @@
  * A phone_numbers row keeps its trunk as a JSON object (store.h):
  *   {"proxy": "host[:port]",        where INVITEs go (or "registrar")
  *    "registrar": "host[:port]",    optional: REGISTER there for inbound calls
+ *    "expires": 3600,               REGISTER expiry in seconds (60..86400)
  *    "transport": "udp" | "tcp",    default udp
  *    "username": "...",             digest credentials, optional
  *    "password": "sb1:...",         sealed with secret.h, never plain at rest
@@ -25,6 +26,7 @@ struct sip_trunk {
 	uint16_t port;
 	int tcp;               /* 0: udp */
 	char registrar[280];   /* "" when none, else host:port */
+	uint32_t expires;      /* REGISTER expiry, default 3600 */
 	char username[128];
 	char password[128];
 	char caller_id[64];
@@ -37,6 +39,10 @@ int sip_trunk_parse(const char *json, struct sip_trunk *t, char *err, size_t err
 /* Resolve host into addr (numeric, getaddrinfo; blocking: not on the SIP
  * loop). 0 or -1 with the reason. */
 int sip_trunk_resolve(struct sip_trunk *t, char *err, size_t errlen);
+/* The registrar's numeric "addr:port" ("[v6]:port") into out; blocking
+ * (getaddrinfo): not on the SIP loop. 0, or -1 with the reason. */
+int sip_trunk_registrar_addr(const struct sip_trunk *t, char *out, size_t n, char *err,
+			     size_t errlen);
 /* The JSON text to store for these settings (password sealed); caller
  * frees. NULL with the reason in err when a value is bad or no key. */
 char *sip_trunk_build(const char *proxy, const char *registrar, const char *transport,

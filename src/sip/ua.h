@@ -28,6 +28,12 @@
  * the received audio of the first minute goes through the voicemail beep
  * detector (voice/beep.h); a beep reaches the conversation as VEV_BEEP.
  *
+ * Numbers whose trunk has a registrar are REGISTERed there (digest auth as
+ * for INVITEs, expiry the trunk's "expires", default 3600, refreshed by
+ * libre); a thread rescans the trunks every SWITCHBOARD_SIP_REG_SCAN_MS
+ * (default 30000) and resolves registrars off the loop; numbers gone
+ * un-register, and all do at stop. Outcomes are logged.
+ *
  * Environment: SWITCHBOARD_SIP_LISTEN host:port; SWITCHBOARD_RTP_PORTS
  * "min-max" (default 20000-29999); SWITCHBOARD_MEDIA_IP (address put in SDP,
  * default the listen host); SWITCHBOARD_RING_TIMEOUT seconds an outbound

@@ -138,6 +138,23 @@ TEST(trunk_build_and_parse)
 	CHECK_STR(t.host, "::1");
 	CHECK(t.port == 5080 && !t.tcp);
 	CHECK_STR(t.registrar, "[::1]:5080");
+	CHECK(t.expires == 3600);
+	{
+		char addr[80];
+		REQUIRE(sip_trunk_registrar_addr(&t, addr, sizeof addr, err, sizeof err) == 0);
+		CHECK_STR(addr, "[::1]:5080");
+		REQUIRE(sip_trunk_parse("{\"proxy\":\"10.0.0.1\",\"registrar\":\"127.0.0.1:5090\","
+					"\"transport\":\"tcp\",\"expires\":120}", &t, err, sizeof err) == 0);
+		CHECK(t.expires == 120 && t.tcp);
+		REQUIRE(sip_trunk_registrar_addr(&t, addr, sizeof addr, err, sizeof err) == 0);
+		CHECK_STR(addr, "127.0.0.1:5090");
+		REQUIRE(sip_trunk_parse("{\"proxy\":\"10.0.0.1\"}", &t, err, sizeof err) == 0);
+		CHECK(sip_trunk_registrar_addr(&t, addr, sizeof addr, err, sizeof err) == -1);
+		CHECK_STR(err, "the trunk has no registrar");
+		CHECK(sip_trunk_parse("{\"proxy\":\"h\",\"expires\":59}", &t, err, sizeof err) == -1);
+		CHECK_STR(err, "the trunk's expires is not 60..86400 seconds");
+		CHECK(sip_trunk_parse("{\"proxy\":\"h\",\"expires\":\"600\"}", &t, err, sizeof err) == -1);
+	}
 	CHECK(!sip_trunk_build(NULL, NULL, NULL, NULL, NULL, NULL, NULL, err, sizeof err));
 	CHECK(!sip_trunk_build("h", NULL, NULL, NULL, "pw", NULL, NULL, err, sizeof err));
 	unsetenv("SWITCHBOARD_SECRET_KEY");

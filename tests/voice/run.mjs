@@ -232,6 +232,17 @@ async function inboundLine(number, settings = {}) {
 	return a.data?.id ?? a.id;
 }
 
+/* Poll the server's log until re matches (registration outcomes are logged). */
+async function waitLog(re, what, ms = 15000) {
+	const until = Date.now() + ms;
+	while (Date.now() < until) {
+		if (re.test(s.server.log()))
+			return;
+		await sleep(100);
+	}
+	throw new Error(`${what}: no log line matching ${re}`);
+}
+
 // ---- tests -------------------------------------------------------------------------
 
 const tests = [
@@ -317,6 +328,48 @@ const tests = [
 			const c = await waitCall(id, ended, 'the end');
 			assert.equal(c.status, 'failed');
 			assert.match(c.end_reason, new RegExp(`cannot reach the SIP trunk 127\\.0\\.0\\.1:${port}`));
+		},
+	},
+	{
+		name: 'REGISTER to a trunk registrar: 401 digest challenge, authenticated retry, 200, logged registered; un-REGISTER when the registrar goes',
+		async fn() {
+			const port = await freePort();
+			const f = scenario(s.sb.dir, 'uas_register.xml', { USER: 'agent', PASSWORD: 'secret-pw', REALM: 'switchboard.test' });
+			const registrar = sipp(s.sb, f, { port });
+			await sleep(300);
+			// added while serving: the registration scanner picks it up
+			await s.sb.cli(['number', 'add', '--account', String(s.acc), '--number', '+4930900090', '--type', 'inbound',
+				'--trunk-registrar', `127.0.0.1:${port}`, '--trunk-username', 'agent', '--trunk-password-env', 'TRUNK_PW'],
+			{ env: { TRUNK_PW: 'secret-pw' } });
+			await waitLog(new RegExp(`number \\+4930900090 registered at sip:127\\.0\\.0\\.1:${port} \\(expires 3600 s\\)`),
+				'registered');
+			// the trunk loses its registrar: the number un-registers (expires=0)
+			await s.sb.cli(['number', 'trunk', '--account', String(s.acc), '--number', '+4930900090',
+				'--trunk-proxy', `127.0.0.1:${port}`]);
+			sippOk(await registrar, 'registrar (401, authenticated 200, un-REGISTER)');
+			await waitLog(/number \+4930900090: un-registering/, 'un-registering');
+			assert.doesNotMatch(s.server.log(), /number \+4930900090: registration .*failed/);
+		},
+	},
+	{
+		name: 'a registrar that refuses (403): the failure is logged with its status, calls on the number end cleanly',
+		async fn() {
+			const port = await freePort();
+			const registrar = sipp(s.sb, scenario(s.sb.dir, 'uas_register_refused.xml', {}), { port, calls: 2 });
+			await sleep(300);
+			const r = await s.sb.cli(['number', 'add', '--account', String(s.acc), '--number', '+4930900091', '--type', 'outbound',
+				'--trunk-registrar', `127.0.0.1:${port}`, '--trunk-username', 'agent', '--trunk-password-env', 'TRUNK_PW'],
+			{ env: { TRUNK_PW: 'secret-pw' } });
+			await waitLog(new RegExp(`number \\+4930900091: registration at sip:127\\.0\\.0\\.1:${port} failed: 403 Forbidden`),
+				'registration failure');
+			const a = await callOk(s.ctl, 'create_assistant', { assistant_name: 'Out +4930900091', calls_direction: 'make',
+				phone_number_id: Number(r.stdout.trim()), initial_message: 'Hello.', max_silence_duration: 2 });
+			const id = await makeCall(a.data?.id ?? a.id, '+4915100000091');
+			const c = await waitCall(id, ended, 'the end');
+			sippOk(await registrar, 'registrar (403 to REGISTER and INVITE)');
+			assert.equal(c.status, 'failed', JSON.stringify(c));
+			assert.match(c.end_reason, /403 Forbidden/);
+			assert.equal(c.total_cost, '0.00');
 		},
 	},
 	{
@@ -1172,6 +1225,8 @@ async function main() {
 			SWITCHBOARD_SIP_DISABLE: '0', SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${s.sipPort}`, SWITCHBOARD_RING_TIMEOUT: '2',
 			SWITCHBOARD_RTP_PORTS: '31000-31999', SWITCHBOARD_STT: process.env.VOICE_STT ?? 'sphinx',
 			SWITCHBOARD_STT_POOL: '1', SWITCHBOARD_LOG: 'info',
+			// trunks added while serving register within half a second
+			SWITCHBOARD_SIP_REG_SCAN_MS: '500',
 			// the campaign dialer: a fast tick, a retry "minute" of 0.3 s, and a
 			// clock that starts on Monday 2026-03-02 11:00 in Berlin (CET)
 			SWITCHBOARD_DIALER_TICK_MS: '200', SWITCHBOARD_DIALER_MINUTE_S: '0.3',
