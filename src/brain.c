@@ -465,6 +465,30 @@ static enum brain_line line_of(const json_t *result, char *dest, size_t n)
 	return BRAIN_LINE_NONE;
 }
 
+/* What the voice says while tool `name` runs: the table row's say_start,
+ * or the assistant's custom tool's settings.say_start; NULL for none. */
+static const char *tool_start_message(struct brain *b, const char *name, char *buf, size_t n)
+{
+	const struct tool *t = tool_find(name, SURFACE_INCALL);
+	json_t *defs, *d;
+	size_t i;
+
+	if (t)
+		return t->say_start;
+	buf[0] = '\0';
+	defs = store_assistant_midtools(b->account_id, b->assistant_id);
+	json_array_foreach(defs, i, d)
+		if (!strcmp(json_string_value(json_object_get(d, "name")) ?
+			    json_string_value(json_object_get(d, "name")) : "", name)) {
+			const char *m = json_string_value(json_object_get(
+				json_object_get(d, "settings"), "say_start"));
+			snprintf(buf, n, "%s", m ? m : "");
+			break;
+		}
+	json_decref(defs);
+	return buf[0] ? buf : NULL;
+}
+
 static void say(struct buf *reply, const char *text, llm_sentence_fn cb, void *arg)
 {
 	if (!text || !*text)
@@ -632,6 +656,13 @@ static int run_loop(struct turn *t)
 				"arguments", r.calls[i].args.len ? buf_str(&r.calls[i].args) : "{}"));
 		json_array_append_new(b->history, json_pack("{s:s, s:o, s:o}", "role", "assistant",
 			"content", r.content[0] ? json_string(r.content) : json_null(), "tool_calls", tcs));
+		/* a voice line is silent while tools run: when the model said
+		 * nothing this round, say the first tool's start message */
+		if (t->cb && !r.content[0]) {
+			char said[512];
+			say(&t->reply, tool_start_message(b, r.calls[0].name, said, sizeof(said)),
+			    t->cb, t->arg);
+		}
 		int stop = execute_calls(t, &r);
 		llm_response_release(&r);
 		if (stop)

@@ -601,6 +601,34 @@ tests.push({
 	},
 });
 
+tests.push({
+	name: 'a tool the model calls silently is covered by its spoken start message, then the answer',
+	async fn() {
+		const sink = await new RtpSink().open();
+		try {
+			await inboundLine('+4930900017', { max_silence_duration: 30, expected_phrases: [
+				'Is the office open today', 'Goodbye'] });
+			const audio = speak(s.sb.dir, 'open', 'Is the office open today');
+			s.ms.script({ tool_calls: [{ name: 'is_office_open', arguments: {} }] },
+				{ content: 'Yes, we are here for you today.' });
+			const after = await lastCallId();
+			const f = scenario(s.sb.dir, 'uac_say.xml', { RTPPORT: sink.port, AUDIO: audio, WAITMS: 3500, TALKMS: 8000 });
+			sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+				service: '+4930900017', mediaPort: await freePort() }), 'UAC');
+			const first = await newestCall(after);
+			const c = await waitCall(first.id, ended, 'the end');
+			const bot = c.transcript.filter((t) => t.sender === 'bot').map((t) => t.text).join(' | ');
+			const i = bot.indexOf('Let me check our opening hours.');
+			const j = bot.indexOf('we are here for you today');
+			assert.ok(i >= 0 && j > i, `start message not said before the answer: ${bot}`);
+			const log = await callOk(s.ctl, 'list_call_actions', { call_id: c.id });
+			assert.ok(log.data.some((a) => a.tool === 'is_office_open'));
+		} finally {
+			sink.close();
+		}
+	},
+});
+
 // ---- voicemail ---------------------------------------------------------------------------
 
 /* Raw mu-law of an answering machine: its greeting (espeak), a second of
