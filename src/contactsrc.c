@@ -19,12 +19,6 @@
 #include "util.h"
 #include "vcard.h"
 
-static int64_t env_i64(const char *name, int64_t def, int64_t min, int64_t max)
-{
-	const char *e = getenv(name);
-	int64_t v;
-	return e && !util_parse_i64(e, &v) && v >= min && v <= max ? v : def;
-}
 
 /* ---- labels and numbers ---------------------------------------------------------- */
 
@@ -95,7 +89,7 @@ static json_t *cache_get(int64_t account, const char *e164)
 
 static void cache_put(int64_t account, const char *e164, const json_t *found)
 {
-	double ttl = (double)env_i64("SWITCHBOARD_CONTACT_CACHE_TTL_S", 60, 0, 86400);
+	double ttl = (double)util_env_i64("SWITCHBOARD_CONTACT_CACHE_TTL_S", 60, 0, 86400);
 	size_t slot = CACHE_N;
 
 	if (ttl <= 0 || strlen(e164) >= sizeof(cache[0].e164))
@@ -532,7 +526,7 @@ int contactsrc_lookup(int64_t account_id, const char *e164, json_t **found, json
 		contactsrc_label(j->kind, j->url ? j->url : "", j->label, sizeof(j->label));
 		j->e164 = e164;
 		j->national = national;
-		j->timeout_ms = (long)env_i64("SWITCHBOARD_CONTACT_SOURCE_TIMEOUT_MS", 2000, 100, 30000);
+		j->timeout_ms = (long)util_env_i64("SWITCHBOARD_CONTACT_SOURCE_TIMEOUT_MS", 2000, 100, 30000);
 		j->found = json_array();
 		if (user) {
 			char err[160], *plain = pw ? secret_open(pw, err, sizeof(err)) : NULL;

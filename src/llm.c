@@ -21,19 +21,6 @@
 static struct llm_config g_cfg;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
-static long env_long(const char *name, long dflt, long lo, long hi)
-{
-	const char *e = getenv(name);
-	int64_t v;
-
-	if (!e || !*e)
-		return dflt;
-	if (util_parse_i64(e, &v) || v < lo || v > hi) {
-		log_warn("%s='%s' is not in %ld..%ld: using %ld", name, e, lo, hi, dflt);
-		return dflt;
-	}
-	return (long)v;
-}
 
 static void env_str(const char *name, char *out, size_t n)
 {
@@ -54,14 +41,14 @@ static void cfg_init(void)
 		c->url[l - 1] = '\0';
 	env_str("SWITCHBOARD_LLM_KEY", c->key, sizeof(c->key));
 	env_str("SWITCHBOARD_LLM_MODEL", c->model, sizeof(c->model));
-	c->connect_timeout_ms = env_long("SWITCHBOARD_LLM_CONNECT_TIMEOUT_MS", 5000, 100, 60000);
-	c->timeout_ms = env_long("SWITCHBOARD_LLM_TIMEOUT_MS", 30000, 200, 600000);
-	c->tries = (int)env_long("SWITCHBOARD_LLM_TRIES", 3, 1, 10);
-	c->backoff_ms = env_long("SWITCHBOARD_LLM_BACKOFF_MS", 500, 0, 60000);
-	c->retry_cap_ms = env_long("SWITCHBOARD_LLM_RETRY_CAP_MS", 10000, 0, 120000);
-	c->max_response = (size_t)env_long("SWITCHBOARD_LLM_MAX_RESPONSE", 1L << 20, 4096, 64L << 20);
-	c->max_tool_rounds = (int)env_long("SWITCHBOARD_LLM_MAX_TOOL_ROUNDS", 5, 1, 50);
-	c->max_tokens = (int)env_long("SWITCHBOARD_LLM_MAX_TOKENS", 0, 0, 1000000);
+	c->connect_timeout_ms = util_env_i64("SWITCHBOARD_LLM_CONNECT_TIMEOUT_MS", 5000, 100, 60000);
+	c->timeout_ms = util_env_i64("SWITCHBOARD_LLM_TIMEOUT_MS", 30000, 200, 600000);
+	c->tries = (int)util_env_i64("SWITCHBOARD_LLM_TRIES", 3, 1, 10);
+	c->backoff_ms = util_env_i64("SWITCHBOARD_LLM_BACKOFF_MS", 500, 0, 60000);
+	c->retry_cap_ms = util_env_i64("SWITCHBOARD_LLM_RETRY_CAP_MS", 10000, 0, 120000);
+	c->max_response = (size_t)util_env_i64("SWITCHBOARD_LLM_MAX_RESPONSE", 1L << 20, 4096, 64L << 20);
+	c->max_tool_rounds = (int)util_env_i64("SWITCHBOARD_LLM_MAX_TOOL_ROUNDS", 5, 1, 50);
+	c->max_tokens = (int)util_env_i64("SWITCHBOARD_LLM_MAX_TOKENS", 0, 0, 1000000);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT))
 		log_error("llm: curl_global_init failed");
 }

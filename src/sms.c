@@ -149,19 +149,6 @@ const char *sms_encoding_name(enum sms_encoding e)
 
 /* ---- configuration -------------------------------------------------------- */
 
-static long env_long(const char *name, long dflt, long lo, long hi)
-{
-	const char *e = getenv(name);
-	int64_t v;
-
-	if (!e || !*e)
-		return dflt;
-	if (util_parse_i64(e, &v) || v < lo || v > hi) {
-		log_warn("%s='%s' is not a number in %ld..%ld: using %ld", name, e, lo, hi, dflt);
-		return dflt;
-	}
-	return (long)v;
-}
 
 void sms_config_load(struct sms_config *c)
 {
@@ -176,12 +163,12 @@ void sms_config_load(struct sms_config *c)
 		c->url[n - 1] = '\0';
 	snprintf(c->sid, sizeof(c->sid), "%s", sid ? sid : "");
 	snprintf(c->token, sizeof(c->token), "%s", tok ? tok : "");
-	c->connect_timeout_ms = env_long("SWITCHBOARD_SMS_CONNECT_TIMEOUT_MS", 5000, 1, 60000);
-	c->timeout_ms = env_long("SWITCHBOARD_SMS_TIMEOUT_MS", 15000, 1, 120000);
-	c->tries = (int)env_long("SWITCHBOARD_SMS_TRIES", 3, 1, 10);
-	c->backoff_ms = env_long("SWITCHBOARD_SMS_BACKOFF_MS", 500, 0, 60000);
-	c->retry_cap_ms = env_long("SWITCHBOARD_SMS_RETRY_CAP_MS", 10000, 0, 120000);
-	c->price_micros = env_long("SWITCHBOARD_SMS_PRICE_MICROS", 7500, 0, 100000000);
+	c->connect_timeout_ms = util_env_i64("SWITCHBOARD_SMS_CONNECT_TIMEOUT_MS", 5000, 1, 60000);
+	c->timeout_ms = util_env_i64("SWITCHBOARD_SMS_TIMEOUT_MS", 15000, 1, 120000);
+	c->tries = (int)util_env_i64("SWITCHBOARD_SMS_TRIES", 3, 1, 10);
+	c->backoff_ms = util_env_i64("SWITCHBOARD_SMS_BACKOFF_MS", 500, 0, 60000);
+	c->retry_cap_ms = util_env_i64("SWITCHBOARD_SMS_RETRY_CAP_MS", 10000, 0, 120000);
+	c->price_micros = util_env_i64("SWITCHBOARD_SMS_PRICE_MICROS", 7500, 0, 100000000);
 }
 
 static struct sms_config g_cfg;

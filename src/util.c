@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <sodium.h>
+#include "log.h"
 #include "util.h"
 
 int util_init(void)
@@ -86,4 +87,19 @@ int util_parse_i64(const char *s, int64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int64_t util_env_i64(const char *name, int64_t def, int64_t lo, int64_t hi)
+{
+	const char *e = getenv(name);
+	int64_t v;
+
+	if (!e || !*e)
+		return def;
+	if (util_parse_i64(e, &v) || v < lo || v > hi) {
+		log_warn("%s='%s' is not a number in %lld..%lld: using %lld", name, e,
+			 (long long)lo, (long long)hi, (long long)def);
+		return def;
+	}
+	return v;
 }

@@ -22,6 +22,9 @@ double util_now(void);
 double util_mono(void);
 /* "12.345678" from micro-dollars, trailing zeros kept to 2 decimals min */
 void util_money(int64_t micros, char *out, size_t outlen);
+/* An integer setting from the environment: def when unset or empty; def
+ * with a logged warning when not an integer in lo..hi. */
+int64_t util_env_i64(const char *name, int64_t def, int64_t lo, int64_t hi);
 /* strtoll on the whole string; -1 if not a clean integer */
 int util_parse_i64(const char *s, int64_t *out);
 

@@ -17,23 +17,17 @@
 
 /* ---- settings ------------------------------------------------------------------ */
 
-static int64_t env_i64(const char *name, int64_t def, int64_t min, int64_t max)
-{
-	const char *e = getenv(name);
-	int64_t v;
-	return e && !util_parse_i64(e, &v) && v >= min && v <= max ? v : def;
-}
 
 static int max_attempts(void)
 {
-	return (int)env_i64("SWITCHBOARD_WEBHOOK_MAX_ATTEMPTS", 6, 1, 50);
+	return (int)util_env_i64("SWITCHBOARD_WEBHOOK_MAX_ATTEMPTS", 6, 1, 50);
 }
 
 /* seconds before attempt n + 1 after attempt n failed */
 static double backoff_s(int n)
 {
-	double base = (double)env_i64("SWITCHBOARD_WEBHOOK_BACKOFF_MS", 30000, 1, 86400000) / 1000.0;
-	double cap = (double)env_i64("SWITCHBOARD_WEBHOOK_BACKOFF_CAP_MS", 3600000, 1, 604800000) / 1000.0;
+	double base = (double)util_env_i64("SWITCHBOARD_WEBHOOK_BACKOFF_MS", 30000, 1, 86400000) / 1000.0;
+	double cap = (double)util_env_i64("SWITCHBOARD_WEBHOOK_BACKOFF_CAP_MS", 3600000, 1, 604800000) / 1000.0;
 	double d = base;
 	for (int i = 1; i < n && d < cap; i++)
 		d *= 2;
@@ -351,7 +345,7 @@ static void attempt(const json_t *d)
 	rq.headers = hdrs;
 	rq.body = payload;
 	rq.body_len = payload ? strlen(payload) : 0;
-	rq.timeout_ms = (long)env_i64("SWITCHBOARD_WEBHOOK_TIMEOUT_MS", 10000, 100, 60000);
+	rq.timeout_ms = (long)util_env_i64("SWITCHBOARD_WEBHOOK_TIMEOUT_MS", 10000, 100, 60000);
 	rq.hmac_secret = secret;
 	rq.max_response = WEBHOOK_RESPONSE_MAX;
 	rq.truncate = 1;
@@ -396,7 +390,7 @@ static void attempt(const json_t *d)
 
 static void sweep(void)
 {
-	double grace = (double)env_i64("SWITCHBOARD_WEBHOOK_SWEEP_S", 300, 1, 86400 * 30);
+	double grace = (double)util_env_i64("SWITCHBOARD_WEBHOOK_SWEEP_S", 300, 1, 86400 * 30);
 	json_t *ids = store_webhook_undecided_calls(util_now() - grace, 50), *v;
 	size_t i;
 
@@ -427,7 +421,7 @@ static void *work(void *arg)
 		size_t ndue = json_array_size(due);
 		json_decref(due);
 		if (util_mono() >= next_sweep) {
-			double grace = (double)env_i64("SWITCHBOARD_WEBHOOK_SWEEP_S", 300, 1, 86400 * 30);
+			double grace = (double)util_env_i64("SWITCHBOARD_WEBHOOK_SWEEP_S", 300, 1, 86400 * 30);
 			sweep();
 			next_sweep = util_mono() + (grace < 30 ? grace : 30);
 		}
