@@ -17,6 +17,7 @@
 #include "tool.h"
 #include "tz.h"
 #include "util.h"
+#include "worker.h"
 #include "webhook.h"
 
 #define MAX_HISTORY 200              /* messages kept for the model */
@@ -935,8 +936,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int64_t queue[QUEUE_CAP];
 static size_t q_head, q_len;
-static int running, stopping;
-static pthread_t worker;
+static struct worker w = WORKER_INIT(&mu, &cv, "brain");
 static double idle_s = -1;
 
 double brain_conversation_idle_s(void)
@@ -954,7 +954,7 @@ int brain_after_call_queue(int64_t call_id)
 	int r = -1;
 
 	pthread_mutex_lock(&mu);
-	if (running && !stopping && q_len < QUEUE_CAP) {
+	if (w.running && !w.stopping && q_len < QUEUE_CAP) {
 		queue[(q_head + q_len) % QUEUE_CAP] = call_id;
 		q_len++;
 		pthread_cond_signal(&cv);
@@ -1001,7 +1001,7 @@ static void *work(void *arg)
 	if (period < 0.25)
 		period = 0.25;
 	pthread_mutex_lock(&mu);
-	while (!stopping) {
+	while (!w.stopping) {
 		if (q_len) {
 			int64_t id = queue[q_head];
 			q_head = (q_head + 1) % QUEUE_CAP;
@@ -1039,7 +1039,6 @@ int brain_start(void)
 {
 	const struct llm_config *c = llm_config();
 	struct store_model row;
-	int r = 0;
 
 	if (c->url[0] && c->model[0] && store_model_get(c->model, &row) == STORE_NOTFOUND &&
 	    store_model_upsert(c->model, "openai-compatible", NULL, NULL,
@@ -1047,31 +1046,10 @@ int brain_start(void)
 		log_warn("brain: cannot add the default model '%s' to the catalog", c->model);
 	if (!c->url[0])
 		log_info("brain: no default model server (SWITCHBOARD_LLM_URL unset)");
-	pthread_mutex_lock(&mu);
-	if (!running) {
-		stopping = 0;
-		r = pthread_create(&worker, NULL, work, NULL) ? -1 : 0;
-		running = r == 0;
-	}
-	pthread_mutex_unlock(&mu);
-	if (r)
-		log_error("brain: cannot start the worker thread");
-	return r;
+	return worker_start(&w, work, NULL);
 }
 
 void brain_stop(void)
 {
-	pthread_mutex_lock(&mu);
-	if (!running) {
-		pthread_mutex_unlock(&mu);
-		return;
-	}
-	stopping = 1;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(worker, NULL);
-	pthread_mutex_lock(&mu);
-	running = 0;
-	stopping = 0;
-	pthread_mutex_unlock(&mu);
+	worker_stop(&w);
 }

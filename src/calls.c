@@ -9,6 +9,7 @@
 #include "sip/ua.h"
 #include "store.h"
 #include "util.h"
+#include "worker.h"
 
 #define QUEUE_CAP 1024
 
@@ -16,8 +17,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int64_t queue[QUEUE_CAP];
 static size_t q_head, q_len;
-static int running, stopping;
-static pthread_t worker;
+static struct worker w = WORKER_INIT(&mu, &cv, "calls");
 
 static void fail_call(int64_t id, const char *reason)
 {
@@ -56,14 +56,14 @@ static void *work(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&mu);
 	for (;;) {
-		while (!q_len && !stopping)
+		while (!q_len && !w.stopping)
 			pthread_cond_wait(&cv, &mu);
-		if (!q_len && stopping)
+		if (!q_len && w.stopping)
 			break;
 		int64_t id = queue[q_head];
 		q_head = (q_head + 1) % QUEUE_CAP;
 		q_len--;
-		int drain = stopping;
+		int drain = w.stopping;
 		pthread_mutex_unlock(&mu);
 		if (drain)
 			fail_call(id, "server shutting down before the call was placed");
@@ -78,35 +78,13 @@ static void *work(void *arg)
 
 int calls_runtime_start(void)
 {
-	int r = 0;
 
-	pthread_mutex_lock(&mu);
-	if (!running) {
-		stopping = 0;
-		r = pthread_create(&worker, NULL, work, NULL) ? -1 : 0;
-		running = r == 0;
-	}
-	pthread_mutex_unlock(&mu);
-	if (r)
-		log_error("calls: cannot start the call runtime thread");
-	return r;
+	return worker_start(&w, work, NULL);
 }
 
 void calls_runtime_stop(void)
 {
-	pthread_mutex_lock(&mu);
-	if (!running) {
-		pthread_mutex_unlock(&mu);
-		return;
-	}
-	stopping = 1;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(worker, NULL);
-	pthread_mutex_lock(&mu);
-	running = 0;
-	stopping = 0;
-	pthread_mutex_unlock(&mu);
+	worker_stop(&w);
 }
 
 int calls_runtime_submit(int64_t call_id)
@@ -114,7 +92,7 @@ int calls_runtime_submit(int64_t call_id)
 	const char *why = NULL;
 
 	pthread_mutex_lock(&mu);
-	if (!running || stopping)
+	if (!w.running || w.stopping)
 		why = "the call runtime is not running";
 	else if (q_len == QUEUE_CAP)
 		why = "the call runtime queue is full: try again shortly";

@@ -15,6 +15,7 @@
 #include "store.h"
 #include "tz.h"
 #include "util.h"
+#include "worker.h"
 
 #define MAX_CAMPAIGNS 1000       /* campaigns looked at per tick */
 #define MAX_FINISHED 500         /* attempts settled per tick */
@@ -538,9 +539,18 @@ static void tick(void)
 /* ---- the thread ------------------------------------------------------------------------- */
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv;
-static int running, stopping;
-static pthread_t thread;
+static pthread_cond_t cv;	/* on the monotonic clock: cv_init */
+static struct worker w = WORKER_INIT(&mu, &cv, "dialer");
+static pthread_once_t cv_once = PTHREAD_ONCE_INIT;
+
+static void cv_init(void)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&cv, &ca);
+	pthread_condattr_destroy(&ca);
+}
 
 static void *loop(void *arg)
 {
@@ -548,7 +558,7 @@ static void *loop(void *arg)
 	(void)arg;
 
 	pthread_mutex_lock(&mu);
-	while (!stopping) {
+	while (!w.stopping) {
 		pthread_mutex_unlock(&mu);
 		tick();
 		pthread_mutex_lock(&mu);
@@ -559,7 +569,7 @@ static void *loop(void *arg)
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		while (!stopping && pthread_cond_timedwait(&cv, &mu, &ts) != ETIMEDOUT)
+		while (!w.stopping && pthread_cond_timedwait(&cv, &mu, &ts) != ETIMEDOUT)
 			;
 	}
 	pthread_mutex_unlock(&mu);
@@ -573,9 +583,7 @@ static void *loop(void *arg)
 int dialer_start(void)
 {
 	const char *off = getenv("SWITCHBOARD_DIALER_DISABLE");
-	pthread_condattr_t ca;
 	char now_ts[40];
-	int r = 0;
 
 	if (off && !strcmp(off, "1")) {
 		log_info("dialer: off (SWITCHBOARD_DIALER_DISABLE=1): campaigns place no calls");
@@ -583,23 +591,9 @@ int dialer_start(void)
 	}
 	if (configure())
 		return -1;
-	pthread_mutex_lock(&mu);
-	if (!running) {
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&cv, &ca);
-		pthread_condattr_destroy(&ca);
-		stopping = 0;
-		r = pthread_create(&thread, NULL, loop, NULL) ? -1 : 0;
-		running = r == 0;
-		if (r)
-			pthread_cond_destroy(&cv);
-	}
-	pthread_mutex_unlock(&mu);
-	if (r) {
-		log_error("dialer: cannot start the dialer thread");
+	pthread_once(&cv_once, cv_init);
+	if (worker_start(&w, loop, NULL))
 		return -1;
-	}
 	dialer_timestamp(clock_now(), now_ts, sizeof now_ts);
 	log_info("dialer: running: tick %d ms, a retry minute lasts %g s, clock %s%s", cfg.tick_ms,
 		 cfg.minute_s, now_ts, cfg.have_now ? " (SWITCHBOARD_DIALER_NOW)" : "");
@@ -608,18 +602,5 @@ int dialer_start(void)
 
 void dialer_stop(void)
 {
-	pthread_mutex_lock(&mu);
-	if (!running) {
-		pthread_mutex_unlock(&mu);
-		return;
-	}
-	stopping = 1;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
-	pthread_mutex_lock(&mu);
-	running = 0;
-	stopping = 0;
-	pthread_cond_destroy(&cv);
-	pthread_mutex_unlock(&mu);
+	worker_stop(&w);
 }

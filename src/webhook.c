@@ -13,6 +13,7 @@
 #include "secret.h"
 #include "store.h"
 #include "util.h"
+#include "worker.h"
 #include "webhook.h"
 
 /* ---- settings ------------------------------------------------------------------ */
@@ -202,8 +203,8 @@ json_t *webhook_payload(int64_t account_id, int64_t call_id, const json_t *asst)
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int running, stopping, kicked;
-static pthread_t worker;
+static int kicked;
+static struct worker w = WORKER_INIT(&mu, &cv, "webhook");
 
 static void kick(void)
 {
@@ -405,14 +406,14 @@ static void *work(void *arg)
 
 	(void)arg;
 	pthread_mutex_lock(&mu);
-	while (!stopping) {
+	while (!w.stopping) {
 		kicked = 0;
 		pthread_mutex_unlock(&mu);
 		json_t *due = store_webhook_due(util_now(), 20), *d;
 		size_t i;
 		json_array_foreach(due, i, d) {
 			pthread_mutex_lock(&mu);
-			int stop = stopping;
+			int stop = w.stopping;
 			pthread_mutex_unlock(&mu);
 			if (stop)
 				break;
@@ -433,7 +434,7 @@ static void *work(void *arg)
 		if (wait < 0.02 || ndue == 20)
 			wait = ndue == 20 ? 0 : 0.02;
 		pthread_mutex_lock(&mu);
-		if (!stopping && !kicked && wait > 0) {
+		if (!w.stopping && !kicked && wait > 0) {
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			long ns = ts.tv_nsec + (long)(wait * 1e9);
@@ -450,37 +451,15 @@ static void *work(void *arg)
 int webhook_start(void)
 {
 	char err[200];
-	int r = 0;
 
 	if (netguard_init_env(&guard, err, sizeof(err))) {
 		log_error("webhook: %s: %s", NETGUARD_ENV, err);
 		netguard_init(&guard);
 	}
-	pthread_mutex_lock(&mu);
-	if (!running) {
-		stopping = 0;
-		r = pthread_create(&worker, NULL, work, NULL) ? -1 : 0;
-		running = r == 0;
-	}
-	pthread_mutex_unlock(&mu);
-	if (r)
-		log_error("webhook: cannot start the worker thread");
-	return r;
+	return worker_start(&w, work, NULL);
 }
 
 void webhook_stop(void)
 {
-	pthread_mutex_lock(&mu);
-	if (!running) {
-		pthread_mutex_unlock(&mu);
-		return;
-	}
-	stopping = 1;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(worker, NULL);
-	pthread_mutex_lock(&mu);
-	running = 0;
-	stopping = 0;
-	pthread_mutex_unlock(&mu);
+	worker_stop(&w);
 }
