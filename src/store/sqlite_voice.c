@@ -18,6 +18,19 @@ static int run(sqlite3_stmt *st, const char *what, int need_change)
 	return need_change ? sq_changed(rc) : rc;
 }
 
+/* One UPDATE of a call: ?1 the call id, ?2 a text value. */
+static int call_update(const char *sql, int64_t call_id, const char *value,
+		       const char *what, int need_change)
+{
+	sqlite3_stmt *st = sq_prep(sql);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, call_id);
+	sq_text(st, 2, value);
+	return run(st, what, need_change);
+}
+
 #define CALL_LIVE "('initiated','ringing','in-progress')"
 /* A call a campaign stop ended in the store while the line still carried
  * it: its status and reason stay, the line's end records its duration and
@@ -125,40 +138,25 @@ int store_voice_call_inbound(int64_t account_id, int64_t assistant_id,
 
 int store_voice_call_dialing(int64_t call_id, const char *sip_call_id)
 {
-	sqlite3_stmt *st = sq_prep("UPDATE calls SET started_at = coalesce(started_at, " SQL_NOW "),"
+	return call_update("UPDATE calls SET started_at = coalesce(started_at, " SQL_NOW "),"
 				" sip_call_id = ?2, updated_at = " SQL_NOW
-				" WHERE id = ?1 AND status IN " CALL_LIVE);
-
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, call_id);
-	sq_text(st, 2, sip_call_id);
-	return run(st, "cannot mark call dialling", 1);
+				" WHERE id = ?1 AND status IN " CALL_LIVE,
+			   call_id, sip_call_id, "cannot mark call dialling", 1);
 }
 
 int store_voice_call_answered(int64_t call_id, const char *answered_by)
 {
-	sqlite3_stmt *st = sq_prep("UPDATE calls SET status = 'in-progress', answered_at = " SQL_NOW ","
+	return call_update("UPDATE calls SET status = 'in-progress', answered_at = " SQL_NOW ","
 				" answered_by = ?2, updated_at = " SQL_NOW
-				" WHERE id = ?1 AND status IN " CALL_LIVE);
-
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, call_id);
-	sq_text(st, 2, answered_by);
-	return run(st, "cannot mark call answered", 1);
+				" WHERE id = ?1 AND status IN " CALL_LIVE,
+			   call_id, answered_by, "cannot mark call answered", 1);
 }
 
 int store_voice_call_answered_by(int64_t call_id, const char *answered_by)
 {
-	sqlite3_stmt *st = sq_prep("UPDATE calls SET answered_by = ?2, updated_at = " SQL_NOW
-				" WHERE id = ?1");
-
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, call_id);
-	sq_text(st, 2, answered_by);
-	return run(st, "cannot set answered_by", 1);
+	return call_update("UPDATE calls SET answered_by = ?2, updated_at = " SQL_NOW
+				" WHERE id = ?1",
+			   call_id, answered_by, "cannot set answered_by", 1);
 }
 
 int store_voice_call_end(int64_t call_id, const char *status, const char *reason,
@@ -251,14 +249,9 @@ int store_voice_transcript_add(int64_t call_id, const char *sender, const char *
 
 int store_voice_recording_set(int64_t call_id, const char *url)
 {
-	sqlite3_stmt *st = sq_prep("UPDATE calls SET recording_path = ?2, updated_at = " SQL_NOW
-				" WHERE id = ?1");
-
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, call_id);
-	sq_text(st, 2, url);
-	return run(st, "cannot set recording", 1);
+	return call_update("UPDATE calls SET recording_path = ?2, updated_at = " SQL_NOW
+				" WHERE id = ?1",
+			   call_id, url, "cannot set recording", 1);
 }
 
 json_t *store_voice_call_assistant(int64_t call_id)
