@@ -1,6 +1,7 @@
 /* brain.c - the model loop with tool calling, after-call evaluation and the
  * brain's worker thread (see brain.h). */
 #include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,9 @@ struct brain {
 	int failures;            /* consecutive failed tool calls */
 	int handoff_after;
 	char fallback[64];
+	llm_sentence_fn delay_cb; /* brain_set_delay_speaker */
+	void *delay_arg;
+	double delay_s;
 };
 
 /* ---- templating --------------------------------------------------------------- */
@@ -302,6 +306,13 @@ const char *brain_system_prompt(const struct brain *b)
 	return b->system;
 }
 
+void brain_set_delay_speaker(struct brain *b, double delay_s, llm_sentence_fn cb, void *arg)
+{
+	b->delay_s = delay_s > 0 ? delay_s : 0;
+	b->delay_cb = cb;
+	b->delay_arg = arg;
+}
+
 int64_t brain_call_id(const struct brain *b)
 {
 	return b->call_id;
@@ -466,26 +477,32 @@ static enum brain_line line_of(const json_t *result, char *dest, size_t n)
 	return BRAIN_LINE_NONE;
 }
 
-/* What the voice says while tool `name` runs: the table row's say_start,
- * or the assistant's custom tool's settings.say_start; NULL for none. */
-static const char *tool_start_message(struct brain *b, const char *name, char *buf, size_t n)
+/* What the voice says about tool `name`: when it starts (say_start) or
+ * when it runs long (say_delay) - the table row's message, or the
+ * assistant's custom tool's settings; NULL for none. */
+enum speech_kind { SAY_START, SAY_DELAY };
+
+static const char *tool_speech(struct brain *b, const char *name, enum speech_kind kind,
+			       char *buf, size_t n)
 {
+	const char *key = kind == SAY_START ? "say_start" : "say_delay";
 	const struct tool *t = tool_find(name, SURFACE_INCALL);
 	json_t *defs, *d;
 	size_t i;
 
 	if (t)
-		return t->say_start;
+		return kind == SAY_START ? t->say_start : t->say_delay;
 	buf[0] = '\0';
 	defs = store_assistant_midtools(b->account_id, b->assistant_id);
-	json_array_foreach(defs, i, d)
-		if (!strcmp(json_string_value(json_object_get(d, "name")) ?
-			    json_string_value(json_object_get(d, "name")) : "", name)) {
+	json_array_foreach(defs, i, d) {
+		const char *dn = json_string_value(json_object_get(d, "name"));
+		if (dn && !strcmp(dn, name)) {
 			const char *m = json_string_value(json_object_get(
-				json_object_get(d, "settings"), "say_start"));
+				json_object_get(d, "settings"), key));
 			snprintf(buf, n, "%s", m ? m : "");
 			break;
 		}
+	}
 	json_decref(defs);
 	return buf[0] ? buf : NULL;
 }
@@ -526,6 +543,82 @@ static json_t *messages_for(struct brain *b, const char *note)
 	return m;
 }
 
+/* ---- the delay message: said when a tool runs long (voice) ------------------------------- */
+
+/* A timer beside one tool run: when the tool is still running after
+ * b->delay_s, the timer thread hands the tool's delay message to the delay
+ * speaker (once). The turn's thread joins it when the tool returns, so the
+ * message is queued before anything the model says next. */
+struct watch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;          /* on CLOCK_MONOTONIC */
+	int done, said;
+	struct timespec deadline;
+	const char *text;
+	llm_sentence_fn cb;
+	void *arg;
+};
+
+static void *watch_main(void *p)
+{
+	struct watch *w = p;
+	int fire = 0;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->done && !fire)
+		if (pthread_cond_timedwait(&w->cv, &w->mu, &w->deadline) == ETIMEDOUT)
+			fire = !w->done;
+	w->said = fire;
+	pthread_mutex_unlock(&w->mu);
+	if (fire)
+		w->cb(w->arg, w->text);
+	return NULL;
+}
+
+/* run_tool, with the delay message armed when the brain has a delay
+ * speaker and the tool has a message; appends what was said to the reply. */
+static json_t *run_tool_watched(struct turn *t, const char *name, const json_t *args,
+				int *is_error)
+{
+	struct brain *b = t->b;
+	struct watch w = { .cb = b->delay_cb, .arg = b->delay_arg };
+	pthread_condattr_t ca;
+	pthread_t th;
+	char text[512];
+	json_t *result;
+	double at;
+
+	if (!b->delay_cb || !(w.text = tool_speech(b, name, SAY_DELAY, text, sizeof(text))))
+		return run_tool(b, name, args, is_error);
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	clock_gettime(CLOCK_MONOTONIC, &w.deadline);
+	at = (double)w.deadline.tv_sec + w.deadline.tv_nsec / 1e9 + b->delay_s;
+	w.deadline.tv_sec = (time_t)at;
+	w.deadline.tv_nsec = (long)((at - (double)(time_t)at) * 1e9);
+	if (pthread_create(&th, NULL, watch_main, &w)) {
+		log_warn("brain: call %lld: no timer for the delay message of %s",
+			 (long long)b->call_id, name);
+		result = run_tool(b, name, args, is_error);
+		goto out;
+	}
+	result = run_tool(b, name, args, is_error);
+	pthread_mutex_lock(&w.mu);
+	w.done = 1;
+	pthread_cond_signal(&w.cv);
+	pthread_mutex_unlock(&w.mu);
+	pthread_join(th, NULL);
+	if (w.said)
+		say(&t->reply, w.text, NULL, NULL);
+out:
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.mu);
+	return result;
+}
+
 /* Execute the calls of one answer; returns 1 when the turn must end (line
  * command or handoff). */
 static int execute_calls(struct turn *t, const struct llm_response *r)
@@ -548,7 +641,7 @@ static int execute_calls(struct turn *t, const struct llm_response *r)
 		if (!json_is_object(args)) {
 			result = json_pack("{s:s}", "message", "the arguments are not a valid JSON object");
 		} else {
-			result = run_tool(b, c->name, args, &is_error);
+			result = run_tool_watched(t, c->name, args, &is_error);
 		}
 		/* what the model sent: the object, or its text when it is not one */
 		json_t *shown = json_is_object(args) ? json_incref(args)
@@ -661,7 +754,7 @@ static int run_loop(struct turn *t)
 		 * nothing this round, say the first tool's start message */
 		if (t->cb && !r.content[0]) {
 			char said[512];
-			say(&t->reply, tool_start_message(b, r.calls[0].name, said, sizeof(said)),
+			say(&t->reply, tool_speech(b, r.calls[0].name, SAY_START, said, sizeof(said)),
 			    t->cb, t->arg);
 		}
 		int stop = execute_calls(t, &r);

@@ -101,6 +101,15 @@ int brain_initial(struct brain *b, llm_sentence_fn cb, void *arg, struct brain_r
  * the model has written it. */
 int brain_turn(struct brain *b, const char *user_text, llm_sentence_fn cb, void *arg,
 	       struct brain_result *res);
+/* Voice lines: while a tool runs, the line must not go quiet. When the
+ * model calls a tool without saying anything, the tool's say_start (the
+ * table row's, or a custom tool's settings.say_start) goes to the sentence
+ * callback first. With a delay speaker set, a tool that has a say_delay
+ * and is still running after delay_s seconds has it handed to cb - once,
+ * from a timer thread (so cb must be safe to call while the turn's thread
+ * waits in the tool); the turn continues only after cb returned. Both
+ * messages become part of res.reply. */
+void brain_set_delay_speaker(struct brain *b, double delay_s, llm_sentence_fn cb, void *arg);
 /* The templated system prompt in use (for tests and logs; owned by b). */
 const char *brain_system_prompt(const struct brain *b);
 int64_t brain_call_id(const struct brain *b);

@@ -275,8 +275,11 @@ static void on_tick(void *arg, const int16_t *rx, const int16_t *tx, bool tx_aud
 		pthread_mutex_lock(&c->line->mu);
 		c->line->caller_speaking = 1;
 		pthread_mutex_unlock(&c->line->mu);
-		if (c->barge_in && tx_audio)
-			voice_line_flush(c->line);	/* stop talking at once */
+		if (c->barge_in && tx_audio) {	/* stop talking at once */
+			size_t dropped = voice_line_flush(c->line);
+			log_info("voice: call %lld: barge-in: the caller interrupted, %zu ms of "
+				 "speech dropped", (long long)c->id, dropped / 8);
+		}
 		voice_line_post(c->line, voice_ev_new(VEV_SPEECH_START, NULL));
 	}
 	if (c->vad.in_speech || ev == VAD_END) {

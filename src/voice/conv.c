@@ -25,6 +25,7 @@
 #define TRANSFER_FAILED_SAY "I'm sorry, I could not transfer your call right now. " \
 	"Is there anything else I can help you with?"
 #define DEFAULT_CONSENT "This call may be recorded."
+#define TOOL_DELAY_MS 2500      /* a tool still running then: its say_delay */
 #define VM_BEEP_WAIT_S 5.0       /* after a long greeting, wait this long for its beep */
 
 static pthread_mutex_t threads_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -71,25 +72,37 @@ static int caller_speaking(struct conv *c)
 	return s;
 }
 
-/* Queue one sentence on the line. When the caller is talking and may
+/* Synthesise one sentence and queue it on the line: the samples queued, or
+ * 0. Touches only the line (it has its own lock), so the delay speaker may
+ * call it from the brain's timer thread. When the caller is talking and may
  * interrupt, it is not said at all, unless forced. */
-static void speak(struct conv *c, const char *text, int force)
+static size_t utter(struct conv *c, const char *text, int force)
 {
 	int16_t *pcm = NULL;
 	size_t n = 0;
 	char err[256];
 
 	if (!text || !*text || c->ending)
-		return;
+		return 0;
 	if (c->barge_in && !force && caller_speaking(c))
-		return;
+		return 0;
 	if (tts_synthesize(text, &pcm, &n, err, sizeof err)) {
 		log_warn("voice: call %lld: cannot speak: %s", (long long)c->call_id, err);
-		return;
+		return 0;
 	}
 	if (voice_line_play(c->line, pcm, n)) {
 		log_warn("voice: call %lld: the line did not take the speech", (long long)c->call_id);
-	} else {
+		n = 0;
+	}
+	free(pcm);
+	return n;
+}
+
+static void speak(struct conv *c, const char *text, int force)
+{
+	size_t n = utter(c, text, force);
+
+	if (n) {
 		c->spoken_samples += n;
 		if (c->heard_at > 0) {	/* the voice turn's latency, model included */
 			log_info("voice: call %lld: first answer audio %.0f ms after the caller stopped",
@@ -97,8 +110,19 @@ static void speak(struct conv *c, const char *text, int force)
 			c->heard_at = 0;
 		}
 	}
-	free(pcm);
 	c->last_activity = util_mono();
+}
+
+/* The brain's delay speaker: a tool runs long while the turn waits in it
+ * (brain_set_delay_speaker); called on the brain's timer thread, while this
+ * conversation's thread is blocked in the turn. */
+static void on_delay(void *arg, const char *sentence)
+{
+	struct conv *c = arg;
+
+	if (utter(c, sentence, 0))
+		log_info("voice: call %lld: a tool runs long: said its delay message",
+			 (long long)c->call_id);
 }
 
 static void say(struct conv *c, const char *text)
@@ -351,6 +375,9 @@ static void *conv_main(void *arg)
 	c->brain = brain_open(c->account_id, c->call_id, err, sizeof err);
 	if (!c->brain)	/* the call goes on: greeting, transcript, timers */
 		log_warn("voice: call %lld: no assistant brain: %s", (long long)c->call_id, err);
+	else
+		brain_set_delay_speaker(c->brain, (double)util_env_i64("SWITCHBOARD_TOOL_DELAY_MS",
+			TOOL_DELAY_MS, 0, 600000) / 1000, on_delay, c);
 	greet(c);
 	while (!c->ending) {
 		double now = util_mono(), wake;

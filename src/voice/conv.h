@@ -12,7 +12,9 @@
  * VEV_BEEP from the loop, or a greeting longer than 5 s before the
  * assistant spoke): answered_by becomes machine, and the call either ends
  * (end_call_on_voicemail) or gets the assistant's voicemail_message after
- * the beep, then BYE. It talks to the SIP loop only through its voice_line
+ * the beep, then BYE. While the brain runs a slow tool, the tool's delay
+ * message is said from the brain's timer thread (SWITCHBOARD_TOOL_DELAY_MS,
+ * brain_set_delay_speaker); the call's timers wait for the turn. It talks to the SIP loop only through its voice_line
  * and sip_ua_post().
  */
 #ifndef VOICE_CONV_H

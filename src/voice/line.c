@@ -85,11 +85,15 @@ int voice_line_play(struct voice_line *l, const int16_t *pcm, size_t n)
 	return r;
 }
 
-void voice_line_flush(struct voice_line *l)
+size_t voice_line_flush(struct voice_line *l)
 {
+	size_t n;
+
 	pthread_mutex_lock(&l->mu);
+	n = l->len;
 	l->len = 0;
 	pthread_mutex_unlock(&l->mu);
+	return n;
 }
 
 size_t voice_line_pending(struct voice_line *l)

@@ -70,7 +70,8 @@ void voice_line_unref(struct voice_line *l);
 /* Conversation side */
 /* Append audio; 0, or -1 when closed or more than VOICE_LINE_MAX_S is queued. */
 int voice_line_play(struct voice_line *l, const int16_t *pcm, size_t n);
-void voice_line_flush(struct voice_line *l);
+/* Drop what is queued; returns how many samples were dropped. */
+size_t voice_line_flush(struct voice_line *l);
 size_t voice_line_pending(struct voice_line *l);
 /* The next event, waiting until `deadline` (util_mono seconds; 0 = do not
  * wait). NULL on timeout. The caller frees it with voice_ev_free. */

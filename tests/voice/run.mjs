@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -623,6 +624,96 @@ tests.push({
 			assert.ok(i >= 0 && j > i, `start message not said before the answer: ${bot}`);
 			const log = await callOk(s.ctl, 'list_call_actions', { call_id: c.id });
 			assert.ok(log.data.some((a) => a.tool === 'is_office_open'));
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+/* A CRM that holds each answer until release() (or `holdMs`): [{t, url}]. */
+async function slowCrm(holdMs) {
+	const seen = [];
+	let waiting = [];
+	const srv = http.createServer((req, res) => {
+		seen.push({ t: Date.now(), url: req.url });
+		const answer = () => {
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify({ order: 'A-17', status: 'shipped', eta: 'tomorrow' }));
+		};
+		const timer = setTimeout(answer, holdMs);
+		waiting.push(() => { clearTimeout(timer); answer(); });
+	});
+	await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+	s.ctx.defer(() => new Promise((r) => srv.close(r)));
+	return { url: `http://127.0.0.1:${srv.address().port}`, seen,
+		release() { for (const f of waiting) f(); waiting = []; } };
+}
+
+tests.push({
+	name: 'a slow tool: start and delay messages fill the line; the caller barges in meanwhile; the action runs once, both utterances answered',
+	async fn() {
+		const sink = await new RtpSink().open();
+		try {
+			const crm = await slowCrm(8000);
+			const START = 'Let me look up your order.';
+			const DELAY = 'This is taking a moment, please stay on the line.';
+			const tool = (await callOk(s.ctl, 'create_mid_call_tool', { name: 'check_order',
+				description: 'Looks up the caller\'s order', endpoint: `${crm.url}/orders/latest`, method: 'GET',
+				timeout: 10, schema: [], say_start: START, say_delay: DELAY })).data.id;
+			const number = '+4930900018';
+			await inboundLine(number, { max_silence_duration: 30, allow_interruptions: true, tool_ids: [tool],
+				expected_phrases: ['Where is my order', 'Can I speak to a human please', 'Goodbye'] });
+			// the caller asks, waits 2.5 s (the tool starts ~1 s in and runs), speaks again
+			const q1 = fs.readFileSync(speak(s.sb.dir, 'order', 'Where is my order?'));
+			const q2 = fs.readFileSync(speak(s.sb.dir, 'human', 'Can I speak to a human please?'));
+			const audio = path.join(s.sb.dir, 'order-then-human.ul');
+			fs.writeFileSync(audio, Buffer.concat([q1, Buffer.alloc(20000, 0xff), q2]));
+			s.ms.script({ tool_calls: [{ name: 'check_order', arguments: {} }] },
+				{ content: 'Your order ships tomorrow.' },
+				{ content: 'Of course, I will find a colleague for you.' });
+			const seen = s.ms.chatRequests().length;
+			const after = await lastCallId();
+			// the CRM answers once the caller has interrupted (or after 8 s)
+			const barged = new RegExp('voice: call \\d+: barge-in: the caller interrupted');
+			const poll = setInterval(() => { if (barged.test(s.server.log())) crm.release(); }, 50);
+			let c;
+			try {
+				const f = scenario(s.sb.dir, 'uac_say.xml', { RTPPORT: sink.port, AUDIO: audio, WAITMS: 3500, TALKMS: 12000 });
+				sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+					service: number, mediaPort: await freePort() }), 'UAC');
+				const first = await newestCall(after);
+				c = await waitCall(first.id, ended, 'the end');
+			} finally {
+				clearInterval(poll);
+			}
+			const log = s.server.log();
+			const mine = (re) => log.split('\n').findIndex((l) => l.includes(`voice: call ${c.id}: `) && re.test(l));
+			// the delay message was said while the tool ran, then the caller interrupted it
+			const delayAt = mine(/said its delay message/), bargeAt = mine(/barge-in: the caller interrupted/);
+			assert.ok(delayAt >= 0, 'no delay message was said');
+			assert.ok(bargeAt > delayAt, `no barge-in after the delay message (${delayAt}, ${bargeAt})`);
+			// the action ran exactly once, and is logged once
+			assert.equal(crm.seen.length, 1, JSON.stringify(crm.seen));
+			const actions = (await callOk(s.ctl, 'list_call_actions', { call_id: c.id })).data
+				.filter((a) => a.tool === 'check_order');
+			assert.equal(actions.length, 1, JSON.stringify(actions));
+			assert.equal(actions[0].outcome, 'ok', JSON.stringify(actions));
+			// the transcript in order: question, start + delay + answer, the interruption, its answer
+			const t = c.transcript.map((e) => `${e.sender}: ${e.text}`);
+			const at = (re) => t.findIndex((x) => re.test(x));
+			const q1At = at(/^human: where is my order$/), a1At = at(/^bot: .*look up your order.*taking a moment.*ships tomorrow/);
+			const q2At = at(/^human: can i speak to a human please$/), a2At = at(/^bot: .*find a colleague/);
+			assert.ok(q1At >= 0 && a1At > q1At && q2At > a1At && a2At > q2At, JSON.stringify(t));
+			// the model saw the tool's result once, then the second question
+			const chats = s.ms.chatRequests().slice(seen);
+			assert.equal(chats.length, 3, `${chats.length} model requests`);
+			const last = chats[2].body.messages;
+			assert.equal(last.filter((m) => m.role === 'tool').length, 1, JSON.stringify(last));
+			assert.ok(JSON.stringify(last).includes('can i speak to a human please'));
+			assert.equal(c.status, 'ended_by_customer', JSON.stringify(c));
+			for (const l of log.split('\n'))
+				if (l.includes(`call ${c.id}: `) && /heard|delay message|barge-in/.test(l))
+					console.log(`    note: ${l.replace(/^.*voice: /, '')}`);
 		} finally {
 			sink.close();
 		}
@@ -1253,6 +1344,8 @@ async function main() {
 			SWITCHBOARD_SIP_DISABLE: '0', SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${s.sipPort}`, SWITCHBOARD_RING_TIMEOUT: '2',
 			SWITCHBOARD_RTP_PORTS: '31000-31999', SWITCHBOARD_STT: process.env.VOICE_STT ?? 'sphinx',
 			SWITCHBOARD_STT_POOL: '1', SWITCHBOARD_LOG: 'info',
+			// a slow tool's delay message after 0.8 s; the test CRM is on loopback
+			SWITCHBOARD_TOOL_DELAY_MS: '800', SWITCHBOARD_HTTP_ALLOW: '127.0.0.1/32',
 			// trunks added while serving register within half a second
 			SWITCHBOARD_SIP_REG_SCAN_MS: '500',
 			// the campaign dialer: a fast tick, a retry "minute" of 0.3 s, and a
