@@ -978,6 +978,114 @@ tests.push({
 	},
 });
 
+// ---- scale-out: Kamailio's dispatcher in front of several nodes --------------------------
+
+const KAMAILIO = '/usr/sbin/kamailio';
+
+/* Kamailio (tests/voice/kamailio.cfg) on a free port, dispatching to the
+ * nodes' SIP ports; resolves once it answers an OPTIONS. */
+async function startKamailio(name, nodes) {
+	if (!fs.existsSync(KAMAILIO))
+		throw new Error(`${KAMAILIO} is missing: scripts/setup.sh installs the kamailio package`);
+	const port = await freePort();
+	const list = path.join(s.sb.dir, `${name}.list`);
+	fs.writeFileSync(list, nodes.map((n) => `1 sip:127.0.0.1:${n} 0 0\n`).join(''));
+	const cfg = scenario(s.sb.dir, 'kamailio.cfg', { LISTEN: port, LIST: list });
+	const p = spawn(KAMAILIO, ['-f', cfg, '-DD', '-E', '-w', s.sb.dir], { cwd: s.sb.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+	let log = '', exited = false;
+	p.stdout.on('data', (d) => { log += d; });
+	p.stderr.on('data', (d) => { log += d; });
+	p.on('exit', () => { exited = true; });
+	const stop = async () => {
+		if (exited)
+			return;
+		p.kill('SIGTERM');
+		for (let i = 0; i < 50 && !exited; i++)
+			await sleep(100);
+		if (!exited)
+			p.kill('SIGKILL');
+	};
+	s.ctx.defer(stop);
+	const sock = dgram.createSocket('udp4');
+	let ready = false;
+	sock.on('message', (m) => { if (m.toString().startsWith('SIP/2.0 200')) ready = true; });
+	await new Promise((r) => sock.bind(0, '127.0.0.1', r));
+	for (let i = 0; i < 50 && !ready && !exited; i++) {
+		const lp = sock.address().port;
+		sock.send(`OPTIONS sip:127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${lp};branch=z9hG4bK-probe${i}\r\n`
+			+ `From: <sip:probe@127.0.0.1:${lp}>;tag=p${i}\r\nTo: <sip:127.0.0.1:${port}>\r\nCall-ID: probe-${i}@test\r\n`
+			+ 'CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n', port, '127.0.0.1');
+		await sleep(100);
+	}
+	sock.close();
+	if (!ready)
+		throw new Error(`kamailio did not start: ${log.slice(-1500)}`);
+	return { port, log: () => log, stop };
+}
+
+/* The calls of a node (its control-plane client) newer than `after`, once ended. */
+async function endedCallsAfter(ctl, after, count) {
+	const until = Date.now() + 20000;
+	let calls = [];
+	while (Date.now() < until) {
+		calls = (await callOk(ctl, 'list_calls', { per_page: 20 })).data.filter((c) => c.id > after);
+		if (calls.length >= count && calls.every(ended))
+			return calls;
+		await sleep(200);
+	}
+	throw new Error(`${calls.length} calls, not ${count} ended: ${JSON.stringify(calls).slice(0, 600)}`);
+}
+
+tests.push({
+	name: 'Kamailio dispatcher in front of two nodes: OPTIONS probes answered, calls split round-robin, ACK and BYE routed through it; a dead node is skipped',
+	async fn() {
+		const alt = await altServer();
+		const number = '+4930900050';
+		await inboundLine(number, { max_silence_duration: 30 });
+		await altInboundLine(alt, number, { max_silence_duration: 30 });
+		const lastOf = async (ctl) => (await callOk(ctl, 'list_calls', { per_page: 1 })).data?.[0]?.id ?? 0;
+		const kam = await startKamailio('two-nodes', [s.sipPort, alt.sipPort]);
+		// a few probe rounds: a node that did not answer OPTIONS would be inactive now
+		await sleep(2500);
+		let afterA = await lastOf(s.ctl), afterB = await lastOf(alt.ctl);
+		const f = scenario(s.sb.dir, 'uac_rr.xml', { TALKMS: 2500 });
+		sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${kam.port}`, service: number,
+			calls: 4, mediaPort: await freePort() }), 'UAC through Kamailio');
+		const a = await endedCallsAfter(s.ctl, afterA, 2), b = await endedCallsAfter(alt.ctl, afterB, 2);
+		assert.equal(a.length + b.length, 4, `${a.length} + ${b.length} calls`);
+		for (const c of [...a, ...b]) {
+			// the BYE came back through the proxy's Record-Route to the node that answered
+			assert.equal(c.status, 'ended_by_customer', JSON.stringify(c));
+			assert.ok(c.duration >= 2, JSON.stringify(c));
+		}
+		assert.doesNotMatch(kam.log(), /agent failed/, 'a live node was given up on');
+		await kam.stop();
+		// the first node of the set is dead: each call fails over (408 after 1 s, or
+		// the probe already marked it inactive) and lands on the live node
+		const dead = await freePort();
+		const kam2 = await startKamailio('dead-node', [dead, s.sipPort]);
+		afterA = await lastOf(s.ctl);
+		sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${kam2.port}`, service: number,
+			calls: 2, mediaPort: await freePort() }), 'UAC through Kamailio, one node dead');
+		let c2 = await endedCallsAfter(s.ctl, afterA, 2);
+		assert.ok(c2.every((c) => c.status === 'ended_by_customer'), JSON.stringify(c2));
+		const failovers = (kam2.log().match(/agent failed, retry/g) ?? []).length;
+		// by now the probes have marked the dead node inactive (which is what
+		// would have happened to a node not answering OPTIONS above): no more
+		// failovers, every call straight to the live node
+		await sleep(2500);
+		afterA = await lastOf(s.ctl);
+		sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${kam2.port}`, service: number,
+			calls: 2, mediaPort: await freePort() }), 'UAC through Kamailio, dead node probed');
+		c2 = await endedCallsAfter(s.ctl, afterA, 2);
+		assert.ok(c2.every((c) => c.status === 'ended_by_customer'), JSON.stringify(c2));
+		assert.equal((kam2.log().match(/agent failed, retry/g) ?? []).length, failovers, 'the dead node was still tried');
+		await kam2.stop();
+		console.log(`    note: calls per node ${a.length}/${b.length}; with a dead node: ${failovers} failover(s) after a 408, `
+			+ 'then none once the probes had marked it inactive');
+	},
+});
+
 // ---- the campaign dialer and send_dtmf ---------------------------------------------------
 
 const LIVE = ['initiated', 'ringing', 'in-progress'];
