@@ -1,6 +1,7 @@
 /* beep.c - voicemail beep detection with a Goertzel bank (see beep.h). */
 #include <math.h>
 #include "voice/beep.h"
+#include "voice/goertzel.h"
 
 #define RATE 8000.0
 
@@ -12,19 +13,6 @@ static const double bank[] = {
 void beep_init(struct beep *b)
 {
 	*b = (struct beep){ .min_rms = 200, .purity = 0.7, .min_ms = 150, .max_ms = 2000 };
-}
-
-/* |X(f)|^2 of the frame at frequency f. */
-static double goertzel(const int16_t *pcm, size_t n, double f)
-{
-	double coeff = 2 * cos(2 * M_PI * f / RATE), s1 = 0, s2 = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		double s = pcm[i] + coeff * s1 - s2;
-		s2 = s1;
-		s1 = s;
-	}
-	return s1 * s1 + s2 * s2 - coeff * s1 * s2;
 }
 
 double beep_tone(const int16_t *pcm, size_t n, double *share)
@@ -39,7 +27,7 @@ double beep_tone(const int16_t *pcm, size_t n, double *share)
 	if (energy <= 0)
 		return 0;
 	for (size_t k = 0; k < sizeof bank / sizeof bank[0]; k++) {
-		double p = goertzel(pcm, n, bank[k]);
+		double p = goertzel_power(pcm, n, bank[k], RATE);
 		if (p > best) {
 			best = p;
 			hz = bank[k];
