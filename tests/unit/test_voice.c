@@ -1,6 +1,7 @@
 /* test_voice.c - the voice runtime's pure parts: end-pointing, WAV, trunk
  * settings, the expected-phrase grammar, resampling, the line's queues,
- * the voicemail beep detector, and the store's end-of-call charge. */
+ * the voicemail beep detector, the in-band DTMF detector, and the store's
+ * end-of-call charge. */
 #include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "speech/speech.h"
 #include "store.h"
 #include "voice/beep.h"
+#include "voice/dtmf.h"
 #include "voice/line.h"
 #include "voice/vad.h"
 #include "voice/wav.h"
@@ -226,6 +228,31 @@ TEST(line_queues)
 	voice_line_unref(l);
 }
 
+/* Sentences the tone detectors must not mistake for tones. */
+static const char *const speech_samples[] = {
+	"Hello, you have reached the voicemail of John Smith. I am not available right now.",
+	"Please leave your name, your number and a short message after the tone.",
+	"Hello? Yes, this is Maria speaking. Who is calling, please?",
+	"Oooh, weeell, nooo, I would like to book an appointment for tomorrow morning.",
+	"My number is one two three, four five six, seven eight nine zero. Star, pound, hash.",
+};
+
+/* A speech sample synthesised (8 kHz) and passed through G.711 mu-law
+ * like the line; NULL when TTS failed. Caller frees. */
+static int16_t *speech_ulaw(const char *text, size_t *n)
+{
+	int16_t *pcm = NULL;
+	char err[200];
+
+	if (tts_synthesize(text, &pcm, n, err, sizeof err)) {
+		fprintf(stderr, "  tts: %s\n", err);
+		return NULL;
+	}
+	for (size_t i = 0; i < *n; i++)
+		pcm[i] = g711_ulaw2pcm(g711_pcm2ulaw(pcm[i]));
+	return pcm;
+}
+
 /* Feed ms of a tone (hz, or two tones when hz2) then 100 ms of silence,
  * through G.711 mu-law like the line; the beeps heard. */
 static int beeps(struct beep *b, double hz, double hz2, double amp, int ms)
@@ -247,16 +274,9 @@ static int beeps(struct beep *b, double hz, double hz2, double amp, int ms)
 
 TEST(beep_tones_not_speech)
 {
-	const char *const say[] = {
-		"Hello, you have reached the voicemail of John Smith. I am not available right now.",
-		"Please leave your name, your number and a short message after the tone.",
-		"Hello? Yes, this is Maria speaking. Who is calling, please?",
-		"Oooh, weeell, nooo, I would like to book an appointment for tomorrow morning.",
-	};
 	struct beep b;
 	int16_t *pcm = NULL;
 	size_t n = 0;
-	char err[200];
 	double share;
 
 	beep_init(&b);
@@ -273,20 +293,249 @@ TEST(beep_tones_not_speech)
 	CHECK(beeps(&b, 1000, 0, 100, 500) == 0);	/* too quiet */
 	CHECK(beeps(&b, 770, 1336, 4000, 500) == 0);	/* two tones (a keypad digit) */
 	CHECK(beep_tone((int16_t[160]){ 0 }, 160, &share) == 0 && share == 0);
-	for (size_t k = 0; k < sizeof say / sizeof say[0]; k++) {
+	for (size_t k = 0; k < sizeof speech_samples / sizeof speech_samples[0]; k++) {
 		int heard = 0;
-		REQUIRE(tts_synthesize(say[k], &pcm, &n, err, sizeof err) == 0);
+		REQUIRE((pcm = speech_ulaw(speech_samples[k], &n)) != NULL);
 		beep_init(&b);
-		for (size_t i = 0; i + 160 <= n; i += 160) {
-			for (size_t j = i; j < i + 160; j++)
-				pcm[j] = g711_ulaw2pcm(g711_pcm2ulaw(pcm[j]));
+		for (size_t i = 0; i + 160 <= n; i += 160)
 			heard += beep_frame(&b, pcm + i, 160);
-		}
 		if (heard)
 			fprintf(stderr, "  speech %zu heard as a beep (%.0f Hz, %d ms)\n", k, b.hz, b.ms);
 		CHECK(heard == 0);
 		free(pcm);
-		pcm = NULL;
+	}
+}
+
+/* ---- in-band DTMF ------------------------------------------------------ */
+
+/* A tape of line audio for the DTMF tests: tones written at `at`, played
+ * to a detector through G.711 mu-law like the line. */
+#define TAPE_LEN (8000 * 4)	/* 4 s */
+static struct {
+	int16_t pcm[TAPE_LEN];
+	size_t at;
+	uint32_t seed;
+} tape;
+
+static void tape_reset(size_t lead)
+{
+	memset(&tape, 0, sizeof tape);
+	tape.at = lead;
+	tape.seed = 12345;
+}
+
+/* ms of two tones (a2 = 0: one tone), added to what the tape holds. */
+static void tape_tone(double f1, double a1, double f2, double a2, int ms)
+{
+	for (size_t w = 0; w < (size_t)ms * 8 && tape.at < TAPE_LEN; w++, tape.at++)
+		tape.pcm[tape.at] += (int16_t)(a1 * sin(2 * M_PI * f1 * (double)w / 8000) +
+					       a2 * sin(2 * M_PI * f2 * (double)w / 8000));
+}
+
+/* A key: its row tone at amplitude ra, its column tone at ca. */
+static void tape_key(char key, double ra, double ca, int ms)
+{
+	static const double rows[] = { 697, 770, 852, 941 }, cols[] = { 1209, 1336, 1477, 1633 };
+	const char *pad = "123A456B789C*0#D", *k = strchr(pad, key);
+
+	if (k && key)
+		tape_tone(rows[(k - pad) / 4], ra, cols[(k - pad) % 4], ca, ms);
+}
+
+static void tape_pause(int ms)
+{
+	tape.at += (size_t)ms * 8;
+}
+
+/* Uniform white noise of peak amp over everything written so far. */
+static void tape_noise(double amp)
+{
+	for (size_t i = 0; i < tape.at && i < TAPE_LEN; i++) {
+		tape.seed = tape.seed * 1664525 + 1013904223;
+		tape.pcm[i] += (int16_t)(amp * ((double)(tape.seed >> 8) / (1 << 23) - 1));
+	}
+}
+
+/* Play the tape and 100 ms more to d in 20 ms frames; the keys heard
+ * (out holds up to 31). */
+static const char *tape_play(struct dtmf *d, char out[32])
+{
+	size_t end = tape.at + 800, len = 0;
+
+	for (size_t i = 0; i + 160 <= end && i + 160 <= TAPE_LEN; i += 160) {
+		int16_t f[160];
+		char key;
+
+		for (size_t j = 0; j < 160; j++)
+			f[j] = g711_ulaw2pcm(g711_pcm2ulaw(tape.pcm[i + j]));
+		if ((key = dtmf_frame(d, f, 160)) && len < 31)
+			out[len++] = key;
+	}
+	out[len] = 0;
+	return out;
+}
+
+TEST(dtmf_every_key)
+{
+	const char *pad = "123A456B789C*0#D";
+	struct dtmf d;
+	char out[32], one[2] = { 0 };
+
+	/* each key 80 ms, starting at a different place in a frame */
+	for (size_t k = 0; pad[k]; k++) {
+		dtmf_init(&d);
+		tape_reset(k * 37 % 160);
+		tape_key(pad[k], 5000, 5000, 80);
+		one[0] = pad[k];
+		CHECK_STR(tape_play(&d, out), one);
+	}
+	/* one detector for the whole pad, 60 ms between keys */
+	dtmf_init(&d);
+	tape_reset(50);
+	for (size_t k = 0; pad[k]; k++) {
+		tape_key(pad[k], 5000, 5000, 80);
+		tape_pause(60);
+	}
+	CHECK_STR(tape_play(&d, out), pad);
+}
+
+TEST(dtmf_presses)
+{
+	struct dtmf d;
+	char out[32];
+
+	dtmf_init(&d);
+	tape_reset(90);
+	for (const char *k = "123#"; *k; k++) {
+		tape_key(*k, 4000, 4000, 80);
+		tape_pause(60);
+	}
+	CHECK_STR(tape_play(&d, out), "123#");
+
+	dtmf_init(&d);		/* a long press is one key */
+	tape_reset(13);
+	tape_key('7', 4000, 4000, 500);
+	CHECK_STR(tape_play(&d, out), "7");
+
+	dtmf_init(&d);		/* the same key twice, 60 ms apart */
+	tape_reset(0);
+	tape_key('5', 4000, 4000, 80);
+	tape_pause(60);
+	tape_key('5', 4000, 4000, 80);
+	CHECK_STR(tape_play(&d, out), "55");
+
+	dtmf_init(&d);		/* one frame lost inside a press is not a new press */
+	tape_reset(0);
+	tape_key('9', 4000, 4000, 100);
+	tape_pause(20);
+	tape_key('9', 4000, 4000, 100);
+	CHECK_STR(tape_play(&d, out), "9");
+
+	dtmf_init(&d);		/* another key right after one counts at once */
+	tape_reset(0);
+	tape_key('1', 4000, 4000, 80);
+	tape_key('2', 4000, 4000, 80);
+	CHECK_STR(tape_play(&d, out), "12");
+
+	dtmf_init(&d);		/* 20 ms within one frame is too short */
+	tape_reset(160);
+	tape_key('4', 5000, 5000, 20);
+	CHECK_STR(tape_play(&d, out), "");
+	dtmf_init(&d);
+	tape_reset(330);
+	tape_key('4', 5000, 5000, 15);
+	CHECK_STR(tape_play(&d, out), "");
+
+	dtmf_init(&d);		/* just over min_rms counts, under it does not */
+	tape_reset(0);
+	tape_key('8', 150, 150, 80);
+	CHECK_STR(tape_play(&d, out), "8");
+	dtmf_init(&d);
+	tape_reset(0);
+	tape_key('8', 60, 60, 80);
+	CHECK_STR(tape_play(&d, out), "");
+
+	dtmf_init(&d);		/* a key in noise (~9 dB SNR) */
+	tape_reset(0);
+	tape_key('0', 4000, 4000, 100);
+	tape_pause(20);
+	tape_noise(3000);
+	CHECK_STR(tape_play(&d, out), "0");
+}
+
+TEST(dtmf_rejects_other_sounds)
+{
+	struct dtmf d;
+	char out[32];
+
+	dtmf_init(&d);		/* single tones: a row or a column alone, a beep */
+	tape_reset(0);
+	tape_tone(697, 6000, 0, 0, 300);
+	tape_pause(60);
+	tape_tone(1336, 6000, 0, 0, 300);
+	tape_pause(60);
+	tape_tone(1000, 6000, 0, 0, 300);
+	tape_pause(60);
+	tape_tone(440, 4000, 350, 4000, 300);	/* dial tone */
+	CHECK_STR(tape_play(&d, out), "");
+
+	dtmf_init(&d);		/* twist: 12 dB either way is too much, 8 dB is fine */
+	tape_reset(0);
+	tape_key('6', 6000, 1500, 100);
+	tape_pause(60);
+	tape_key('6', 1500, 6000, 100);
+	CHECK_STR(tape_play(&d, out), "");
+	dtmf_init(&d);
+	tape_reset(0);
+	tape_key('6', 5000, 2000, 100);
+	tape_pause(60);
+	tape_key('3', 2000, 5000, 100);
+	CHECK_STR(tape_play(&d, out), "63");
+
+	dtmf_init(&d);		/* two keys at once ('1' and a quieter '4'): not one key */
+	tape_reset(0);
+	tape_key('1', 4000, 4000, 100);
+	tape.at = 0;
+	tape_tone(770, 2000, 0, 0, 100);
+	CHECK_STR(tape_play(&d, out), "");
+
+	dtmf_init(&d);		/* white noise, loud and soft */
+	tape_reset(8000 * 2);
+	tape_noise(8000);
+	tape_pause(1000);
+	tape_noise(800);
+	CHECK_STR(tape_play(&d, out), "");
+}
+
+TEST(dtmf_not_speech)
+{
+	struct dtmf d;
+	int16_t *pcm;
+	size_t n;
+
+	for (size_t k = 0; k < sizeof speech_samples / sizeof speech_samples[0]; k++) {
+		char out[32];
+		size_t len = 0;
+		double most = 0;
+
+		REQUIRE((pcm = speech_ulaw(speech_samples[k], &n)) != NULL);
+		dtmf_init(&d);
+		for (size_t i = 0; i + 160 <= n; i += 160) {
+			char key = dtmf_frame(&d, pcm + i, 160);
+			if (key && len < 31)
+				out[len++] = key;
+			if (d.share > most)
+				most = d.share;
+		}
+		out[len] = 0;
+		if (len)
+			fprintf(stderr, "  speech %zu heard as keys '%s'\n", k, out);
+		CHECK(len == 0);
+		/* speech peaks far below a key's ~1 (0.25-0.42 with espeak-ng) */
+		if (most >= 0.6)
+			fprintf(stderr, "  speech %zu: two-tone share %.2f\n", k, most);
+		CHECK(most < 0.6);
+		free(pcm);
 	}
 }
 
@@ -358,5 +607,6 @@ TEST(store_call_end_charges_once)
 const struct unit_test voice_tests[] = {
 	T(vad_endpoints), T(wav_roundtrip), T(wav_writer_patches_sizes), T(trunk_build_and_parse),
 	T(stt_grammar_from_phrases), T(resample_lengths), T(line_queues),
-	T(beep_tones_not_speech), T(store_call_end_charges_once), { 0 },
+	T(beep_tones_not_speech), T(dtmf_every_key), T(dtmf_presses), T(dtmf_rejects_other_sounds),
+	T(dtmf_not_speech), T(store_call_end_charges_once), { 0 },
 };
