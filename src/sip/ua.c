@@ -24,6 +24,7 @@
 #include "store.h"
 #include "util.h"
 #include "voice/beep.h"
+#include "voice/dtmf.h"
 #include "voice/conv.h"
 #include "voice/line.h"
 #include "voice/media.h"
@@ -131,6 +132,10 @@ struct call {
 	/* end-pointing */
 	struct vad vad;
 	struct beep beep;              /* outbound: the answering machine's beep */
+	struct dtmf dtmf;              /* keypad tones sent as audio */
+	bool te_seen;                  /* RFC 4733 digits came: no in-band detection */
+	unsigned keyframes;            /* the last frames that carried a key, one bit each */
+	bool utt_keyed;                /* the utterance being cut holds key tones */
 	bool barge_in;
 	int16_t preroll[PREROLL];
 	size_t pre_pos, pre_len;
@@ -246,6 +251,25 @@ static void post_utterance(struct call *c)
 	c->utt_len = 0;
 }
 
+/* Keypad digits sent as audio (voice/dtmf.h), until the far end shows it
+ * sends RFC 4733 events. The tones also trip the end-pointer: that
+ * "utterance" is dropped rather than transcribed. */
+static void keypad_tones(struct call *c, const int16_t *rx)
+{
+	char key[2] = { 0, 0 };
+
+	if (c->te_seen)
+		return;
+	key[0] = dtmf_frame(&c->dtmf, rx, MEDIA_FRAME);
+	c->keyframes = c->keyframes << 1 | (c->dtmf.run_key != 0);
+	if (c->dtmf.run_key && c->vad.in_speech)
+		c->utt_keyed = true;
+	if (key[0]) {
+		log_info("voice: call %lld: keypad '%c' (in-band)", (long long)c->id, key[0]);
+		voice_line_post(c->line, voice_ev_new(VEV_DTMF, key));
+	}
+}
+
 static void on_tick(void *arg, const int16_t *rx, const int16_t *tx, bool tx_audio)
 {
 	struct call *c = arg;
@@ -262,8 +286,11 @@ static void on_tick(void *arg, const int16_t *rx, const int16_t *tx, bool tx_aud
 		log_info("voice: call %lld: voicemail beep (%s)", (long long)c->id, what);
 		voice_line_post(c->line, voice_ev_new(VEV_BEEP, what));
 	}
+	keypad_tones(c, rx);
 	ev = vad_frame(&c->vad, rx, MEDIA_FRAME);
 	if (ev == VAD_START) {
+		/* a key pressed just before counts for this "utterance" */
+		c->utt_keyed = (c->keyframes & 0x1f) != 0;
 		/* the utterance starts with what came just before the trigger */
 		c->utt = malloc(UTT_MAX * sizeof(int16_t));
 		c->utt_len = 0;
@@ -293,8 +320,14 @@ static void on_tick(void *arg, const int16_t *rx, const int16_t *tx, bool tx_aud
 			pthread_mutex_lock(&c->line->mu);
 			c->line->caller_speaking = 0;
 			pthread_mutex_unlock(&c->line->mu);
-			if (c->utt)
+			if (c->utt && c->utt_keyed) {	/* keypad tones, not speech */
+				free(c->utt);
+				c->utt = NULL;
+				c->utt_len = 0;
+			} else if (c->utt) {
 				post_utterance(c);
+			}
+			c->utt_keyed = false;
 		}
 	}
 	for (int i = 0; i < MEDIA_FRAME; i++) {
@@ -309,6 +342,7 @@ static void on_dtmf(void *arg, char digit)
 	struct call *c = arg;
 	char d[2] = { digit, 0 };
 
+	c->te_seen = true;
 	log_info("voice: call %lld: keypad '%c'", (long long)c->id, digit);
 	if (c->line)
 		voice_line_post(c->line, voice_ev_new(VEV_DTMF, d));
@@ -329,6 +363,7 @@ static struct call *call_alloc(int64_t id, int64_t account_id, bool outbound)
 	c->outbound = outbound;
 	vad_init(&c->vad);
 	beep_init(&c->beep);
+	dtmf_init(&c->dtmf);
 	c->line = voice_line_new(id);
 	cb.arg = c;
 	err = c->line ? media_alloc(&c->media, &media_ip, rtp_min, rtp_max, c->line, &cb) : ENOMEM;

@@ -514,6 +514,30 @@ const tests = [
 		},
 	},
 	{
+		name: 'keypad digits sent as audio (in-band DTMF) reach the conversation; the tones are not transcribed as speech',
+		async fn() {
+			await inboundLine('+4930900019', { max_silence_duration: 30,
+				expected_phrases: ['Where is my order', 'Goodbye'] });
+			s.ms.script({ content: 'Thank you, I have your customer number.' });
+			const seen = s.ms.chatRequests().length;
+			const after = await lastCallId();
+			// 4, 2, # as tone pairs of 100 ms with 100 ms between them
+			const audio = path.join(s.sb.dir, 'inband-42#.ul');
+			fs.writeFileSync(audio, dtmfAudio('42#', 100, 100));
+			const f = scenario(s.sb.dir, 'uac_say.xml', { RTPPORT: 40016, AUDIO: audio, WAITMS: 3500, TALKMS: 4000 });
+			sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+				service: '+4930900019', mediaPort: await freePort() }), 'UAC');
+			const first = await newestCall(after);
+			const c = await waitCall(first.id, ended, 'the end');
+			const human = c.transcript.filter((t) => t.sender === 'human').map((t) => t.text);
+			assert.deepEqual(human, ['[keypad] 42'], JSON.stringify(c.transcript));
+			assert.ok(s.ms.chatRequests().slice(seen).some((r) => JSON.stringify(r.body.messages).includes('[keypad] 42')));
+			const log = s.server.log();
+			assert.equal((log.match(new RegExp(`call ${c.id}: keypad '.' \\(in-band\\)`, 'g')) ?? []).length, 3);
+			assert.doesNotMatch(log, new RegExp(`call ${c.id}: heard`), 'the tones went to the recogniser');
+		},
+	},
+	{
 		name: 'recording: a stereo WAV with both sides, recording_url set',
 		async fn() {
 			await inboundLine('+4930900015', { record_call: true });
@@ -552,6 +576,29 @@ const tests = [
 		},
 	},
 ];
+
+/* Raw µ-law 8 kHz of keypad tones: each key `onMs` of its two tones (each
+ * at amplitude 6000), `gapMs` of silence after it, 300 ms of silence first. */
+function dtmfAudio(keys, onMs, gapMs) {
+	const rows = [697, 770, 852, 941], cols = [1209, 1336, 1477, 1633], pad = ['123A', '456B', '789C', '*0#D'];
+	const ulaw = (x) => {	// G.711 µ-law of a 16-bit sample
+		let sign = 0;
+		if (x < 0) { sign = 0x80; x = -x; }
+		x = Math.min(x, 32635) + 0x84;
+		let exp = 7;
+		for (let mask = 0x4000; !(x & mask) && exp > 0; exp--, mask >>= 1);
+		return ~(sign | (exp << 4) | ((x >> (exp + 3)) & 0x0f)) & 0xff;
+	};
+	const out = [...Buffer.alloc(2400, 0xff)];
+	for (const k of keys) {
+		const r = pad.findIndex((row) => row.includes(k)), col = pad[r].indexOf(k);
+		for (let i = 0; i < onMs * 8; i++)
+			out.push(ulaw(Math.round(6000 * (Math.sin(2 * Math.PI * rows[r] * i / 8000)
+				+ Math.sin(2 * Math.PI * cols[col] * i / 8000)))));
+		out.push(...Buffer.alloc(gapMs * 8, 0xff));
+	}
+	return Buffer.from(out);
+}
 
 /* Raw µ-law 8 kHz of espeak-ng saying text (what sipp streams). */
 function speak(dir, name, text) {
