@@ -479,25 +479,33 @@ const tests = [
 			assert.equal(c.end_reason, 'transferred to +4940123456');
 		},
 	},
-	{
-		name: 'a refused transfer (403) is said on the line and the call goes on',
+	...[
+		['a refused transfer (REFER answered 403)', 'uas_refer_refused.xml', { REFUSAL: '403 Forbidden' },
+			/the far end refused the transfer \(403 Forbidden\)/],
+		['a trunk without REFER (REFER answered 501)', 'uas_refer_refused.xml', { REFUSAL: '501 Not Implemented' },
+			/the far end refused the transfer \(501 Not Implemented\)/],
+		['a transfer whose target is busy (REFER accepted, NOTIFY sipfrag 486)', 'uas_refer_notify_fail.xml',
+			{ FRAG: '486 Busy Here' }, /the transfer target answered 486 Busy Here/],
+	].map(([what, file, vars, why], i) => ({
+		name: `${what}: said on the line, the call goes on`,
 		async fn() {
-			const port = await freePort();
-			const asst = await outboundLine('+4930900006', port, { max_silence_duration: 30 });
-			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_refer_refused.xml', { RTPPORT: 40006, TALKMS: 6000 }), { port });
+			const port = await freePort(), number = `+493090000${60 + i}`, target = `+49401234${570 + i}`;
+			const asst = await outboundLine(number, port, { max_silence_duration: 30 });
+			const phone = sipp(s.sb, scenario(s.sb.dir, file, { RTPPORT: 40006, TALKMS: 6000, ...vars }), { port });
 			await sleep(300);
-			const id = await makeCall(asst, '+4915100000006');
+			const id = await makeCall(asst, `+49151000000${60 + i}`);
 			await waitCall(id, (c) => c.status === 'in-progress', 'in-progress');
 			const ic = await mcp(s.kInc, '/call/mcp', { account_id: String(s.acc), persona_id: String(asst),
-				call_id: String(id), caller_id_number: '+4915100000006' });
-			await ic.callTool({ name: 'transfer_call', arguments: { destination_number: '+4940123457' } });
-			sippOk(await phone, 'UAS (REFER refused, BYE)');
+				call_id: String(id), caller_id_number: `+49151000000${60 + i}` });
+			await ic.callTool({ name: 'transfer_call', arguments: { destination_number: target } });
+			sippOk(await phone, `UAS (${what}, BYE from the phone)`);
 			const c = await waitCall(id, ended, 'the end');
 			assert.equal(c.status, 'ended_by_customer', JSON.stringify(c));
 			assert.ok(c.transcript.some((t) => t.sender === 'bot' && /could not transfer/.test(t.text)),
 				JSON.stringify(c.transcript));
+			assert.match(s.server.log(), new RegExp(`voice: call ${c.id}: transfer to [^ ]*${target.slice(1)} failed: ${why.source}`));
 		},
-	},
+	})),
 	{
 		name: 'keypad digits (RFC 4733) reach the conversation',
 		async fn() {
