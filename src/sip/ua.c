@@ -316,7 +316,7 @@ static void on_tick(void *arg, const int16_t *rx, const int16_t *tx, bool tx_aud
 		}
 		if (ev == VAD_END || (c->utt && c->utt_len + MEDIA_FRAME > UTT_MAX)) {
 			if (c->vad.in_speech)
-				vad_init(&c->vad);	/* cut: start over */
+				vad_reset(&c->vad);	/* cut: start over */
 			pthread_mutex_lock(&c->line->mu);
 			c->line->caller_speaking = 0;
 			pthread_mutex_unlock(&c->line->mu);
@@ -362,6 +362,10 @@ static struct call *call_alloc(int64_t id, int64_t account_id, bool outbound)
 	c->account_id = account_id;
 	c->outbound = outbound;
 	vad_init(&c->vad);
+	/* how long a pause ends the caller's turn: shorter answers sooner,
+	 * longer lets people pause mid-sentence */
+	c->vad.hangover_ms = (int)util_env_i64("SWITCHBOARD_VAD_HANGOVER_MS", c->vad.hangover_ms,
+					       200, 3000);
 	beep_init(&c->beep);
 	dtmf_init(&c->dtmf);
 	c->line = voice_line_new(id);

@@ -52,6 +52,8 @@ struct conv {
 	int prompting;             /* a re-engagement prompt is playing */
 	uint64_t spoken_samples;
 	double heard_at;           /* when the last utterance ended (unix s) */
+	double stt_ms;             /* what its transcription took */
+	double turn_at;            /* when the brain's turn for it started (mono s) */
 };
 
 /* ---- speaking ---------------------------------------------------------------------- */
@@ -76,11 +78,12 @@ static int caller_speaking(struct conv *c)
  * 0. Touches only the line (it has its own lock), so the delay speaker may
  * call it from the brain's timer thread. When the caller is talking and may
  * interrupt, it is not said at all, unless forced. */
-static size_t utter(struct conv *c, const char *text, int force)
+static size_t utter(struct conv *c, const char *text, int force, double *tts_ms)
 {
 	int16_t *pcm = NULL;
 	size_t n = 0;
 	char err[256];
+	double t0 = util_mono();
 
 	if (!text || !*text || c->ending)
 		return 0;
@@ -90,6 +93,8 @@ static size_t utter(struct conv *c, const char *text, int force)
 		log_warn("voice: call %lld: cannot speak: %s", (long long)c->call_id, err);
 		return 0;
 	}
+	if (tts_ms)
+		*tts_ms = (util_mono() - t0) * 1000;
 	if (voice_line_play(c->line, pcm, n)) {
 		log_warn("voice: call %lld: the line did not take the speech", (long long)c->call_id);
 		n = 0;
@@ -100,13 +105,17 @@ static size_t utter(struct conv *c, const char *text, int force)
 
 static void speak(struct conv *c, const char *text, int force)
 {
-	size_t n = utter(c, text, force);
+	double tts_ms = 0;
+	size_t n = utter(c, text, force, &tts_ms);
 
 	if (n) {
 		c->spoken_samples += n;
-		if (c->heard_at > 0) {	/* the voice turn's latency, model included */
-			log_info("voice: call %lld: first answer audio %.0f ms after the caller stopped",
-				 (long long)c->call_id, (util_now() - c->heard_at) * 1000);
+		if (c->heard_at > 0) {	/* the voice turn's latency and where it went */
+			double model_ms = (util_mono() - c->turn_at) * 1000 - tts_ms;
+			log_info("voice: call %lld: turn: answer audio queued %.0f ms after the end of "
+				 "speech (speech-to-text %.0f, model to first sentence %.0f, "
+				 "text-to-speech %.0f ms)", (long long)c->call_id,
+				 (util_now() - c->heard_at) * 1000, c->stt_ms, model_ms, tts_ms);
 			c->heard_at = 0;
 		}
 	}
@@ -120,7 +129,7 @@ static void on_delay(void *arg, const char *sentence)
 {
 	struct conv *c = arg;
 
-	if (utter(c, sentence, 0))
+	if (utter(c, sentence, 0, NULL))
 		log_info("voice: call %lld: a tool runs long: said its delay message",
 			 (long long)c->call_id);
 }
@@ -317,6 +326,8 @@ static void utterance(struct conv *c, struct voice_ev *e)
 		return;
 	transcript(c, "human", text);
 	c->heard_at = e->ts;
+	c->stt_ms = (util_mono() - t0) * 1000;
+	c->turn_at = util_mono();
 	turn(c, text);
 	c->heard_at = 0;
 }
@@ -331,6 +342,8 @@ static void digits_done(struct conv *c)
 	c->ndigits = 0;
 	transcript(c, "human", text);
 	c->heard_at = util_now();
+	c->stt_ms = 0;
+	c->turn_at = util_mono();
 	turn(c, text);
 	c->heard_at = 0;
 }

@@ -8,6 +8,12 @@ void vad_init(struct vad *v)
 			   .floor = 100 };
 }
 
+void vad_reset(struct vad *v)
+{
+	v->loud_ms = v->quiet_ms = v->speech_ms = 0;
+	v->in_speech = 0;
+}
+
 double vad_rms(const int16_t *pcm, size_t n)
 {
 	double acc = 0;

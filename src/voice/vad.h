@@ -30,6 +30,8 @@ struct vad {
 };
 
 void vad_init(struct vad *v);
+/* End the current utterance now (a cut); settings and noise floor stay. */
+void vad_reset(struct vad *v);
 /* Feed one frame (any length, typically 160 samples = 20 ms at 8 kHz). */
 enum vad_event vad_frame(struct vad *v, const int16_t *pcm, size_t n);
 /* RMS of a frame (also used for barge-in and tests). */

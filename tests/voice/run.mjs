@@ -649,7 +649,7 @@ tests.push({
 			const late = sink.packets.filter((p) => p.t > t0 + 6500 && p.loud).length;
 			assert.ok(late >= 50, `only ${late} speech packets after the caller spoke`);
 			for (const l of s.server.log().split('\n'))
-				if (l.includes(`call ${c.id}: heard`) || l.includes(`call ${c.id}: first answer audio`))
+				if (l.includes(`call ${c.id}: heard`) || l.includes(`call ${c.id}: turn:`))
 					console.log(`    note: ${l.replace(/^.*voice: /, '')}`);
 		} finally {
 			sink.close();
