@@ -306,6 +306,19 @@ const char *brain_system_prompt(const struct brain *b)
 	return b->system;
 }
 
+void brain_interrupted(struct brain *b, const char *heard)
+{
+	char note[1200];
+
+	if (heard && *heard)
+		snprintf(note, sizeof note, "The caller interrupted your last answer; of it they "
+			 "heard only: \"%.1000s\". Do not assume they heard the rest.", heard);
+	else
+		snprintf(note, sizeof note, "The caller interrupted your last answer before "
+			 "hearing any of it. Do not assume they heard it.");
+	json_array_append_new(b->history, json_pack("{s:s, s:s}", "role", "system", "content", note));
+}
+
 void brain_set_delay_speaker(struct brain *b, double delay_s, llm_sentence_fn cb, void *arg)
 {
 	b->delay_s = delay_s > 0 ? delay_s : 0;

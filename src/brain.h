@@ -110,6 +110,9 @@ int brain_turn(struct brain *b, const char *user_text, llm_sentence_fn cb, void 
  * waits in the tool); the turn continues only after cb returned. Both
  * messages become part of res.reply. */
 void brain_set_delay_speaker(struct brain *b, double delay_s, llm_sentence_fn cb, void *arg);
+/* Voice lines: the caller cut the last answer short and heard only `heard`
+ * ("" for nothing): the model is told so before its next turn. */
+void brain_interrupted(struct brain *b, const char *heard);
 /* The templated system prompt in use (for tests and logs; owned by b). */
 const char *brain_system_prompt(const struct brain *b);
 int64_t brain_call_id(const struct brain *b);

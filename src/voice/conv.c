@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "brain.h"
+#include "buf.h"
 #include "log.h"
 #include "sip/ua.h"
 #include "speech/speech.h"
@@ -26,11 +27,19 @@
 	"Is there anything else I can help you with?"
 #define DEFAULT_CONSENT "This call may be recorded."
 #define TOOL_DELAY_MS 2500      /* a tool still running then: its say_delay */
-#define VM_BEEP_WAIT_S 5.0       /* after a long greeting, wait this long for its beep */
+#define VM_BEEP_WAIT_S 5.0
+#define SAID_MAX 32              /* sentences of one answer followed until heard */       /* after a long greeting, wait this long for its beep */
 
 static pthread_mutex_t threads_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t threads_cv = PTHREAD_COND_INITIALIZER;
 static int threads_live;
+
+/* One sentence of the answer being said, where it is on the line. */
+struct said {
+	char *text;
+	uint64_t start, end;       /* play positions (voice_line_play) */
+	unsigned flushes;          /* voice_line_flushes() when it was queued */
+};
 
 struct conv {
 	struct voice_line *line;
@@ -54,14 +63,87 @@ struct conv {
 	double heard_at;           /* when the last utterance ended (unix s) */
 	double stt_ms;             /* what its transcription took */
 	double turn_at;            /* when the brain's turn for it started (mono s) */
+	/* the brain's answer being said: in the transcript once heard (settle) */
+	int collecting;
+	struct said said[SAID_MAX];
+	size_t nsaid;
 };
 
 /* ---- speaking ---------------------------------------------------------------------- */
 
-static void transcript(struct conv *c, const char *sender, const char *text)
+static void store_entry(struct conv *c, const char *sender, const char *text)
 {
 	if (text && *text && store_voice_transcript_add(c->call_id, sender, text, util_now()))
 		log_warn("voice: call %lld: cannot store a transcript entry", (long long)c->call_id);
+}
+
+/* The first `f` (0..1) of a sentence, cut back to a word, then "...". */
+static void add_cut(struct buf *out, const char *text, double f)
+{
+	size_t n = strlen(text), k = (size_t)(f * (double)n);
+
+	while (k > 0 && text[k] != ' ')
+		k--;
+	if (!k)
+		return;	/* not a whole word heard */
+	if (out->len)
+		buf_addch(out, ' ');
+	buf_add(out, text, k);
+	buf_adds(out, "...");
+}
+
+/*
+ * The brain's answer goes to the transcript as the caller heard it: once
+ * every sentence of it has played out, or was cut by a barge-in (the
+ * sentence cut short ends in "...", what never played is left out). With
+ * force, now: what is still queued counts as said (it plays on unless the
+ * caller interrupts). When it was cut, the brain is told what was heard.
+ */
+static void settle(struct conv *c, int force)
+{
+	struct buf out = BUF_INIT(64 * 1024);
+	int cut = 0, final;
+	size_t i;
+
+	if (!c->nsaid)
+		return;
+	if (!force)
+		for (i = 0; i < c->nsaid; i++)
+			if (voice_line_heard_until(c->line, c->said[i].flushes, &final) < c->said[i].end &&
+			    !final)
+				goto out;	/* still playing */
+	for (i = 0; i < c->nsaid; i++) {
+		struct said *s = &c->said[i];
+		uint64_t h = voice_line_heard_until(c->line, s->flushes, &final);
+		if (h >= s->end || !final) {
+			if (out.len)
+				buf_addch(&out, ' ');
+			buf_adds(&out, s->text);
+		} else {
+			cut = 1;
+			if (h > s->start)
+				add_cut(&out, s->text, (double)(h - s->start) / (double)(s->end - s->start));
+		}
+	}
+	store_entry(c, "bot", buf_str(&out));
+	if (cut) {
+		log_info("voice: call %lld: the caller heard only \"%s\" of the answer",
+			 (long long)c->call_id, buf_str(&out));
+		if (c->brain)
+			brain_interrupted(c->brain, buf_str(&out));
+	}
+	for (i = 0; i < c->nsaid; i++)
+		free(c->said[i].text);
+	c->nsaid = 0;
+out:
+	buf_release(&out);
+}
+
+/* A transcript entry now: the answer being said goes first. */
+static void transcript(struct conv *c, const char *sender, const char *text)
+{
+	settle(c, 1);
+	store_entry(c, sender, text);
 }
 
 static int caller_speaking(struct conv *c)
@@ -80,6 +162,8 @@ static int caller_speaking(struct conv *c)
  * interrupt, it is not said at all, unless forced. */
 static size_t utter(struct conv *c, const char *text, int force, double *tts_ms)
 {
+	uint64_t start = 0;
+	unsigned flushes = 0;
 	int16_t *pcm = NULL;
 	size_t n = 0;
 	char err[256];
@@ -95,9 +179,18 @@ static size_t utter(struct conv *c, const char *text, int force, double *tts_ms)
 	}
 	if (tts_ms)
 		*tts_ms = (util_mono() - t0) * 1000;
-	if (voice_line_play(c->line, pcm, n)) {
+	if (voice_line_play(c->line, pcm, n, &start, &flushes)) {
 		log_warn("voice: call %lld: the line did not take the speech", (long long)c->call_id);
 		n = 0;
+	} else if (c->collecting && c->nsaid < SAID_MAX) {
+		/* on the turn's thread, or the brain's timer thread while the turn waits */
+		struct said *s = &c->said[c->nsaid];
+		if ((s->text = strdup(text))) {
+			s->start = start;
+			s->end = start + n;
+			s->flushes = flushes;
+			c->nsaid++;
+		}
 	}
 	free(pcm);
 	return n;
@@ -189,13 +282,16 @@ static void turn(struct conv *c, const char *text)
 	if (!c->brain)
 		return;
 	memset(&res, 0, sizeof res);
-	if (brain_turn(c->brain, text, on_sentence, c, &res)) {
+	settle(c, 1);
+	c->collecting = 1;
+	int rc = brain_turn(c->brain, text, on_sentence, c, &res);
+	c->collecting = 0;
+	if (rc) {
 		log_warn("voice: call %lld: the assistant could not answer: %s",
 			 (long long)c->call_id, res.error);
 		say(c, "I'm sorry, I did not catch that. Could you say it again?");
 	} else {
-		transcript(c, "bot", res.reply);
-		line_command(c, &res);
+		line_command(c, &res);	/* the answer is in the transcript once heard */
 	}
 	brain_result_release(&res);
 	c->last_activity = util_mono();
@@ -217,10 +313,10 @@ static void greet(struct conv *c)
 	if (c->brain) {
 		struct brain_result res;
 		memset(&res, 0, sizeof res);
+		c->collecting = 1;
 		if (brain_initial(c->brain, on_sentence, c, &res))
 			log_warn("voice: call %lld: no greeting: %s", (long long)c->call_id, res.error);
-		else
-			transcript(c, "bot", res.reply);
+		c->collecting = 0;
 		brain_result_release(&res);
 	} else if (initial && *initial) {
 		say(c, initial);
@@ -399,6 +495,7 @@ static void *conv_main(void *arg)
 
 		if (!playing)
 			c->prompting = 0;
+		settle(c, 0);
 		/* silence counts from the last sound, but "are you still there?"
 		 * does not restart it */
 		if ((playing && !c->prompting) || talking)
@@ -481,6 +578,7 @@ static void *conv_main(void *arg)
 		}
 		voice_ev_free(e);
 	}
+	settle(c, 1);
 	if (c->brain)
 		brain_close(c->brain);
 	brain_after_call_queue(c->call_id);

@@ -69,11 +69,16 @@ void voice_line_unref(struct voice_line *l)
 	free(l);
 }
 
-int voice_line_play(struct voice_line *l, const int16_t *pcm, size_t n)
+int voice_line_play(struct voice_line *l, const int16_t *pcm, size_t n, uint64_t *start,
+		    unsigned *flushes)
 {
 	int r = 0;
 
 	pthread_mutex_lock(&l->mu);
+	if (start)
+		*start = l->pulled + l->len;
+	if (flushes)
+		*flushes = l->flushes;
 	if (l->closed || n > l->cap - l->len) {
 		r = -1;
 	} else {
@@ -92,6 +97,38 @@ size_t voice_line_flush(struct voice_line *l)
 	pthread_mutex_lock(&l->mu);
 	n = l->len;
 	l->len = 0;
+	l->flush_at[l->flushes % VOICE_LINE_FLUSH_LOG] = l->pulled;
+	l->flushes++;
+	pthread_mutex_unlock(&l->mu);
+	return n;
+}
+
+uint64_t voice_line_heard_until(struct voice_line *l, unsigned since, int *final)
+{
+	uint64_t at;
+
+	pthread_mutex_lock(&l->mu);
+	if (l->flushes > since) {
+		/* the first flush after `since`; when it has left the log (more
+		 * than VOICE_LINE_FLUSH_LOG barge-ins since), the oldest kept */
+		unsigned k = l->flushes - since > VOICE_LINE_FLUSH_LOG ?
+			l->flushes - VOICE_LINE_FLUSH_LOG : since;
+		at = l->flush_at[k % VOICE_LINE_FLUSH_LOG];
+		*final = 1;
+	} else {
+		at = l->pulled;
+		*final = l->closed;
+	}
+	pthread_mutex_unlock(&l->mu);
+	return at;
+}
+
+unsigned voice_line_flushes(struct voice_line *l)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&l->mu);
+	n = l->flushes;
 	pthread_mutex_unlock(&l->mu);
 	return n;
 }

@@ -203,7 +203,7 @@ TEST(line_queues)
 	REQUIRE(l);
 	for (int i = 0; i < 400; i++)
 		a[i] = (int16_t)i;
-	CHECK(voice_line_play(l, a, 400) == 0);
+	CHECK(voice_line_play(l, a, 400, NULL, NULL) == 0);
 	CHECK(voice_line_pending(l) == 400);
 	CHECK(voice_line_pull(l, b, 160) == 160 && b[0] == 0 && b[159] == 159);
 	CHECK(voice_line_pull(l, b, 160) == 160 && b[0] == 160);
@@ -217,7 +217,7 @@ TEST(line_queues)
 	voice_ev_free(e);
 	voice_line_ref(l);
 	voice_line_close(l);
-	CHECK(voice_line_play(l, a, 10) == -1);
+	CHECK(voice_line_play(l, a, 10, NULL, NULL) == -1);
 	e = voice_line_next(l, 0);
 	CHECK(e && e->type == VEV_CLOSED);
 	voice_ev_free(e);
@@ -225,6 +225,39 @@ TEST(line_queues)
 	CHECK(e && e->type == VEV_CLOSED);
 	voice_ev_free(e);
 	voice_line_unref(l);
+	voice_line_unref(l);
+}
+
+/* Play positions and what was heard of audio around barge-in flushes. */
+TEST(line_heard_positions)
+{
+	struct voice_line *l = voice_line_new(8);
+	int16_t a[400] = { 0 }, b[160];
+	uint64_t s1, s2, s3;
+	unsigned f0;
+	int final;
+
+	REQUIRE(l);
+	unsigned k;
+	f0 = voice_line_flushes(l);
+	CHECK(voice_line_play(l, a, 400, &s1, &k) == 0 && s1 == 0 && k == f0);
+	CHECK(voice_line_play(l, a, 400, &s2, NULL) == 0 && s2 == 400);
+	CHECK(voice_line_heard_until(l, f0, &final) == 0 && !final);
+	CHECK(voice_line_pull(l, b, 160) == 160);
+	CHECK(voice_line_heard_until(l, f0, &final) == 160 && !final);
+	CHECK(voice_line_pull(l, b, 160) == 160);
+	/* the caller barges in at 320: the rest of both is dropped */
+	CHECK(voice_line_flush(l) == 480);
+	CHECK(voice_line_heard_until(l, f0, &final) == 320 && final);
+	/* said after the flush: starts at 320 and plays on */
+	unsigned f1 = voice_line_flushes(l);
+	CHECK(f1 == f0 + 1);
+	CHECK(voice_line_play(l, a, 200, &s3, &k) == 0 && s3 == 320 && k == f1);
+	CHECK(voice_line_pull(l, b, 160) == 160);
+	CHECK(voice_line_heard_until(l, f1, &final) == 480 && !final);
+	CHECK(voice_line_heard_until(l, f0, &final) == 320 && final);	/* still the first flush */
+	voice_line_close(l);
+	CHECK(voice_line_heard_until(l, f1, &final) == 480 && final);
 	voice_line_unref(l);
 }
 
@@ -606,7 +639,7 @@ TEST(store_call_end_charges_once)
 
 const struct unit_test voice_tests[] = {
 	T(vad_endpoints), T(wav_roundtrip), T(wav_writer_patches_sizes), T(trunk_build_and_parse),
-	T(stt_grammar_from_phrases), T(resample_lengths), T(line_queues),
+	T(stt_grammar_from_phrases), T(resample_lengths), T(line_queues), T(line_heard_positions),
 	T(beep_tones_not_speech), T(dtmf_every_key), T(dtmf_presses), T(dtmf_rejects_other_sounds),
 	T(dtmf_not_speech), T(store_call_end_charges_once), { 0 },
 };
