@@ -1,8 +1,11 @@
 /* calls.c - the call queue and its worker (see calls.h). */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "brain.h"
 #include "calls.h"
 #include "log.h"
@@ -12,12 +15,21 @@
 #include "worker.h"
 
 #define QUEUE_CAP 1024
+#define SCAN_BATCH 32
+#define NODE_FRESH_S 10.0      /* a line process seen this recently is there */
+#define STALE_S 60.0           /* a call nobody dialled by then has failed */
+#define NO_LINE "no process with a SIP line runs on this database: calls are " \
+	"placed by 'switchboard serve' (bash scripts/run.sh); start it and place the call again"
+#define STALE "no process with a SIP line dialled the call within 60 s"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int64_t queue[QUEUE_CAP];
 static size_t q_head, q_len;
 static struct worker w = WORKER_INIT(&mu, &cv, "calls");
+static char node[96];          /* this process, in calls.claimed_by and call_nodes */
+static double next_scan;       /* util_mono() of the next scan, under mu */
+static int beating;            /* this process has said it has a line */
 
 static void fail_call(int64_t id, const char *reason)
 {
@@ -28,9 +40,11 @@ static void fail_call(int64_t id, const char *reason)
 		log_info("calls: call %lld failed: %s", (long long)id, reason);
 }
 
-/* Place one call: hand it to the SIP user agent, which owns its status
- * from then on; a number without a trunk, a bad trunk or a UA that is not
- * running ends it as failed, saying why. */
+/* Place one call. Without a SIP line in this process it is left for a
+ * process that has one (or fails at once when there is none); otherwise
+ * it is claimed (so no other process dials it too) and handed to the SIP
+ * user agent, which owns its status from then on. A number without a
+ * trunk or a trunk that cannot be used ends it as failed, saying why. */
 static void place(int64_t id)
 {
 	struct store_dial d;
@@ -46,20 +60,62 @@ static void place(int64_t id)
 		fail_call(id, reason);
 		return;
 	}
+	if (!sip_ua_running()) {
+		if (store_call_nodes_live(util_now(), NODE_FRESH_S) > 0)
+			log_info("calls: call %lld left for the process with a SIP line",
+				 (long long)id);
+		else
+			fail_call(id, NO_LINE);
+		return;
+	}
+	if (store_call_claim(id, node))
+		return;	/* another process dials it */
 	if (sip_ua_dial(id, &d, reason, sizeof(reason)))
 		fail_call(id, reason);
 	memset(d.trunk, 0, sizeof(d.trunk));
 }
 
+/* With a SIP line here: say so in the store, and dial the calls other
+ * processes (stdio, another node) created. Outside the lock. */
+static void scan(void)
+{
+	int64_t ids[SCAN_BATCH];
+	int n;
+
+	if (!sip_ua_running())
+		return;
+	if (store_call_node_beat(node, util_now(), 0))
+		return;
+	beating = 1;
+	n = store_calls_unclaimed(STALE_S, STALE, ids, SCAN_BATCH);
+	for (int i = 0; i < n; i++)
+		place(ids[i]);
+}
+
 static void *work(void *arg)
 {
+	double scan_s = (double)util_env_i64("SWITCHBOARD_CALLS_SCAN_MS", 1000, 50, 60000) / 1000;
+
 	(void)arg;
 	pthread_mutex_lock(&mu);
 	for (;;) {
-		while (!q_len && !w.stopping)
-			pthread_cond_wait(&cv, &mu);
+		while (!q_len && !w.stopping && util_mono() < next_scan) {
+			struct timespec ts;
+			double until = util_now() + (next_scan - util_mono());
+			ts.tv_sec = (time_t)until;
+			ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+			if (pthread_cond_timedwait(&cv, &mu, &ts) == ETIMEDOUT)
+				break;
+		}
 		if (!q_len && w.stopping)
 			break;
+		if (!q_len) {
+			next_scan = util_mono() + scan_s;
+			pthread_mutex_unlock(&mu);
+			scan();
+			pthread_mutex_lock(&mu);
+			continue;
+		}
 		int64_t id = queue[q_head];
 		q_head = (q_head + 1) % QUEUE_CAP;
 		q_len--;
@@ -72,14 +128,27 @@ static void *work(void *arg)
 		pthread_mutex_lock(&mu);
 	}
 	pthread_mutex_unlock(&mu);
+	if (beating)
+		store_call_node_beat(node, 0, 1);
 	store_thread_release();
 	return NULL;
 }
 
 int calls_runtime_start(void)
 {
+	char host[64] = "";
 
+	gethostname(host, sizeof host - 1);
+	snprintf(node, sizeof node, "%s:%ld:%.0f", host, (long)getpid(), util_now());
 	return worker_start(&w, work, NULL);
+}
+
+void calls_runtime_scan_now(void)
+{
+	pthread_mutex_lock(&mu);
+	next_scan = 0;
+	pthread_cond_signal(&cv);
+	pthread_mutex_unlock(&mu);
 }
 
 void calls_runtime_stop(void)

@@ -1,22 +1,34 @@
 /*
  * calls.h - the call runtime's front door: a queue that takes the calls
- * make_call (and later the campaign dialer) created, and a worker thread
- * that places them.
+ * make_call and the campaign dialer created, and a worker thread that
+ * places them.
  *
  * make_call writes the call row (status "initiated") and submits its id;
  * from then on the runtime owns the call's status. The worker hands each
  * call to the SIP user agent (sip/ua.h), which dials it through the
- * from-number's trunk; a number without a SIP trunk, a trunk that cannot
- * be used or a user agent that is not running ends the call as "failed"
- * with the reason stored in the call's end_reason - never a pretended
- * success.
+ * from-number's trunk; a number without a SIP trunk or a trunk that cannot
+ * be used ends the call as "failed" with the reason stored in the call's
+ * end_reason - never a pretended success.
+ *
+ * Who dials. Only a process whose SIP user agent runs (`serve`) can; a
+ * stdio process serving a desktop client shares the database but has no
+ * line. A process with a line beats in the store every
+ * SWITCHBOARD_CALLS_SCAN_MS (1000) and, at the same pace, dials the
+ * initiated calls nobody has claimed (those other processes created); every
+ * call is claimed in the store before it is dialled, so it is dialled once
+ * even with several such processes. A process without a line leaves its
+ * calls to them - or, when none has beaten in the last 10 s, ends the call
+ * as failed saying to start `serve`. A call nobody dialled within 60 s ends
+ * as failed.
  *
  * Pricing of calls lives here too: SWITCHBOARD_CALL_PRICE_MICROS per
  * started minute (default 90000 = $0.09), read once.
  *
  * Lifecycle: calls_runtime_start() once the store is open; submit from any
- * thread; calls_runtime_stop() drains the queue (calls still waiting end
- * as failed, "server shutting down") and joins the worker.
+ * thread; calls_runtime_scan_now() once the SIP user agent runs (it beats
+ * and scans at once); calls_runtime_stop() drains the queue (calls still
+ * waiting end as failed, "server shutting down"), leaves call_nodes and
+ * joins the worker.
  */
 #ifndef CALLS_H
 #define CALLS_H
@@ -25,6 +37,7 @@
 
 int calls_runtime_start(void);
 void calls_runtime_stop(void);
+void calls_runtime_scan_now(void);
 /* Hand a call over; 0, or -1 when the runtime is not running or its queue
  * is full (the call is then ended as failed with that reason). */
 int calls_runtime_submit(int64_t call_id);

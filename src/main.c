@@ -214,6 +214,8 @@ static int cmd_serve(int argc, char **argv)
 	 * taken): calls then fail saying the user agent is not running */
 	if (!conformance && sip_ua_start(data_dir(db_path(db))))
 		log_warn("voice: the SIP user agent is off: calls cannot be placed or answered");
+	else if (!conformance)
+		calls_runtime_scan_now();	/* say at once that this process has the line */
 	/* campaigns dial only when there is a line to dial on */
 	if (!conformance && sip_ua_running() && dialer_start())
 		log_warn("dialer: off: campaigns place no calls");

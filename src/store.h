@@ -383,6 +383,19 @@ json_t *store_action_list(int64_t account_id, int64_t call_id);
  *   settings{}}]; header values as stored (sealed). */
 json_t *store_assistant_midtools(int64_t account_id, int64_t assistant_id);
 
+/* Claim an initiated call for `node` to dial: STORE_OK for the one process
+ * that gets it, STORE_NOTFOUND when another has it or it has moved on. */
+int store_call_claim(int64_t call_id, const char *node);
+/* Outbound calls waiting for a process to dial them (initiated, not
+ * claimed) created in the last max_age_s seconds: up to n ids, oldest
+ * first; the count, or -1. Older ones end as failed with stale_reason. */
+int store_calls_unclaimed(double max_age_s, const char *stale_reason, int64_t *ids, int n);
+/* A process with a SIP line says it is there (seen now, unix seconds), or
+ * leaves (gone = 1); store_call_nodes_live counts those seen in the last
+ * within_s seconds. */
+int store_call_node_beat(const char *node, double now, int gone);
+int store_call_nodes_live(double now, double within_s);
+
 /* A call a voice engine has on the line now (status in-progress). */
 int store_call_start_live(int64_t account_id, int64_t assistant_id, const char *type,
 			  const char *from_number, const char *to_number, int64_t *id_out);

@@ -504,10 +504,24 @@ static const char store_migration_1[] =
 static const char store_migration_2[] =
 	"ALTER TABLE campaigns ADD COLUMN status_reason TEXT;\n";
 
+/* 3: calls are dialled by whichever process has a SIP line (calls.h): the
+ * one that dials a call claims it first (claimed_by), so no call is dialled
+ * twice; such processes beat in call_nodes (unix seconds) so that one
+ * without a line (stdio) knows a call it creates will be placed. */
+static const char store_migration_3[] =
+	"ALTER TABLE calls ADD COLUMN claimed_by TEXT;\n"
+	"CREATE INDEX calls_unclaimed ON calls(created_at)\n"
+	"  WHERE status = 'initiated' AND claimed_by IS NULL AND type = 'outbound';\n"
+	"CREATE TABLE call_nodes (\n"
+	"  node TEXT PRIMARY KEY,\n"
+	"  seen_at REAL NOT NULL\n"
+	");\n";
+
 /* store_migrations[i] takes the schema from version i to i + 1. */
 static const char *const store_migrations[] = {
 	store_migration_1,
 	store_migration_2,
+	store_migration_3,
 };
 
 #endif

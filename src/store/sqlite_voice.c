@@ -291,3 +291,75 @@ json_t *store_voice_call_assistant(int64_t call_id)
 	json_object_set_new(a, "_call", call ? call : json_object());
 	return a;
 }
+
+/* ---- who dials (calls.h) ---------------------------------------------------------- */
+
+int store_call_claim(int64_t call_id, const char *node)
+{
+	return call_update("UPDATE calls SET claimed_by = ?2, updated_at = " SQL_NOW
+				" WHERE id = ?1 AND status = 'initiated' AND claimed_by IS NULL",
+			   call_id, node, "cannot claim a call", 1);
+}
+
+int store_calls_unclaimed(double max_age_s, const char *stale_reason, int64_t *ids, int n)
+{
+	static const char base[] = "SELECT id FROM calls WHERE status = 'initiated'"
+		" AND claimed_by IS NULL AND type = 'outbound' AND created_at %s"
+		" strftime('%%Y-%%m-%%dT%%H:%%M:%%f', 'now', ?1) ORDER BY created_at, id LIMIT ?2";
+	char sql[320], age[32];
+	int64_t stale[64];
+	int k = 0, ns = 0, rc;
+	sqlite3_stmt *st;
+
+	snprintf(age, sizeof age, "-%.3f seconds", max_age_s);
+	/* first the stale ones: nobody dialled them in time */
+	snprintf(sql, sizeof sql, base, "<");
+	if (!(st = sq_prep(sql)))
+		return -1;
+	sqlite3_bind_text(st, 1, age, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, 64);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		stale[ns++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	for (int i = 0; i < ns; i++)
+		if (!store_call_claim(stale[i], "(stale)"))
+			store_call_set_status(stale[i], "failed", stale_reason);
+	snprintf(sql, sizeof sql, base, ">=");
+	if (!(st = sq_prep(sql)))
+		return -1;
+	sqlite3_bind_text(st, 1, age, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, n);
+	while (k < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[k++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? k : -1;
+}
+
+int store_call_node_beat(const char *node, double now, int gone)
+{
+	sqlite3_stmt *st = sq_prep(gone ? "DELETE FROM call_nodes WHERE node = ?1"
+				   : "INSERT INTO call_nodes (node, seen_at) VALUES (?1, ?2)"
+				     " ON CONFLICT (node) DO UPDATE SET seen_at = excluded.seen_at");
+	if (!st)
+		return STORE_ERR;
+	sq_text(st, 1, node);
+	if (!gone)
+		sqlite3_bind_double(st, 2, now);
+	return sq_run(st, "cannot record this process in call_nodes");
+}
+
+int store_call_nodes_live(double now, double within_s)
+{
+	sqlite3_stmt *st = sq_prep("SELECT count(*) FROM call_nodes WHERE seen_at >= ?1");
+	int n = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_double(st, 1, now - within_s);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}

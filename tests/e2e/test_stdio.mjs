@@ -100,6 +100,32 @@ export default defineSuite({
 			},
 		},
 		{
+			name: 'make_call over stdio with no process that has a SIP line on the database: the call fails at once, saying to start serve',
+			async fn(ctx) {
+				const acc = await s.sb.account('Stdio Caller', { balance: 50 });
+				const key = await s.sb.key(acc, 'read,write,spend');
+				const r = await s.sb.cli(['number', 'add', '--account', String(acc), '--number', '+4930555900', '--type', 'outbound',
+					'--trunk-proxy', '127.0.0.1:9', '--trunk-transport', 'udp', '--trunk-username', 'u',
+					'--trunk-password-env', 'TRUNK_PW'], { env: { TRUNK_PW: 'pw' } });
+				const { client } = await stdioClient(ctx, key);
+				const a = await callOk(client, 'create_assistant', { assistant_name: 'Stdio dialer', calls_direction: 'make',
+					phone_number_id: Number(r.stdout.trim()) }, 'stdio');
+				const args = { assistant_id: a.data.id, phone_number: '+4915100000900' };
+				const pv = await callOk(client, 'make_call', args, 'stdio');
+				const made = await callOk(client, 'make_call', { ...args, confirmation_token: pv.confirmation_token }, 'stdio');
+				assert.equal(made.status, 'initiated');
+				let c;
+				for (let i = 0; i < 50; i++) {
+					c = await callOk(client, 'get_call', { call_id: made.call_id }, 'stdio');
+					if (c.status !== 'initiated')
+						break;
+					await sleep(100);
+				}
+				assert.equal(c.status, 'failed', JSON.stringify(c));
+				assert.match(c.end_reason, /^no process with a SIP line runs on this database: calls are placed by 'switchboard serve'/);
+			},
+		},
+		{
 			name: 'missing SWITCHBOARD_API_KEY: exits non-zero with a clear message',
 			async fn() {
 				const env = serverEnv();

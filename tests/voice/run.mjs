@@ -20,7 +20,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { E2E_DIR, SuiteContext, callOk, probeLeakDetection, sleep } from '../e2e/lib.mjs';
+import { BIN, E2E_DIR, SuiteContext, callOk, probeLeakDetection, sanitizerReport, serverEnv, sleep } from '../e2e/lib.mjs';
 import { startModelServer } from '../e2e/model_server.mjs';
 import { startSpeechServer } from './speech_server.mjs';
 
@@ -1038,6 +1038,46 @@ tests.push({
 		const log = alt.server.log();
 		assert.match(log, new RegExp(`voice: call ${c.id} ended_by_customer \\(the caller hung up before the answer\\): 0s`));
 		assert.doesNotMatch(log, new RegExp(`voice: call ${c.id}: established`));
+	},
+});
+
+// ---- stdio: a client without the SIP line --------------------------------------------------
+
+tests.push({
+	name: 'make_call over stdio (a desktop client): the serving process with the SIP line claims and dials it, once',
+	async fn() {
+		const { StdioClientTransport } = await sdk('client/stdio.js');
+		const port = await freePort(), sink = await new RtpSink().open();
+		const transport = new StdioClientTransport({ command: BIN, args: ['stdio', '--db', s.sb.db],
+			env: serverEnv({ SWITCHBOARD_API_KEY: s.key }), stderr: 'pipe' });
+		let stderr = '';
+		transport.stderr?.on('data', (d) => { stderr += d; });
+		const client = new Client({ name: 'voice-test-stdio', version: '1.0.0' }, { capabilities: {} });
+		await client.connect(transport);
+		try {
+			const asst = await outboundLine('+4930900070', port, { max_silence_duration: 2 });
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_answer.xml', { RTPPORT: sink.port }),
+				{ port, mediaPort: await freePort() });
+			await sleep(300);
+			const args = { assistant_id: asst, phone_number: '+4915100000700' };
+			const pv = await callOk(client, 'make_call', args);
+			assert.equal(pv.status, 'confirmation_required');
+			const made = await callOk(client, 'make_call', { ...args, confirmation_token: pv.confirmation_token });
+			assert.equal(made.status, 'initiated');
+			const c = await waitCall(made.call_id, ended, 'the end', 30000);
+			sippOk(await phone, 'UAS (one INVITE, answered, BYE from the agent)');
+			assert.equal(c.status, 'completed', JSON.stringify(c));
+			assert.match(c.end_reason, /max_silence_duration/);
+			assert.ok(sink.speech() >= 40, `only ${sink.speech()} packets with speech`);
+			// the stdio process left it (there is a line process), the server dialled it
+			assert.match(stderr, new RegExp(`calls: call ${made.call_id} left for the process with a SIP line`));
+			assert.doesNotMatch(stderr, /failed/);
+			assert.equal((s.server.log().match(new RegExp(`voice: call ${made.call_id}: dialling `, 'g')) ?? []).length, 1);
+		} finally {
+			sink.close();
+			await client.close();
+		}
+		assert.equal(sanitizerReport(stderr), null, stderr.slice(-2000));
 	},
 });
 
