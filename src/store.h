@@ -546,6 +546,11 @@ int store_webhook_enqueue(int64_t account_id, int64_t call_id, const char *url,
 /* Pending deliveries due at `now`, oldest first: [{id, account_id, call_id,
  * url, payload, attempts}] (any account, at most `limit`). */
 json_t *store_webhook_due(double now, int limit);
+/* Take a due delivery for one attempt (several processes may send from one
+ * database): its next_attempt_at moves to `until`, so others skip it until
+ * then. STORE_OK for the one that gets it; STORE_NOTFOUND when another
+ * took it, or it is no longer pending with `attempts` attempts and due. */
+int store_webhook_lease(int64_t delivery_id, int attempts, double now, double until);
 /* The earliest next_attempt_at of a pending delivery, 0 when none. */
 double store_webhook_next_due(void);
 /* Record attempt number `attempt` in one transaction: its row (HTTP status,

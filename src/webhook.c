@@ -331,6 +331,11 @@ static void attempt(const json_t *d)
 	int retry = 0, have_secret;
 
 	memset(&hr, 0, sizeof(hr));
+	/* this attempt is ours alone (another process on the database may be
+	 * sending too); a lease that outlives a crash lets it be retried */
+	double timeout_s = (double)util_env_i64("SWITCHBOARD_WEBHOOK_TIMEOUT_MS", 10000, 100, 60000) / 1000;
+	if (store_webhook_lease(id, n - 1, util_now(), util_now() + timeout_s + 60))
+		return;
 	have_secret = !webhook_secret(acc, secret, sizeof(secret));
 	if (!have_secret) {
 		/* never send unsigned: try again later */
@@ -346,7 +351,7 @@ static void attempt(const json_t *d)
 	rq.headers = hdrs;
 	rq.body = payload;
 	rq.body_len = payload ? strlen(payload) : 0;
-	rq.timeout_ms = (long)util_env_i64("SWITCHBOARD_WEBHOOK_TIMEOUT_MS", 10000, 100, 60000);
+	rq.timeout_ms = (long)(timeout_s * 1000);
 	rq.hmac_secret = secret;
 	rq.max_response = WEBHOOK_RESPONSE_MAX;
 	rq.truncate = 1;

@@ -41,7 +41,10 @@
  * deliveries survive a restart: the worker picks them up when due.
  *
  * Threads: webhook_call_ended and webhook_secret may run on any thread;
- * one worker sends.
+ * one worker sends per process. Several processes on one database send
+ * each attempt once: the worker leases a due delivery in the store
+ * (store_webhook_lease: its next_attempt_at moves past the timeout) before
+ * sending, and a lease left by a crashed process runs out and is retried.
  */
 #ifndef WEBHOOK_H
 #define WEBHOOK_H

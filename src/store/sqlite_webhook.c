@@ -117,6 +117,20 @@ json_t *store_webhook_due(double now, int limit)
 	return arr;
 }
 
+int store_webhook_lease(int64_t delivery_id, int attempts, double now, double until)
+{
+	sqlite3_stmt *st = sq_prep("UPDATE webhook_deliveries SET next_attempt_at = ?4"
+		" WHERE id = ?1 AND state = 'pending' AND attempts = ?2 AND next_attempt_at <= ?3");
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, delivery_id);
+	sqlite3_bind_int(st, 2, attempts);
+	sqlite3_bind_double(st, 3, now);
+	sqlite3_bind_double(st, 4, until);
+	return sq_changed(sq_run(st, "cannot lease a webhook delivery"));
+}
+
 double store_webhook_next_due(void)
 {
 	sqlite3_stmt *st = sq_prep("SELECT min(next_attempt_at) FROM webhook_deliveries"

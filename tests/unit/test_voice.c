@@ -627,9 +627,66 @@ TEST(store_call_end_charges_once)
 	json_decref(c);
 }
 
+/* Several processes on one database: a call is claimed (dialled) once,
+ * calls nobody claimed in time fail, a webhook attempt is leased once. */
+TEST(store_claims_across_processes)
+{
+	struct store_call_new nc = { .type = "outbound", .from_number = "+4930777002",
+				     .to_number = "+4915100000001" };
+	int64_t acc_id, a, b, ids[8], dlv;
+	double now = 1e9;
+	json_t *c;
+	int n;
+
+	REQUIRE(fixture_store() == 0);
+	REQUIRE(store_account_create("claims", "UTC", 1000000, &acc_id) == 0);
+	REQUIRE(store_call_insert(acc_id, &nc, &a) == 0);
+	REQUIRE(store_call_insert(acc_id, &nc, &b) == 0);
+	/* both wait; one claim each, and a claimed call is no longer waiting */
+	n = store_calls_unclaimed(60, "stale", ids, 8);
+	CHECK(n == 2 && ids[0] == a && ids[1] == b);
+	CHECK(store_call_claim(a, "node-1") == 0);
+	CHECK(store_call_claim(a, "node-2") == STORE_NOTFOUND);
+	n = store_calls_unclaimed(60, "stale", ids, 8);
+	CHECK(n == 1 && ids[0] == b);
+	/* nobody dialled b in time: it fails with the reason, a stays */
+	usleep(5000);	/* created_at has millisecond steps */
+	n = store_calls_unclaimed(0, "nobody dialled it", ids, 8);
+	CHECK(n == 0);
+	c = store_call_get(acc_id, b);
+	REQUIRE(c);
+	CHECK_STR(json_string_value(json_object_get(c, "status")), "failed");
+	CHECK_STR(json_string_value(json_object_get(c, "end_reason")), "nobody dialled it");
+	json_decref(c);
+	CHECK(store_call_claim(b, "node-1") == STORE_NOTFOUND);
+	c = store_call_get(acc_id, a);
+	CHECK_STR(json_string_value(json_object_get(c, "status")), "initiated");
+	json_decref(c);
+
+	/* the processes with a line */
+	CHECK(store_call_nodes_live(now, 10) == 0);
+	CHECK(store_call_node_beat("node-1", now - 30, 0) == 0);
+	CHECK(store_call_nodes_live(now, 10) == 0);	/* seen too long ago */
+	CHECK(store_call_node_beat("node-1", now - 1, 0) == 0);
+	CHECK(store_call_node_beat("node-2", now, 0) == 0);
+	CHECK(store_call_nodes_live(now, 10) == 2);
+	CHECK(store_call_node_beat("node-2", 0, 1) == 0);
+	CHECK(store_call_nodes_live(now, 10) == 1);
+
+	/* a due webhook delivery: leased once per attempt */
+	REQUIRE(store_webhook_enqueue(acc_id, a, "https://hooks.example/x", "{}", now - 5, &dlv) == 0);
+	CHECK(store_webhook_lease(dlv, 0, now, now + 70) == 0);
+	CHECK(store_webhook_lease(dlv, 0, now, now + 70) == STORE_NOTFOUND);	/* taken */
+	CHECK(store_webhook_lease(dlv, 0, now + 71, now + 140) == 0);	/* the lease ran out */
+	CHECK(store_webhook_attempt(dlv, 1, 500, NULL, 3, "pending", now + 200, NULL) == 0);
+	CHECK(store_webhook_lease(dlv, 0, now + 300, now + 400) == STORE_NOTFOUND);	/* stale attempts */
+	CHECK(store_webhook_lease(dlv, 1, now + 100, now + 170) == STORE_NOTFOUND);	/* not due */
+	CHECK(store_webhook_lease(dlv, 1, now + 200, now + 270) == 0);
+}
+
 const struct unit_test voice_tests[] = {
 	T(vad_endpoints), T(wav_roundtrip), T(wav_writer_patches_sizes), T(trunk_build_and_parse),
 	T(stt_grammar_from_phrases), T(resample_lengths), T(line_queues), T(line_heard_positions),
 	T(beep_tones_not_speech), T(dtmf_every_key), T(dtmf_presses), T(dtmf_rejects_other_sounds),
-	T(dtmf_not_speech), T(store_call_end_charges_once), { 0 },
+	T(dtmf_not_speech), T(store_call_end_charges_once), T(store_claims_across_processes), { 0 },
 };
