@@ -36,8 +36,10 @@ static void fail_call(int64_t id, const char *reason)
 	int r = store_call_set_status(id, "failed", reason);
 	if (r && r != STORE_NOTFOUND)
 		log_error("calls: cannot mark call %lld failed", (long long)id);
-	else if (!r)
+	else if (!r) {
 		log_info("calls: call %lld failed: %s", (long long)id, reason);
+		brain_after_call_queue(id);	/* its webhook now, not at the sweep */
+	}
 }
 
 /* Place one call. Without a SIP line in this process it is left for a

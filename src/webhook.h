@@ -3,10 +3,12 @@
  * when a call or chat conversation has ended and been evaluated.
  *
  * When. webhook_call_ended() runs after the post-call evaluation (the
- * brain's worker calls it after brain_after_call, whatever that returned),
- * and a sweeper in the webhook worker catches ended calls that never went
- * through the brain (no model, a call ended outside it) once they ended
- * SWITCHBOARD_WEBHOOK_SWEEP_S (300) seconds ago. Each call is decided once
+ * brain's worker calls it after brain_after_call, whatever that returned;
+ * every ended call is queued there: by its conversation, by the SIP user
+ * agent for calls none ran on, by the call runtime for calls that failed
+ * before dialling), and a sweeper in the webhook worker catches ended calls
+ * left undecided (a queue that was full, a process that stopped) once they
+ * ended SWITCHBOARD_WEBHOOK_SWEEP_S (300) seconds ago. Each call is decided once
  * (the call's webhook_state: queued or skipped): its assistant must have
  * is_webhook_active and a webhook_url; with send_webhook_only_on_completed
  * only calls that took place and ended normally qualify (status completed,

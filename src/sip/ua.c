@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include "sip/libre.h"
 #include <sodium.h>
+#include "brain.h"
 #include "calls.h"
 #include "log.h"
 #include "sip/trunk.h"
@@ -215,6 +216,10 @@ static void call_end(struct call *c, const char *status, const char *reason)
 		 (long long)c->id, status, reason ? reason : "-", (long long)dur,
 		 (unsigned long long)st.rx_packets, (unsigned long long)st.tx_packets,
 		 st.codec[0] ? st.codec : "no media", (long long)cost);
+	/* a call no conversation ran on (busy, no answer, failed): its
+	 * evaluation and webhook now - a conversation queues its own */
+	if (!r && !c->conv_started)
+		brain_after_call_queue(c->id);
 	live_del(c->id);
 	mem_deref(c);
 }

@@ -289,10 +289,19 @@ const tests = [
 		},
 	},
 	{
-		name: 'outbound call to a busy phone (486) ends busy',
+		name: 'outbound call to a busy phone (486) ends busy; its webhook goes out at once (no conversation ran)',
 		async fn() {
 			const port = await freePort();
-			const asst = await outboundLine('+4930900002', port);
+			const hooks = [];
+			const rx = http.createServer((req, res) => {
+				let body = '';
+				req.on('data', (d) => { body += d; });
+				req.on('end', () => { hooks.push({ t: Date.now(), body, headers: req.headers }); res.end('{}'); });
+			});
+			await new Promise((r) => rx.listen(0, '127.0.0.1', r));
+			s.ctx.defer(() => new Promise((r) => rx.close(r)));
+			const asst = await outboundLine('+4930900002', port, { is_webhook_active: true,
+				webhook_url: `http://127.0.0.1:${rx.address().port}/calls` });
 			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_busy.xml', {}), { port });
 			await sleep(300);
 			const id = await makeCall(asst, '+4915100000002');
@@ -302,6 +311,14 @@ const tests = [
 			assert.match(c.end_reason, /486 Busy Here/);
 			assert.equal(c.duration, 0);
 			assert.equal(c.total_cost, '0.00');
+			// decided and sent when the call ended, not at the sweep (300 s here)
+			const until = Date.now() + 10000;
+			while (!hooks.length && Date.now() < until)
+				await sleep(100);
+			assert.equal(hooks.length, 1, 'no webhook within 10 s of the end');
+			const p = JSON.parse(hooks[0].body);
+			assert.deepEqual({ id: p.id, status: p.status, duration: p.duration }, { id, status: 'busy', duration: 0 });
+			assert.match(hooks[0].headers['x-switchboard-signature'], /^t=\d+,v1=[0-9a-f]{64}$/);
 		},
 	},
 	{
