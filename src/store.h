@@ -447,6 +447,11 @@ int store_voice_transcript_add(int64_t call_id, const char *sender, const char *
 			       double ts);
 /* Where the recording is served (recording_url), e.g. "/recordings/12.wav". */
 int store_voice_recording_set(int64_t call_id, const char *url);
+/* Catalog voice `id`: its name and provider; STORE_NOTFOUND when none. */
+int store_voice_catalog(int64_t id, char *name, size_t namelen, char *provider, size_t provlen);
+/* The ISO 639-1 code of a language of the catalog given by name ("German")
+ * or code ("de"), case-insensitive; STORE_NOTFOUND when unknown. */
+int store_language_iso(const char *name_or_iso, char iso[3]);
 /* The assistant of a call as store_assistant_get shows it, plus
  * "_call": {account_id, type, from_number, to_number, variables{}}. */
 json_t *store_voice_call_assistant(int64_t call_id);

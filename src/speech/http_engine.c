@@ -29,7 +29,7 @@ static size_t on_body(char *p, size_t sz, size_t n, void *arg)
 }
 
 int speech_http_post(const char *url, const char *key, const char *json,
-		     const uint8_t *wav, size_t wavlen, const char *model,
+		     const uint8_t *wav, size_t wavlen, const char *model, const char *language,
 		     struct buf *out, char *err, size_t errlen)
 {
 	CURL *h;
@@ -77,6 +77,11 @@ int speech_http_post(const char *url, const char *key, const char *json,
 		part = curl_mime_addpart(mime);
 		curl_mime_name(part, "response_format");
 		curl_mime_data(part, "json", CURL_ZERO_TERMINATED);
+		if (language && *language) {
+			part = curl_mime_addpart(mime);
+			curl_mime_name(part, "language");
+			curl_mime_data(part, language, CURL_ZERO_TERMINATED);
+		}
 		curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
 	}
 	if (hdrs)

@@ -11,11 +11,12 @@
 #include "buf.h"
 
 /* POST url. json != NULL: a JSON body; else a multipart form with the WAV
- * (file field "file", name utterance.wav) and a "model" field. The answer
+ * (file field "file", name utterance.wav), "model", "response_format"
+ * json and, when language is given, "language" (ISO 639-1). The answer
  * body goes to out (limit set by the caller's buf_init). 0 on a 2xx;
  * -1 with err (status or transport error). key: bearer token or "". */
 int speech_http_post(const char *url, const char *key, const char *json,
-		     const uint8_t *wav, size_t wavlen, const char *model,
+		     const uint8_t *wav, size_t wavlen, const char *model, const char *language,
 		     struct buf *out, char *err, size_t errlen);
 
 #endif

@@ -42,14 +42,31 @@
 
 /* 0 with *pcm (caller frees) and *n samples at 8 kHz; -1 with err. */
 int tts_synthesize(const char *text, int16_t **pcm, size_t *n, char *err, size_t errlen);
+/* How one assistant sounds: a voice of the engine in use ("" = the
+ * engine's default, SWITCHBOARD_TTS_VOICE) and a pace (1.0 = normal). */
+struct tts_voice {
+	char voice[64];
+	double speed;
+};
+int tts_synthesize_as(const struct tts_voice *tv, const char *text, int16_t **pcm, size_t *n,
+		      char *err, size_t errlen);
+/* The voice for an assistant: its catalog voice (name, provider) when the
+ * engine in use can speak it (espeak-ng voices for espeak - "de (espeak-ng)"
+ * is "de" -, openai-compatible ones for http, sent as `voice` with `speed`
+ * when not 1.0); else, for espeak, the voice of its language (ISO 639-1
+ * `lang`, "en" is en-us); else the default. speed is speech_speed. */
+void tts_voice_pick(struct tts_voice *tv, const char *name, const char *provider,
+		    const char *lang, double speed);
 const char *tts_engine_name(void);
 
 /* ---- speech to text --------------------------------------------------- */
 
 /* Text of an utterance into out ("" when nothing was understood); 0, or
- * -1 with err. phrases: a JSON array of strings, or NULL. */
-int stt_transcribe(const int16_t *pcm, size_t n, const json_t *phrases, char *out,
-		   size_t outlen, char *err, size_t errlen);
+ * -1 with err. phrases: a JSON array of strings, or NULL. lang: the
+ * speaker's language (ISO 639-1) or NULL; the HTTP engine sends it as
+ * `language`, pocketsphinx has the US English model only. */
+int stt_transcribe(const int16_t *pcm, size_t n, const json_t *phrases, const char *lang,
+		   char *out, size_t outlen, char *err, size_t errlen);
 const char *stt_engine_name(void);
 /* Warm the local decoders in the background (no-op for other engines). */
 void stt_prewarm(void);

@@ -425,8 +425,8 @@ out:
 
 /* ---- HTTP engine ------------------------------------------------------------------ */
 
-static int stt_http(const int16_t *pcm, size_t n, char *out, size_t outlen, char *err,
-		    size_t errlen)
+static int stt_http(const int16_t *pcm, size_t n, const char *lang, char *out, size_t outlen,
+		    char *err, size_t errlen)
 {
 	const char *base = env("SWITCHBOARD_STT_URL", NULL);
 	struct buf body = BUF_INIT(64 * 1024), url = BUF_INIT(2048);
@@ -445,7 +445,7 @@ static int stt_http(const int16_t *pcm, size_t n, char *out, size_t outlen, char
 		goto out;
 	}
 	if (speech_http_post(buf_str(&url), env("SWITCHBOARD_STT_KEY", ""), NULL, wav, wavlen,
-			     env("SWITCHBOARD_STT_MODEL", "whisper-1"), &body, err, errlen))
+			     env("SWITCHBOARD_STT_MODEL", "whisper-1"), lang, &body, err, errlen))
 		goto out;
 	j = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
 	if (!json_is_string(json_object_get(j, "text"))) {
@@ -462,8 +462,8 @@ out:
 	return r;
 }
 
-int stt_transcribe(const int16_t *pcm, size_t n, const json_t *phrases, char *out,
-		   size_t outlen, char *err, size_t errlen)
+int stt_transcribe(const int16_t *pcm, size_t n, const json_t *phrases, const char *lang,
+		   char *out, size_t outlen, char *err, size_t errlen)
 {
 	const char *e = stt_engine_name();
 
@@ -473,6 +473,6 @@ int stt_transcribe(const int16_t *pcm, size_t n, const json_t *phrases, char *ou
 	if (!strcmp(e, "none"))
 		return 0;
 	if (!strcmp(e, "http"))
-		return stt_http(pcm, n, out, outlen, err, errlen);
+		return stt_http(pcm, n, lang, out, outlen, err, errlen);
 	return stt_sphinx(pcm, n, phrases, out, outlen, err, errlen);
 }

@@ -31,6 +31,10 @@ const char *tts_engine_name(void)
 static pthread_mutex_t es_mu = PTHREAD_MUTEX_INITIALIZER;
 static int es_state;             /* 0 not yet, 1 ready, -1 failed */
 static int es_rate;
+static char es_voice[64];        /* the voice set now ("" = the default) */
+static int es_wpm;               /* the speaking rate set now */
+
+#define ES_WPM 165               /* words per minute at speed 1.0 */
 
 /* The synthesis in progress (under es_mu). */
 static int16_t *es_pcm;
@@ -75,7 +79,8 @@ static int es_init(char *err, size_t errlen)
 	if (espeak_ng_SetVoiceByName(env("SWITCHBOARD_TTS_VOICE", "en-us")) != ENS_OK)
 		log_warn("tts: espeak-ng has no voice '%s': using its default",
 			 env("SWITCHBOARD_TTS_VOICE", "en-us"));
-	espeak_SetParameter(espeakRATE, 165, 0);
+	espeak_SetParameter(espeakRATE, ES_WPM, 0);
+	es_wpm = ES_WPM;
 	es_rate = espeak_ng_GetSampleRate();
 	es_state = es_rate > 0 ? 1 : -1;
 done:
@@ -84,13 +89,32 @@ done:
 	return es_state > 0 ? 0 : -1;
 }
 
-static int tts_espeak(const char *text, int16_t **pcm, size_t *n, char *err, size_t errlen)
+/* The call's voice and pace (under es_mu): set only when they change. */
+static void es_use(const struct tts_voice *tv)
+{
+	const char *want = tv && tv->voice[0] ? tv->voice : env("SWITCHBOARD_TTS_VOICE", "en-us");
+	int wpm = (int)(ES_WPM * (tv && tv->speed > 0 ? tv->speed : 1.0) + 0.5);
+
+	if (strcmp(es_voice, want)) {
+		if (espeak_ng_SetVoiceByName(want) != ENS_OK)
+			log_warn("tts: espeak-ng has no voice '%s': keeping the last one", want);
+		snprintf(es_voice, sizeof es_voice, "%s", want);
+	}
+	if (wpm != es_wpm) {
+		espeak_SetParameter(espeakRATE, wpm, 0);
+		es_wpm = wpm;
+	}
+}
+
+static int tts_espeak(const struct tts_voice *tv, const char *text, int16_t **pcm, size_t *n,
+		      char *err, size_t errlen)
 {
 	int r = -1;
 
 	pthread_mutex_lock(&es_mu);
 	if (es_init(err, errlen))
 		goto out;
+	es_use(tv);
 	es_n = 0;
 	es_overflow = 0;
 	if (espeak_ng_Synthesize(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8,
@@ -121,7 +145,8 @@ out:
 
 /* ---- HTTP engine ------------------------------------------------------------ */
 
-static int tts_http(const char *text, int16_t **pcm, size_t *n, char *err, size_t errlen)
+static int tts_http(const struct tts_voice *tv, const char *text, int16_t **pcm, size_t *n,
+		    char *err, size_t errlen)
 {
 	const char *base = env("SWITCHBOARD_TTS_URL", NULL);
 	struct buf body = BUF_INIT(16u << 20), url = BUF_INIT(2048);
@@ -136,8 +161,11 @@ static int tts_http(const char *text, int16_t **pcm, size_t *n, char *err, size_
 		return -1;
 	}
 	req = json_pack("{s:s, s:s, s:s, s:s}", "model", env("SWITCHBOARD_TTS_MODEL", "tts-1"),
-			"input", text, "voice", env("SWITCHBOARD_TTS_VOICE", "alloy"),
+			"input", text, "voice", tv && tv->voice[0] ? tv->voice
+					: env("SWITCHBOARD_TTS_VOICE", "alloy"),
 			"response_format", "wav");
+	if (req && tv && tv->speed > 0 && (tv->speed < 0.999 || tv->speed > 1.001))
+		json_object_set_new(req, "speed", json_real(tv->speed));
 	js = req ? json_dumps(req, JSON_COMPACT) : NULL;
 	json_decref(req);
 	if (!js || buf_printf(&url, "%s/audio/speech", base)) {
@@ -145,7 +173,7 @@ static int tts_http(const char *text, int16_t **pcm, size_t *n, char *err, size_
 		goto out;
 	}
 	if (speech_http_post(buf_str(&url), env("SWITCHBOARD_TTS_KEY", ""), js, NULL, 0, NULL,
-			     &body, err, errlen))
+			     NULL, &body, err, errlen))
 		goto out;
 	if (wav_parse((const uint8_t *)body.ptr, body.len, &v) || !v.frames) {
 		snprintf(err, errlen, "the speech engine did not answer 16-bit PCM WAV audio");
@@ -171,7 +199,8 @@ out:
 	return r;
 }
 
-int tts_synthesize(const char *text, int16_t **pcm, size_t *n, char *err, size_t errlen)
+int tts_synthesize_as(const struct tts_voice *tv, const char *text, int16_t **pcm, size_t *n,
+		      char *err, size_t errlen)
 {
 	*pcm = NULL;
 	*n = 0;
@@ -179,6 +208,27 @@ int tts_synthesize(const char *text, int16_t **pcm, size_t *n, char *err, size_t
 		snprintf(err, errlen, "nothing to say, or too much at once");
 		return -1;
 	}
-	return strcmp(tts_engine_name(), "http") ? tts_espeak(text, pcm, n, err, errlen)
-						 : tts_http(text, pcm, n, err, errlen);
+	return strcmp(tts_engine_name(), "http") ? tts_espeak(tv, text, pcm, n, err, errlen)
+						 : tts_http(tv, text, pcm, n, err, errlen);
+}
+
+int tts_synthesize(const char *text, int16_t **pcm, size_t *n, char *err, size_t errlen)
+{
+	return tts_synthesize_as(NULL, text, pcm, n, err, errlen);
+}
+
+void tts_voice_pick(struct tts_voice *tv, const char *name, const char *provider,
+		    const char *lang, double speed)
+{
+	int http = !strcmp(tts_engine_name(), "http");
+
+	memset(tv, 0, sizeof *tv);
+	tv->speed = speed > 0 ? speed : 1.0;
+	if (name && provider && !strcmp(provider, http ? "openai-compatible" : "espeak-ng")) {
+		/* the catalog's espeak-ng voices are named "en-us (espeak-ng)" */
+		size_t k = strcspn(name, " ");
+		snprintf(tv->voice, sizeof tv->voice, "%.*s", (int)k, name);
+	} else if (!http && lang && strlen(lang) == 2) {
+		snprintf(tv->voice, sizeof tv->voice, "%s", strcmp(lang, "en") ? lang : "en-us");
+	}
 }

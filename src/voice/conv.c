@@ -46,6 +46,8 @@ struct conv {
 	json_t *a;                 /* the assistant, with "_call" */
 	int64_t call_id, account_id;
 	struct brain *brain;
+	struct tts_voice tts;      /* the assistant's voice and pace */
+	char lang[3];              /* its language (ISO 639-1), "" unknown */
 	int barge_in;
 	const json_t *phrases;
 	double started, last_activity, last_reengage;
@@ -173,7 +175,7 @@ static size_t utter(struct conv *c, const char *text, int force, double *tts_ms)
 		return 0;
 	if (c->barge_in && !force && caller_speaking(c))
 		return 0;
-	if (tts_synthesize(text, &pcm, &n, err, sizeof err)) {
+	if (tts_synthesize_as(&c->tts, text, &pcm, &n, err, sizeof err)) {
 		log_warn("voice: call %lld: cannot speak: %s", (long long)c->call_id, err);
 		return 0;
 	}
@@ -411,7 +413,8 @@ static void utterance(struct conv *c, struct voice_ev *e)
 	detect_machine(c, e->n);
 	if (c->ending || c->machine)
 		return;	/* nothing to answer on a machine */
-	if (stt_transcribe(e->pcm, e->n, c->phrases, text, sizeof text, err, sizeof err)) {
+	if (stt_transcribe(e->pcm, e->n, c->phrases, c->lang[0] ? c->lang : NULL, text, sizeof text,
+			   err, sizeof err)) {
 		log_warn("voice: call %lld: cannot transcribe: %s", (long long)c->call_id, err);
 		return;
 	}
@@ -464,6 +467,26 @@ static double num(const json_t *a, const char *k, double dflt)
 	return json_is_number(v) ? json_number_value(v) : dflt;
 }
 
+/* The assistant's voice (voice_id from the catalog), language and
+ * speech_speed, as the speech engines in use can follow them. */
+static void sound_of(struct conv *c)
+{
+	const json_t *vid = json_object_get(c->a, "voice_id");
+	const char *lang = json_string_value(json_object_get(c->a, "language"));
+	char name[96] = "", provider[48] = "";
+
+	if (json_is_integer(vid) &&
+	    store_voice_catalog(json_integer_value(vid), name, sizeof name, provider, sizeof provider))
+		name[0] = provider[0] = '\0';
+	if (!lang || store_language_iso(lang, c->lang))
+		c->lang[0] = '\0';
+	tts_voice_pick(&c->tts, name[0] ? name : NULL, provider[0] ? provider : NULL,
+		       c->lang[0] ? c->lang : NULL, num(c->a, "speech_speed", 1.0));
+	log_info("voice: call %lld: speaking as '%s' at %.2fx (%s), language %s",
+		 (long long)c->call_id, c->tts.voice[0] ? c->tts.voice : "the default voice",
+		 c->tts.speed, tts_engine_name(), c->lang[0] ? c->lang : "not set");
+}
+
 static void *conv_main(void *arg)
 {
 	struct conv *c = arg;
@@ -481,6 +504,7 @@ static void *conv_main(void *arg)
 	c->max_silence = num(c->a, "max_silence_duration", 30);
 	c->reengage = num(c->a, "re_engagement_interval", 30);
 	c->started = c->last_activity = c->last_reengage = util_mono();
+	sound_of(c);
 	c->brain = brain_open(c->account_id, c->call_id, err, sizeof err);
 	if (!c->brain)	/* the call goes on: greeting, transcript, timers */
 		log_warn("voice: call %lld: no assistant brain: %s", (long long)c->call_id, err);

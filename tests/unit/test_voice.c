@@ -562,6 +562,51 @@ TEST(dtmf_not_speech)
 	}
 }
 
+/* An assistant's voice and pace reach espeak-ng; the pick follows the
+ * engine in use (espeak here). */
+TEST(tts_voice_and_pace)
+{
+	struct tts_voice tv;
+	int16_t *a = NULL, *b = NULL, *d = NULL;
+	size_t na = 0, nb = 0, nd = 0;
+	char err[256];
+	const char *text = "Good morning, how can I help you today?";
+
+	unsetenv("SWITCHBOARD_TTS");
+	tts_voice_pick(&tv, "de (espeak-ng)", "espeak-ng", "de", 1.0);
+	CHECK_STR(tv.voice, "de");
+	tts_voice_pick(&tv, "alloy", "openai-compatible", "fr", 1.1);	/* not espeak's: by language */
+	CHECK_STR(tv.voice, "fr");
+	CHECK(tv.speed > 1.09 && tv.speed < 1.11);
+	tts_voice_pick(&tv, NULL, NULL, "en", 0);
+	CHECK_STR(tv.voice, "en-us");
+	CHECK(tv.speed == 1.0);
+	tts_voice_pick(&tv, NULL, NULL, NULL, 1.0);
+	CHECK_STR(tv.voice, "");
+	setenv("SWITCHBOARD_TTS", "http", 1);
+	tts_voice_pick(&tv, "alloy", "openai-compatible", "de", 1.0);
+	CHECK_STR(tv.voice, "alloy");
+	tts_voice_pick(&tv, "de (espeak-ng)", "espeak-ng", "de", 1.0);	/* http has no espeak voices */
+	CHECK_STR(tv.voice, "");
+	unsetenv("SWITCHBOARD_TTS");
+
+	/* slower is longer, faster is shorter; another voice sounds otherwise */
+	tts_voice_pick(&tv, NULL, NULL, "en", 0.7);
+	REQUIRE(tts_synthesize_as(&tv, text, &a, &na, err, sizeof err) == 0);
+	tts_voice_pick(&tv, NULL, NULL, "en", 1.2);
+	REQUIRE(tts_synthesize_as(&tv, text, &b, &nb, err, sizeof err) == 0);
+	tts_voice_pick(&tv, "de (espeak-ng)", "espeak-ng", NULL, 1.2);
+	REQUIRE(tts_synthesize_as(&tv, text, &d, &nd, err, sizeof err) == 0);
+	CHECK(na > nb * 3 / 2);
+	CHECK(nd != nb);
+	free(a);
+	free(b);
+	free(d);
+	/* and back to the default for the other tests */
+	REQUIRE(tts_synthesize_as(NULL, text, &a, &na, err, sizeof err) == 0);
+	free(a);
+}
+
 TEST(store_call_end_charges_once)
 {
 	struct store_account acc;
@@ -688,5 +733,5 @@ const struct unit_test voice_tests[] = {
 	T(vad_endpoints), T(wav_roundtrip), T(wav_writer_patches_sizes), T(trunk_build_and_parse),
 	T(stt_grammar_from_phrases), T(resample_lengths), T(line_queues), T(line_heard_positions),
 	T(beep_tones_not_speech), T(dtmf_every_key), T(dtmf_presses), T(dtmf_rejects_other_sounds),
-	T(dtmf_not_speech), T(store_call_end_charges_once), T(store_claims_across_processes), { 0 },
+	T(dtmf_not_speech), T(tts_voice_and_pace), T(store_call_end_charges_once), T(store_claims_across_processes), { 0 },
 };

@@ -1033,6 +1033,38 @@ tests.push({
 });
 
 tests.push({
+	name: 'the assistant\'s voice, speech_speed and language reach the HTTP engines (voice + speed, language)',
+	async fn() {
+		const alt = await altServer(), sink = await new RtpSink().open();
+		try {
+			await altInboundLine(alt, '+4930900042', { max_silence_duration: 30, voice_id: 8, language: 'German',
+				speech_speed: 1.1, initial_message: 'Guten Tag, wie kann ich helfen?' });
+			alt.ss.script('Ich hätte gern einen Tisch für zwei.');
+			s.ms.script({ content: 'Gern, der Tisch ist reserviert.' });
+			const seenSpeech = alt.ss.speech.length, seenStt = alt.ss.transcriptions.length;
+			const audio = speak(s.sb.dir, 'tisch', 'I would like a table for two tonight please');
+			const after = (await callOk(alt.ctl, 'list_calls', { per_page: 1 })).data?.[0]?.id ?? 0;
+			const f = scenario(s.sb.dir, 'uac_say.xml', { RTPPORT: sink.port, AUDIO: audio, WAITMS: 2500, TALKMS: 6000 });
+			sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${alt.sipPort}`,
+				service: '+4930900042', mediaPort: await freePort() }), 'UAC');
+			const c = await altWaitEnd(alt, (await altNewestCall(alt, after)).id);
+			const speech = alt.ss.speech.slice(seenSpeech);
+			assert.ok(speech.length >= 2, `${speech.length} syntheses`);
+			for (const r of speech)
+				assert.deepEqual({ voice: r.body.voice, speed: r.body.speed }, { voice: 'alloy', speed: 1.1 }, JSON.stringify(r.body));
+			const stt = alt.ss.transcriptions.slice(seenStt);
+			assert.equal(stt.length, 1);
+			assert.equal(stt[0].parts.language?.data.toString(), 'de');
+			assert.ok(c.transcript.some((x) => x.sender === 'human' && x.text === 'Ich hätte gern einen Tisch für zwei.'),
+				JSON.stringify(c.transcript));
+			assert.match(alt.server.log(), new RegExp(`voice: call ${c.id}: speaking as 'alloy' at 1\\.10x \\(http\\), language de`));
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
 	name: 'inbound call cancelled while ringing (CANCEL after 180): 487, ended_by_customer, nothing charged',
 	async fn() {
 		const alt = await altServer();
