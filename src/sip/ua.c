@@ -25,6 +25,7 @@
 #include "store.h"
 #include "util.h"
 #include "voice/beep.h"
+#include "voice/denoise.h"
 #include "voice/dtmf.h"
 #include "voice/conv.h"
 #include "voice/line.h"
@@ -138,6 +139,9 @@ struct call {
 	unsigned keyframes;            /* the last frames that carried a key, one bit each */
 	bool utt_keyed;                /* the utterance being cut holds key tones */
 	bool barge_in;
+	int interrupt_ms;              /* caller speech that interrupts the agent */
+	bool interrupted;              /* the current utterance did */
+	struct denoise *dn;            /* noise_cancellation, or NULL */
 	int16_t preroll[PREROLL];
 	size_t pre_pos, pre_len;
 	int16_t *utt;
@@ -164,6 +168,7 @@ static void call_destructor(void *arg)
 		voice_line_unref(c->line);
 	}
 	free(c->utt);
+	denoise_free(c->dn);
 	sodium_memzero(&c->cred, sizeof c->cred);
 }
 
@@ -256,6 +261,49 @@ static void post_utterance(struct call *c)
 	c->utt_len = 0;
 }
 
+/* How the agent listens, from the assistant's settings (0-5 scales, 3 the
+ * default): endpoint_sensitivity - the pause that ends the caller's turn,
+ * SWITCHBOARD_VAD_HANGOVER_MS (600) at 3, twice that at 0, half at 5;
+ * interrupt_sensitivity - how long the caller must speak over the agent to
+ * interrupt it, 800 ms at 0 to 60 ms at 5 (250 at 3); with
+ * use_min_interrupt_words, at least min_interrupt_words x 300 ms (words are
+ * not known before the utterance is transcribed: their length stands in);
+ * noise_cancellation - speexdsp's denoiser on what the caller sends. */
+static int level(const json_t *a, const char *k)
+{
+	const json_t *v = json_object_get(a, k);
+	int n = json_is_number(v) ? (int)(json_number_value(v) + 0.5) : 3;
+	return n < 0 ? 0 : n > 5 ? 5 : n;
+}
+
+static void hearing(struct call *c, const json_t *a)
+{
+	static const double pause[6] = { 2.0, 1.67, 1.33, 1.0, 0.75, 0.5 };
+	static const int interrupt[6] = { 800, 600, 400, 250, 150, 60 };
+	int base = (int)util_env_i64("SWITCHBOARD_VAD_HANGOVER_MS", 600, 200, 3000);
+	const json_t *words = json_object_get(a, "min_interrupt_words");
+
+	c->vad.hangover_ms = (int)(base * pause[level(a, "endpoint_sensitivity")]);
+	if (c->vad.hangover_ms < 200)
+		c->vad.hangover_ms = 200;
+	c->interrupt_ms = interrupt[level(a, "interrupt_sensitivity")];
+	if (json_is_true(json_object_get(a, "use_min_interrupt_words")) && json_is_integer(words) &&
+	    json_integer_value(words) * 300 > c->interrupt_ms)
+		c->interrupt_ms = (int)json_integer_value(words) * 300;
+	if (json_is_true(json_object_get(a, "noise_cancellation")) && !c->dn &&
+	    !(c->dn = denoise_new(MEDIA_FRAME, 25)))
+		log_warn("voice: call %lld: no noise suppression (speexdsp)", (long long)c->id);
+	char intr[48];
+
+	if (c->barge_in)
+		snprintf(intr, sizeof intr, "after %d ms of speech", c->interrupt_ms);
+	else
+		snprintf(intr, sizeof intr, "off");
+	log_info("voice: call %lld: listening: a turn ends after %d ms of silence, interruptions %s, "
+		 "noise suppression %s", (long long)c->id, c->vad.hangover_ms, intr,
+		 c->dn ? "on" : "off");
+}
+
 /* Keypad digits sent as audio (voice/dtmf.h), until the far end shows it
  * sends RFC 4733 events. The tones also trip the end-pointer: that
  * "utterance" is dropped rather than transcribed. */
@@ -278,6 +326,7 @@ static void keypad_tones(struct call *c, const int16_t *rx)
 static void on_tick(void *arg, const int16_t *rx, const int16_t *tx, bool tx_audio)
 {
 	struct call *c = arg;
+	int16_t clean[MEDIA_FRAME];
 	enum vad_event ev;
 	(void)tx;
 
@@ -292,6 +341,11 @@ static void on_tick(void *arg, const int16_t *rx, const int16_t *tx, bool tx_aud
 		voice_line_post(c->line, voice_ev_new(VEV_BEEP, what));
 	}
 	keypad_tones(c, rx);
+	if (c->dn) {	/* the end-pointer and the recogniser hear it cleaned */
+		memcpy(clean, rx, sizeof clean);
+		denoise_frame(c->dn, clean);
+		rx = clean;
+	}
 	ev = vad_frame(&c->vad, rx, MEDIA_FRAME);
 	if (ev == VAD_START) {
 		/* a key pressed just before counts for this "utterance" */
@@ -307,12 +361,17 @@ static void on_tick(void *arg, const int16_t *rx, const int16_t *tx, bool tx_aud
 		pthread_mutex_lock(&c->line->mu);
 		c->line->caller_speaking = 1;
 		pthread_mutex_unlock(&c->line->mu);
-		if (c->barge_in && tx_audio) {	/* stop talking at once */
-			size_t dropped = voice_line_flush(c->line);
-			log_info("voice: call %lld: barge-in: the caller interrupted, %zu ms of "
-				 "speech dropped", (long long)c->id, dropped / 8);
-		}
+		c->interrupted = false;
 		voice_line_post(c->line, voice_ev_new(VEV_SPEECH_START, NULL));
+	}
+	/* barge-in: once the caller has spoken interrupt_ms over the agent,
+	 * the agent stops at once */
+	if (c->vad.in_speech && c->barge_in && !c->interrupted && tx_audio &&
+	    c->vad.speech_ms >= c->interrupt_ms) {
+		size_t dropped = voice_line_flush(c->line);
+		c->interrupted = true;
+		log_info("voice: call %lld: barge-in: the caller interrupted, %zu ms of "
+			 "speech dropped", (long long)c->id, dropped / 8);
 	}
 	if (c->vad.in_speech || ev == VAD_END) {
 		if (c->utt && c->utt_len + MEDIA_FRAME <= UTT_MAX) {
@@ -366,11 +425,7 @@ static struct call *call_alloc(int64_t id, int64_t account_id, bool outbound)
 	c->id = id;
 	c->account_id = account_id;
 	c->outbound = outbound;
-	vad_init(&c->vad);
-	/* how long a pause ends the caller's turn: shorter answers sooner,
-	 * longer lets people pause mid-sentence */
-	c->vad.hangover_ms = (int)util_env_i64("SWITCHBOARD_VAD_HANGOVER_MS", c->vad.hangover_ms,
-					       200, 3000);
+	vad_init(&c->vad);	/* hangover: hearing(), when the conversation starts */
 	beep_init(&c->beep);
 	dtmf_init(&c->dtmf);
 	c->line = voice_line_new(id);
@@ -407,6 +462,7 @@ static void call_answered(struct call *c)
 		return;
 	}
 	c->barge_in = json_is_true(json_object_get(a, "allow_interruptions"));
+	hearing(c, a);
 	if (json_is_true(json_object_get(a, "record_call"))) {
 		char path[1200];
 		if (voice_recording_file(c->account_id, c->id, path, sizeof path) ||

@@ -13,6 +13,7 @@
 #include "speech/speech.h"
 #include "store.h"
 #include "voice/beep.h"
+#include "voice/denoise.h"
 #include "voice/dtmf.h"
 #include "voice/line.h"
 #include "voice/vad.h"
@@ -607,6 +608,44 @@ TEST(tts_voice_and_pace)
 	free(a);
 }
 
+/* noise_cancellation: steady noise is lowered, speech in it is kept. */
+TEST(denoise_noise_and_speech)
+{
+	struct denoise *d = denoise_new(160, 25);
+	int16_t *sp = NULL, f[160];
+	size_t nsp = 0;
+	double in = 0, out = 0, kept = 0, clean = 0;
+	unsigned seed = 7;
+
+	REQUIRE(d);
+	/* 2 s of white noise (RMS ~580): the last second comes out lower */
+	for (int k = 0; k < 100; k++) {
+		for (int i = 0; i < 160; i++)
+			f[i] = (int16_t)((int)(rand_r(&seed) % 2001) - 1000);
+		for (int i = 0; k >= 50 && i < 160; i++)
+			in += (double)f[i] * f[i];
+		denoise_frame(d, f);
+		for (int i = 0; k >= 50 && i < 160; i++)
+			out += (double)f[i] * f[i];
+	}
+	CHECK(out < in / 4);	/* more than 6 dB down */
+	/* a sentence in the same noise: most of the speech's energy stays */
+	REQUIRE((sp = speech_ulaw("Good morning, I would like to book a table for two.", &nsp)) != NULL);
+	for (size_t k = 0; k + 160 <= nsp; k += 160) {
+		for (int i = 0; i < 160; i++) {
+			int v = sp[k + i] + (int)(rand_r(&seed) % 2001) - 1000;
+			f[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+			clean += (double)sp[k + i] * sp[k + i];
+		}
+		denoise_frame(d, f);
+		for (int i = 0; i < 160; i++)
+			kept += (double)f[i] * f[i];
+	}
+	CHECK(kept > clean / 2);
+	free(sp);
+	denoise_free(d);
+}
+
 TEST(store_call_end_charges_once)
 {
 	struct store_account acc;
@@ -733,5 +772,5 @@ const struct unit_test voice_tests[] = {
 	T(vad_endpoints), T(wav_roundtrip), T(wav_writer_patches_sizes), T(trunk_build_and_parse),
 	T(stt_grammar_from_phrases), T(resample_lengths), T(line_queues), T(line_heard_positions),
 	T(beep_tones_not_speech), T(dtmf_every_key), T(dtmf_presses), T(dtmf_rejects_other_sounds),
-	T(dtmf_not_speech), T(tts_voice_and_pace), T(store_call_end_charges_once), T(store_claims_across_processes), { 0 },
+	T(dtmf_not_speech), T(tts_voice_and_pace), T(denoise_noise_and_speech), T(store_call_end_charges_once), T(store_claims_across_processes), { 0 },
 };

@@ -602,18 +602,25 @@ const tests = [
 	},
 ];
 
+/* G.711 µ-law of a 16-bit sample, and back. */
+function ulaw(x) {
+	let sign = 0;
+	if (x < 0) { sign = 0x80; x = -x; }
+	x = Math.min(x, 32635) + 0x84;
+	let exp = 7;
+	for (let mask = 0x4000; !(x & mask) && exp > 0; exp--, mask >>= 1);
+	return ~(sign | (exp << 4) | ((x >> (exp + 3)) & 0x0f)) & 0xff;
+}
+function unulaw(b) {
+	b = ~b & 0xff;
+	const t = (((b & 0x0f) << 3) + 0x84) << ((b & 0x70) >> 4);
+	return b & 0x80 ? 0x84 - t : t - 0x84;
+}
+
 /* Raw µ-law 8 kHz of keypad tones: each key `onMs` of its two tones (each
  * at amplitude 6000), `gapMs` of silence after it, 300 ms of silence first. */
 function dtmfAudio(keys, onMs, gapMs) {
 	const rows = [697, 770, 852, 941], cols = [1209, 1336, 1477, 1633], pad = ['123A', '456B', '789C', '*0#D'];
-	const ulaw = (x) => {	// G.711 µ-law of a 16-bit sample
-		let sign = 0;
-		if (x < 0) { sign = 0x80; x = -x; }
-		x = Math.min(x, 32635) + 0x84;
-		let exp = 7;
-		for (let mask = 0x4000; !(x & mask) && exp > 0; exp--, mask >>= 1);
-		return ~(sign | (exp << 4) | ((x >> (exp + 3)) & 0x0f)) & 0xff;
-	};
 	const out = [...Buffer.alloc(2400, 0xff)];
 	for (const k of keys) {
 		const r = pad.findIndex((row) => row.includes(k)), col = pad[r].indexOf(k);
@@ -671,6 +678,33 @@ tests.push({
 		} finally {
 			sink.close();
 		}
+	},
+});
+
+tests.push({
+	name: 'the assistant\'s hearing settings: endpoint and interrupt sensitivity, noise_cancellation (speech in noise still understood)',
+	async fn() {
+		await inboundLine('+4930900020', { max_silence_duration: 30, allow_interruptions: true, endpoint_sensitivity: 5,
+			interrupt_sensitivity: 1, noise_cancellation: true,
+			expected_phrases: ['I would like to book an appointment for tomorrow', 'Goodbye'] });
+		// the sentence in steady white noise (RMS ~290), noise from the first packet on
+		const clean = fs.readFileSync(speak(s.sb.dir, 'book', 'I would like to book an appointment for tomorrow'));
+		let seed = 11;
+		const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+		const lead = Buffer.alloc(8000 * 2, 0xff), tail = Buffer.alloc(8000, 0xff);
+		const noisy = Buffer.from([...Buffer.concat([lead, clean, tail])].map((b) => ulaw(unulaw(b) + Math.round((rnd() - 0.5) * 1000))));
+		const audio = path.join(s.sb.dir, 'book-in-noise.ul');
+		fs.writeFileSync(audio, noisy);
+		s.ms.script({ content: 'Of course, tomorrow it is.' });
+		const after = await lastCallId();
+		const f = scenario(s.sb.dir, 'uac_say.xml', { RTPPORT: 40020, AUDIO: audio, WAITMS: 1500, TALKMS: 9000 });
+		sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+			service: '+4930900020', mediaPort: await freePort() }), 'UAC');
+		const c = await waitCall((await newestCall(after)).id, ended, 'the end');
+		assert.match(s.server.log(), new RegExp(`voice: call ${c.id}: listening: a turn ends after 300 ms of silence, `
+			+ 'interruptions after 600 ms of speech, noise suppression on'));
+		const human = c.transcript.filter((t) => t.sender === 'human').map((t) => t.text);
+		assert.deepEqual(human, ['i would like to book an appointment for tomorrow'], JSON.stringify(c.transcript));
 	},
 });
 
