@@ -684,7 +684,7 @@ tests.push({
 tests.push({
 	name: 'the assistant\'s hearing settings: endpoint and interrupt sensitivity, noise_cancellation (speech in noise still understood)',
 	async fn() {
-		await inboundLine('+4930900020', { max_silence_duration: 30, allow_interruptions: true, endpoint_sensitivity: 5,
+		await inboundLine('+4930900026', { max_silence_duration: 30, allow_interruptions: true, endpoint_sensitivity: 5,
 			interrupt_sensitivity: 1, noise_cancellation: true,
 			expected_phrases: ['I would like to book an appointment for tomorrow', 'Goodbye'] });
 		// the sentence in steady white noise (RMS ~290), noise from the first packet on
@@ -699,7 +699,7 @@ tests.push({
 		const after = await lastCallId();
 		const f = scenario(s.sb.dir, 'uac_say.xml', { RTPPORT: 40020, AUDIO: audio, WAITMS: 1500, TALKMS: 9000 });
 		sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
-			service: '+4930900020', mediaPort: await freePort() }), 'UAC');
+			service: '+4930900026', mediaPort: await freePort() }), 'UAC');
 		const c = await waitCall((await newestCall(after)).id, ended, 'the end');
 		assert.match(s.server.log(), new RegExp(`voice: call ${c.id}: listening: a turn ends after 300 ms of silence, `
 			+ 'interruptions after 600 ms of speech, noise suppression on'));
