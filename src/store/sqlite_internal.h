@@ -36,6 +36,10 @@ json_t *sq_col(sqlite3_stmt *st, int i);
  * JSON null when dflt is NULL */
 json_t *sq_col_doc(sqlite3_stmt *st, int i, const char *dflt);
 void sq_col_copy(sqlite3_stmt *st, int i, char *out, size_t n);
+/* Step a bound statement for one row and copy its first ncols columns as
+ * text, each into the next (char *out, size_t size) pair of the arguments;
+ * finalizes. STORE_OK, STORE_NOTFOUND (no row), or sq_fail's answer. */
+int sq_one_text(sqlite3_stmt *st, const char *what, int ncols, ...);
 /* A write transaction taken at its start: BEGIN IMMEDIATE waits for the
  * busy timeout, where a deferred one that reads first cannot become a
  * writer once another connection committed meanwhile ("database is

@@ -1,5 +1,6 @@
 /* sqlite_util.c - helpers the per-use-statement backend files share
  * (see sqlite_internal.h). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "store.h"
@@ -117,5 +118,29 @@ int sq_end(int nested, int rc)
 		rc = STORE_ERR;
 	if (rc && !sqlite3_get_autocommit(store_sqlite_db()))
 		sq_exec("ROLLBACK");
+	return rc;
+}
+
+int sq_one_text(sqlite3_stmt *st, const char *what, int ncols, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		va_start(ap, ncols);
+		for (int i = 0; i < ncols; i++) {
+			char *out = va_arg(ap, char *);
+			size_t n = va_arg(ap, size_t);
+			sq_col_copy(st, i, out, n);
+		}
+		va_end(ap);
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, what);
+	}
+	sqlite3_finalize(st);
 	return rc;
 }

@@ -369,39 +369,18 @@ int store_call_nodes_live(double now, double within_s)
 int store_voice_catalog(int64_t id, char *name, size_t namelen, char *provider, size_t provlen)
 {
 	sqlite3_stmt *st = sq_prep("SELECT name, provider FROM voices WHERE id = ?1");
-	int rc;
 
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		sq_col_copy(st, 0, name, namelen);
-		sq_col_copy(st, 1, provider, provlen);
-		rc = STORE_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, "cannot read a voice");
-	}
-	sqlite3_finalize(st);
-	return rc;
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return sq_one_text(st, "cannot read a voice", 2, name, namelen, provider, provlen);
 }
 
 int store_language_iso(const char *name_or_iso, char iso[3])
 {
 	sqlite3_stmt *st = sq_prep("SELECT iso_2 FROM languages WHERE name = ?1 COLLATE NOCASE"
 				   " OR iso_2 = ?1 COLLATE NOCASE");
-	int rc;
 
-	if (!st)
-		return STORE_ERR;
-	sq_text(st, 1, name_or_iso);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		sq_col_copy(st, 0, iso, 3);
-		rc = STORE_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, "cannot read a language");
-	}
-	sqlite3_finalize(st);
-	return rc;
+	if (st)
+		sq_text(st, 1, name_or_iso);
+	return sq_one_text(st, "cannot read a language", 1, iso, (size_t)3);
 }

@@ -8,20 +8,10 @@
 int store_webhook_secret_get(int64_t account_id, char *out, size_t outlen)
 {
 	sqlite3_stmt *st = sq_prep("SELECT secret FROM webhook_secrets WHERE account_id = ?1");
-	int rc;
 
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, account_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		sq_col_copy(st, 0, out, outlen);
-		rc = STORE_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(st, rc, "cannot read the webhook secret");
-	}
-	sqlite3_finalize(st);
-	return rc;
+	if (st)
+		sqlite3_bind_int64(st, 1, account_id);
+	return sq_one_text(st, "cannot read the webhook secret", 1, out, outlen);
 }
 
 int store_webhook_secret_add(int64_t account_id, const char *sealed)
