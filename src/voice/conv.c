@@ -158,6 +158,34 @@ static int caller_speaking(struct conv *c)
 	return s;
 }
 
+/* Follow a sentence of the answer being said. A long answer's sentences
+ * past SAID_MAX join the last one (judged heard or cut as one). */
+static void follow(struct conv *c, const char *text, uint64_t start, uint64_t end,
+		   unsigned flushes)
+{
+	struct said *s;
+
+	if (c->nsaid == SAID_MAX) {
+		s = &c->said[SAID_MAX - 1];
+		size_t a = strlen(s->text), b = strlen(text);
+		char *t = realloc(s->text, a + b + 2);
+		if (!t)
+			return;
+		t[a] = ' ';
+		memcpy(t + a + 1, text, b + 1);
+		s->text = t;
+		s->end = end;
+		return;
+	}
+	s = &c->said[c->nsaid];
+	if (!(s->text = strdup(text)))
+		return;
+	s->start = start;
+	s->end = end;
+	s->flushes = flushes;
+	c->nsaid++;
+}
+
 /* Synthesise one sentence and queue it on the line: the samples queued, or
  * 0. Touches only the line (it has its own lock), so the delay speaker may
  * call it from the brain's timer thread. When the caller is talking and may
@@ -184,15 +212,9 @@ static size_t utter(struct conv *c, const char *text, int force, double *tts_ms)
 	if (voice_line_play(c->line, pcm, n, &start, &flushes)) {
 		log_warn("voice: call %lld: the line did not take the speech", (long long)c->call_id);
 		n = 0;
-	} else if (c->collecting && c->nsaid < SAID_MAX) {
+	} else if (c->collecting) {
 		/* on the turn's thread, or the brain's timer thread while the turn waits */
-		struct said *s = &c->said[c->nsaid];
-		if ((s->text = strdup(text))) {
-			s->start = start;
-			s->end = start + n;
-			s->flushes = flushes;
-			c->nsaid++;
-		}
+		follow(c, text, start, start + n, flushes);
 	}
 	free(pcm);
 	return n;
