@@ -86,7 +86,8 @@ HANDLER(ic_hangup_call)
 }
 
 /* Keypad tones to the far end (a company's phone menu): our line sends
- * them as RFC 4733 telephone-events; an external engine is told to. */
+ * them as RFC 4733 telephone-events, or as tones in the audio when the far
+ * end did not offer telephone-event; an external engine is told to. */
 HANDLER(ic_send_dtmf)
 {
 	const char *digits = arg_str(args, "digits");

@@ -1,6 +1,7 @@
 /* media.c - one call's RTP, jitter buffer, keypad digits, hold and
  * recording on the SIP loop thread (see media.h). */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include "sip/libre.h"
 #include "log.h"
@@ -162,10 +163,30 @@ static int te_code(char d)
 	return p ? (int)(p - map) : -1;
 }
 
+/* A keypad digit as audio in the voice frame (for a far end without
+ * telephone-event): tick t of the digit's 100 ms of its row and column
+ * tones (-10 dBm0 or so each), phase-continuous across the frames. */
+static void dtmf_tone(char d, int t, int16_t *pcm)
+{
+	static const double rows[4] = { 697, 770, 852, 941 };
+	static const double cols[4] = { 1209, 1336, 1477, 1633 };
+	static const char pad[] = "123A456B789C*0#D";
+	const char *p = strchr(pad, d);
+	int k = p ? (int)(p - pad) : 0;
+
+	for (int i = 0; i < MEDIA_FRAME; i++) {
+		double x = (double)(t * MEDIA_FRAME + i) / 8000.0;
+		pcm[i] = (int16_t)(6000 * sin(2 * M_PI * rows[k / 4] * x) +
+				   6000 * sin(2 * M_PI * cols[k % 4] * x));
+	}
+}
+
 /* Keypad digit being sent: 100 ms of tone, three end packets, 60 ms gap;
- * a ',' is a pause of DTMF_PAUSE_TICKS (voice goes on meanwhile).
- * Returns true when this tick carried a telephone-event packet. */
-static bool tx_dtmf(struct media *m)
+ * a ',' is a pause of DTMF_PAUSE_TICKS (voice goes on meanwhile). When the
+ * far end did not offer telephone-event, the digit goes as tones in the
+ * voice frame `tx` instead (100 ms of tone, 120 ms of silence). Returns
+ * true when this tick carried a telephone-event packet. */
+static bool tx_dtmf(struct media *m, int16_t *tx)
 {
 	struct mbuf *mb;
 	int code, t = m->dtmf_tick;
@@ -180,12 +201,23 @@ static bool tx_dtmf(struct media *m)
 		return false;
 	}
 	m->dtmf_tick++;
-	if (pause || t >= 8)
+	if (pause)
+		return false;
+	if (m->te_pt < 0) {	/* in-band: the tone, then silence, in the voice */
+		if (t == 0)
+			log_info("media: digit '%c' sent as tones in the audio (the far end did "
+				 "not offer telephone-event)", m->dtmf_q[0]);
+		if (t < 5)
+			dtmf_tone(m->dtmf_q[0], t, tx);
+		else
+			memset(tx, 0, MEDIA_FRAME * sizeof(int16_t));
+		return false;
+	}
+	if (t >= 8)
 		return false;	/* the gap */
 	code = te_code(m->dtmf_q[0]);
-	if (t == 0 && (!m->sendable || m->te_pt < 0))
-		log_warn("media: digit '%c' not sent: %s", m->dtmf_q[0], m->te_pt < 0
-			 ? "the far end did not offer telephone-event" : "the call is on hold");
+	if (t == 0 && !m->sendable)
+		log_warn("media: digit '%c' not sent: the call is on hold", m->dtmf_q[0]);
 	if (t == 0)
 		m->dtmf_ts0 = m->ts;
 	end = t >= 5;
@@ -197,7 +229,7 @@ static bool tx_dtmf(struct media *m)
 	mbuf_write_u8(mb, (uint8_t)((end ? 0x80 : 0) | 10));
 	mbuf_write_u16(mb, htons((uint16_t)(MEDIA_FRAME * (t < 5 ? t + 1 : 5))));
 	mb->pos = RTP_HEADER_SIZE;
-	if (m->sendable && m->te_pt >= 0 &&
+	if (m->sendable &&
 	    !rtp_send(m->rtp, &m->raddr, false, t == 0, (uint8_t)m->te_pt, m->dtmf_ts0, mb))
 		m->st.tx_packets++;
 	mem_deref(mb);
@@ -231,13 +263,15 @@ static void tick(void *arg)
 		m->frames = (now - m->t0) / 20;
 	while (m->t0 + m->frames * 20 <= now) {
 		int16_t rx[MEDIA_FRAME], tx[MEDIA_FRAME];
-		size_t got = voice_line_pull(m->line, tx, MEDIA_FRAME);
+		/* keypad tones in the audio take the frame: the voice waits */
+		bool inband = m->dtmf_len && m->te_pt < 0 && m->dtmf_q[0] != ',';
+		size_t got = inband ? 0 : voice_line_pull(m->line, tx, MEDIA_FRAME);
 		bool dtmf;
 
 		if (got < MEDIA_FRAME)
 			memset(tx + got, 0, (MEDIA_FRAME - got) * sizeof(int16_t));
 		rx_frame(m, rx);
-		dtmf = tx_dtmf(m);
+		dtmf = tx_dtmf(m, tx);
 		if (!dtmf)
 			tx_voice(m, tx);
 		if (m->rec.f) {

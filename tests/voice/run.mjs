@@ -81,12 +81,40 @@ class RtpSink {
 				if (mag > 0x20)
 					loud++;
 			}
-			this.packets.push({ t: Date.now(), pt, len: payload.length, loud: loud > 8 });
+			this.packets.push({ t: Date.now(), pt, len: payload.length, loud: loud > 8,
+				pcm: Int16Array.from(payload, (b) => (pt === 8 ? unalaw(b) : unulaw(b))) });
 		});
 		await new Promise((r) => this.sock.bind(this.port, '127.0.0.1', r));
 		return this;
 	}
 	speech() { return this.packets.filter((p) => p.loud).length; }
+	/* Keypad tones heard in the audio since t0 (a small Goertzel detector:
+	 * the two strongest tones of the keypad carry most of a 20 ms frame). */
+	tones(t0 = 0) {
+		const rows = [697, 770, 852, 941], cols = [1209, 1336, 1477, 1633], pad = ['123A', '456B', '789C', '*0#D'];
+		const power = (x, f) => {
+			const k = 2 * Math.cos(2 * Math.PI * f / 8000);
+			let s1 = 0, s2 = 0;
+			for (const v of x) { const s0 = v + k * s1 - s2; s2 = s1; s1 = s0; }
+			return s1 * s1 + s2 * s2 - k * s1 * s2;
+		};
+		let out = '', run = '', n = 0;
+		for (const p of this.packets.filter((q) => q.pcm && q.t >= t0)) {
+			const e = p.pcm.reduce((a, v) => a + v * v, 0);
+			let key = '';
+			if (e / p.pcm.length > 100 * 100) {
+				const r = rows.map((f) => power(p.pcm, f)), c = cols.map((f) => power(p.pcm, f));
+				const ri = r.indexOf(Math.max(...r)), ci = c.indexOf(Math.max(...c));
+				if (2 * (r[ri] + c[ci]) / (p.pcm.length * e) > 0.7)
+					key = pad[ri][ci];
+			}
+			n = key && key === run ? n + 1 : key ? 1 : 0;
+			if (n === 2)
+				out += key;
+			run = key;
+		}
+		return out;
+	}
 	/* The keypad digits received, in order: [{event, first, last, packets}]. */
 	digits() {
 		const out = [];
@@ -610,6 +638,16 @@ function ulaw(x) {
 	let exp = 7;
 	for (let mask = 0x4000; !(x & mask) && exp > 0; exp--, mask >>= 1);
 	return ~(sign | (exp << 4) | ((x >> (exp + 3)) & 0x0f)) & 0xff;
+}
+function unalaw(a) {
+	a ^= 0x55;
+	let t = (a & 0x0f) << 4;
+	const seg = (a & 0x70) >> 4;
+	if (seg === 0)
+		t += 8;
+	else
+		t = (t + 0x108) << (seg > 1 ? seg - 1 : 0);
+	return a & 0x80 ? t : -t;
 }
 function unulaw(b) {
 	b = ~b & 0xff;
@@ -1588,6 +1626,37 @@ tests.push({
 			const actions = (await callOk(s.ctl, 'list_call_actions', { call_id: id })).data;
 			assert.ok(actions.some((a) => a.tool === 'send_dtmf' && a.outcome === 'ok'), JSON.stringify(actions));
 			assert.match(s.server.log(), new RegExp(`voice: call ${id}: sending digits '1,2#d'`));
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
+	name: 'send_dtmf to a phone without telephone-event: the digits go as tones in the audio (heard by a Goertzel detector at the phone)',
+	async fn() {
+		const port = await freePort(), sink = await new RtpSink().open();
+		try {
+			const asst = await outboundLine('+4930900027', port, { max_silence_duration: 6,
+				initial_message: 'Hello.' });
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_answer.xml', { RTPPORT: sink.port }),
+				{ port, mediaPort: await freePort() });
+			await sleep(300);
+			const id = await makeCall(asst, '+4915100000270');
+			await waitCall(id, (c) => c.status === 'in-progress', 'in-progress');
+			await sleep(1500);	/* the greeting is over */
+			const ic = await mcp(s.kInc, '/call/mcp', { account_id: String(s.acc), persona_id: String(asst),
+				call_id: String(id), caller_id_number: '+4915100000270' });
+			const t0 = Date.now();
+			const res = await ic.callTool({ name: 'send_dtmf', arguments: { digits: '5#1' } });
+			assert.ok(!res.isError, JSON.stringify(res));
+			assert.equal(res.structuredContent.performed_by, 'line');
+			await sleep(1500);
+			assert.equal(sink.tones(t0), '5#1');
+			assert.ok(!sink.packets.some((p) => p.pt === 101), 'telephone-events sent to a phone that did not offer them');
+			assert.equal(sink.tones(0).length, 3, 'tones outside the digits');
+			sippOk(await phone, 'UAS');
+			assert.match(s.server.log(), /media: digit '5' sent as tones in the audio/);
 		} finally {
 			sink.close();
 		}
