@@ -1,7 +1,6 @@
 /* brain.c - the model loop with tool calling, after-call evaluation and the
  * brain's worker thread (see brain.h). */
 #include <ctype.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "brain.h"
 #include "buf.h"
 #include "log.h"
+#include "oneshot.h"
 #include "phone.h"
 #include "schema.h"
 #include "session.h"
@@ -558,77 +558,37 @@ static json_t *messages_for(struct brain *b, const char *note)
 
 /* ---- the delay message: said when a tool runs long (voice) ------------------------------- */
 
-/* A timer beside one tool run: when the tool is still running after
- * b->delay_s, the timer thread hands the tool's delay message to the delay
- * speaker (once). The turn's thread joins it when the tool returns, so the
- * message is queued before anything the model says next. */
-struct watch {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;          /* on CLOCK_MONOTONIC */
-	int done, said;
-	struct timespec deadline;
+struct delay_say {
+	struct brain *b;
 	const char *text;
-	llm_sentence_fn cb;
-	void *arg;
 };
 
-static void *watch_main(void *p)
+static void delay_say(void *arg)
 {
-	struct watch *w = p;
-	int fire = 0;
-
-	pthread_mutex_lock(&w->mu);
-	while (!w->done && !fire)
-		if (pthread_cond_timedwait(&w->cv, &w->mu, &w->deadline) == ETIMEDOUT)
-			fire = !w->done;
-	w->said = fire;
-	pthread_mutex_unlock(&w->mu);
-	if (fire)
-		w->cb(w->arg, w->text);
-	return NULL;
+	struct delay_say *d = arg;
+	d->b->delay_cb(d->b->delay_arg, d->text);
 }
 
-/* run_tool, with the delay message armed when the brain has a delay
- * speaker and the tool has a message; appends what was said to the reply. */
+/* run_tool, with the tool's delay message armed (oneshot.h) when the brain
+ * has a delay speaker and the tool has a message: it is queued before
+ * anything the model says next, and appended to the reply. */
 static json_t *run_tool_watched(struct turn *t, const char *name, const json_t *args,
 				int *is_error)
 {
 	struct brain *b = t->b;
-	struct watch w = { .cb = b->delay_cb, .arg = b->delay_arg };
-	pthread_condattr_t ca;
-	pthread_t th;
+	struct delay_say d = { b, NULL };
+	struct oneshot o;
 	char text[512];
 	json_t *result;
-	double at;
 
-	if (!b->delay_cb || !(w.text = tool_speech(b, name, SAY_DELAY, text, sizeof(text))))
+	if (!b->delay_cb || !(d.text = tool_speech(b, name, SAY_DELAY, text, sizeof(text))))
 		return run_tool(b, name, args, is_error);
-	pthread_mutex_init(&w.mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w.cv, &ca);
-	pthread_condattr_destroy(&ca);
-	clock_gettime(CLOCK_MONOTONIC, &w.deadline);
-	at = (double)w.deadline.tv_sec + w.deadline.tv_nsec / 1e9 + b->delay_s;
-	w.deadline.tv_sec = (time_t)at;
-	w.deadline.tv_nsec = (long)((at - (double)(time_t)at) * 1e9);
-	if (pthread_create(&th, NULL, watch_main, &w)) {
+	if (oneshot_start(&o, b->delay_s, delay_say, &d))
 		log_warn("brain: call %lld: no timer for the delay message of %s",
 			 (long long)b->call_id, name);
-		result = run_tool(b, name, args, is_error);
-		goto out;
-	}
 	result = run_tool(b, name, args, is_error);
-	pthread_mutex_lock(&w.mu);
-	w.done = 1;
-	pthread_cond_signal(&w.cv);
-	pthread_mutex_unlock(&w.mu);
-	pthread_join(th, NULL);
-	if (w.said)
-		say(&t->reply, w.text, NULL, NULL);
-out:
-	pthread_cond_destroy(&w.cv);
-	pthread_mutex_destroy(&w.mu);
+	if (oneshot_stop(&o))
+		say(&t->reply, d.text, NULL, NULL);
 	return result;
 }
 

@@ -10,6 +10,7 @@
 #include "brain.h"
 #include "buf.h"
 #include "log.h"
+#include "oneshot.h"
 #include "sip/ua.h"
 #include "speech/speech.h"
 #include "store.h"
@@ -27,6 +28,7 @@
 	"Is there anything else I can help you with?"
 #define DEFAULT_CONSENT "This call may be recorded."
 #define TOOL_DELAY_MS 2500      /* a tool still running then: its say_delay */
+#define FILLER_MS 1200          /* filler_audios: nothing said by then, a filler */
 #define VM_BEEP_WAIT_S 5.0
 #define SAID_MAX 32              /* sentences of one answer followed until heard */       /* after a long greeting, wait this long for its beep */
 
@@ -69,6 +71,11 @@ struct conv {
 	int collecting;
 	struct said said[SAID_MAX];
 	size_t nsaid;
+	/* speaking from more than one thread (the turn's, the brain's delay
+	 * timer, the filler timer): one at a time, in order */
+	pthread_mutex_t speak_mu;
+	int turn_spoke;            /* something of this turn's answer was queued */
+	int fillers;               /* fillers said (the next one to pick) */
 };
 
 /* ---- speaking ---------------------------------------------------------------------- */
@@ -190,7 +197,7 @@ static void follow(struct conv *c, const char *text, uint64_t start, uint64_t en
  * 0. Touches only the line (it has its own lock), so the delay speaker may
  * call it from the brain's timer thread. When the caller is talking and may
  * interrupt, it is not said at all, unless forced. */
-static size_t utter(struct conv *c, const char *text, int force, double *tts_ms)
+static size_t utter_locked(struct conv *c, const char *text, int force, double *tts_ms)
 {
 	uint64_t start = 0;
 	unsigned flushes = 0;
@@ -215,8 +222,19 @@ static size_t utter(struct conv *c, const char *text, int force, double *tts_ms)
 	} else if (c->collecting) {
 		/* on the turn's thread, or the brain's timer thread while the turn waits */
 		follow(c, text, start, start + n, flushes);
+		c->turn_spoke = 1;
 	}
 	free(pcm);
+	return n;
+}
+
+static size_t utter(struct conv *c, const char *text, int force, double *tts_ms)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->speak_mu);
+	n = utter_locked(c, text, force, tts_ms);
+	pthread_mutex_unlock(&c->speak_mu);
 	return n;
 }
 
@@ -249,6 +267,23 @@ static void on_delay(void *arg, const char *sentence)
 	if (utter(c, sentence, 0, NULL))
 		log_info("voice: call %lld: a tool runs long: said its delay message",
 			 (long long)c->call_id);
+}
+
+/* filler_audios: the answer is slow to come (oneshot.h, on its timer
+ * thread) and nothing of it has been said yet: a short filler. */
+static void on_slow_answer(void *arg)
+{
+	static const char *const fillers[] = { "Hmm, let me see.", "One moment.",
+					       "Let me think about that." };
+	struct conv *c = arg;
+	size_t n = 0;
+
+	pthread_mutex_lock(&c->speak_mu);
+	if (!c->turn_spoke)
+		n = utter_locked(c, fillers[c->fillers++ % 3], 0, NULL);
+	pthread_mutex_unlock(&c->speak_mu);
+	if (n)
+		log_info("voice: call %lld: the answer is slow: said a filler", (long long)c->call_id);
 }
 
 static void say(struct conv *c, const char *text)
@@ -308,7 +343,14 @@ static void turn(struct conv *c, const char *text)
 	memset(&res, 0, sizeof res);
 	settle(c, 1);
 	c->collecting = 1;
+	c->turn_spoke = 0;
+	struct oneshot filler;
+	int armed = json_is_true(json_object_get(c->a, "filler_audios")) &&
+		!oneshot_start(&filler, (double)util_env_i64("SWITCHBOARD_FILLER_MS", FILLER_MS, 100,
+							       60000) / 1000, on_slow_answer, c);
 	int rc = brain_turn(c->brain, text, on_sentence, c, &res);
+	if (armed)
+		oneshot_stop(&filler);
 	c->collecting = 0;
 	if (rc) {
 		log_warn("voice: call %lld: the assistant could not answer: %s",
@@ -630,6 +672,7 @@ static void *conv_main(void *arg)
 	brain_after_call_queue(c->call_id);
 	voice_line_unref(c->line);
 	json_decref(c->a);
+	pthread_mutex_destroy(&c->speak_mu);
 	free(c);
 	store_thread_release();
 	pthread_mutex_lock(&threads_mu);
@@ -650,6 +693,7 @@ int voice_conv_start(struct voice_line *line, json_t *assistant)
 		return -1;
 	c->line = line;
 	c->a = assistant;
+	pthread_mutex_init(&c->speak_mu, NULL);
 	voice_line_ref(line);
 	pthread_mutex_lock(&threads_mu);
 	threads_live++;
@@ -660,6 +704,7 @@ int voice_conv_start(struct voice_line *line, json_t *assistant)
 	pthread_attr_destroy(&at);
 	if (r) {
 		voice_line_unref(line);
+		pthread_mutex_destroy(&c->speak_mu);
 		free(c);
 		pthread_mutex_lock(&threads_mu);
 		threads_live--;

@@ -747,6 +747,27 @@ tests.push({
 });
 
 tests.push({
+	name: 'filler_audios: a slow answer is covered by a short filler, said before it; a quick one has none',
+	async fn() {
+		await inboundLine('+4930900028', { max_silence_duration: 30, filler_audios: true,
+			expected_phrases: ['I would like to book an appointment for tomorrow', 'Goodbye'] });
+		const one = fs.readFileSync(speak(s.sb.dir, 'book', 'I would like to book an appointment for tomorrow'));
+		const audio = path.join(s.sb.dir, 'book-twice.ul');
+		fs.writeFileSync(audio, Buffer.concat([one, Buffer.alloc(8000 * 6, 0xff), one]));
+		s.ms.script({ content: 'Certainly, tomorrow at nine.', delayMs: 2000 }, { content: 'It is booked already.' });
+		const after = await lastCallId();
+		const f = scenario(s.sb.dir, 'uac_say.xml', { RTPPORT: 40022, AUDIO: audio, WAITMS: 3500, TALKMS: 14000 });
+		sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+			service: '+4930900028', mediaPort: await freePort() }), 'UAC');
+		const c = await waitCall((await newestCall(after)).id, ended, 'the end');
+		const bot = c.transcript.filter((t) => t.sender === 'bot').map((t) => t.text);
+		assert.ok(bot.includes('Hmm, let me see. Certainly, tomorrow at nine.'), JSON.stringify(bot));
+		assert.ok(bot.includes('It is booked already.'), JSON.stringify(bot));
+		assert.equal((s.server.log().match(new RegExp(`voice: call ${c.id}: the answer is slow: said a filler`, 'g')) ?? []).length, 1);
+	},
+});
+
+tests.push({
 	name: 'a tool the model calls silently is covered by its spoken start message, then the answer',
 	async fn() {
 		const sink = await new RtpSink().open();
