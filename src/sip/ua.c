@@ -290,6 +290,8 @@ static void hearing(struct call *c, const json_t *a)
 	if (json_is_true(json_object_get(a, "use_min_interrupt_words")) && json_is_integer(words) &&
 	    json_integer_value(words) * 300 > c->interrupt_ms)
 		c->interrupt_ms = (int)json_integer_value(words) * 300;
+	if (json_is_number(json_object_get(a, "ambient_sound_volume")))
+		media_set_ambient(c->media, json_number_value(json_object_get(a, "ambient_sound_volume")));
 	if (json_is_true(json_object_get(a, "noise_cancellation")) && !c->dn &&
 	    !(c->dn = denoise_new(MEDIA_FRAME, 25)))
 		log_warn("voice: call %lld: no noise suppression (speexdsp)", (long long)c->id);

@@ -49,6 +49,9 @@ struct media {
 	char dtmf_q[DTMF_QUEUE];
 	size_t dtmf_len;
 	int dtmf_tick;         /* ticks into the current digit */
+	double ambient;        /* comfort noise RMS mixed into what we send, 0: none */
+	double brown;          /* the noise filter's state */
+	uint32_t seed;
 	uint32_t dtmf_ts0;
 };
 
@@ -236,6 +239,27 @@ static bool tx_dtmf(struct media *m, int16_t *tx)
 	return true;
 }
 
+/* ambient_sound_volume: a soft, low-passed noise under the voice (a room,
+ * not a recording of one): RMS ~340 (about -40 dBm0) at volume 1. */
+static void add_ambient(struct media *m, int16_t *pcm)
+{
+	for (int i = 0; i < MEDIA_FRAME; i++) {
+		m->seed = m->seed * 1664525u + 1013904223u;
+		double white = (double)(int32_t)m->seed / 2147483648.0;	/* -1..1 */
+		m->brown = 0.97 * m->brown + 0.03 * white * 8;		/* low-passed */
+		int v = pcm[i] + (int)(m->brown * m->ambient);
+		pcm[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+	}
+}
+
+void media_set_ambient(struct media *m, double volume)
+{
+	if (!m)
+		return;
+	m->ambient = volume > 0 ? (volume > 1 ? 1 : volume) * 600 : 0;
+	m->seed = 12345;
+}
+
 static void tx_voice(struct media *m, const int16_t *pcm)
 {
 	struct mbuf *mb;
@@ -270,6 +294,8 @@ static void tick(void *arg)
 
 		if (got < MEDIA_FRAME)
 			memset(tx + got, 0, (MEDIA_FRAME - got) * sizeof(int16_t));
+		if (m->ambient > 0)
+			add_ambient(m, tx);
 		rx_frame(m, rx);
 		dtmf = tx_dtmf(m, tx);
 		if (!dtmf)

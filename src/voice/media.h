@@ -63,5 +63,8 @@ void media_stats(const struct media *m, struct media_stats *st);
  * holds the call: logged). 0, EINVAL for another character, ENOSPC when
  * more than 64 are waiting. */
 int media_send_dtmf(struct media *m, const char *digits);
+/* ambient_sound_volume (0..1): a soft room noise mixed under what we send
+ * (voice and pauses alike); 0 turns it off. */
+void media_set_ambient(struct media *m, double volume);
 
 #endif

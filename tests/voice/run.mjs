@@ -1685,6 +1685,32 @@ tests.push({
 });
 
 tests.push({
+	name: 'ambient_sound_volume: a soft room noise under what the agent sends, also in its pauses',
+	async fn() {
+		const port = await freePort(), sink = await new RtpSink().open();
+		try {
+			const asst = await outboundLine('+4930900029', port, { max_silence_duration: 4,
+				initial_message: 'Hello.', ambient_sound_volume: 0.5 });
+			const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_answer.xml', { RTPPORT: sink.port }),
+				{ port, mediaPort: await freePort() });
+			await sleep(300);
+			const id = await makeCall(asst, '+4915100000290');
+			const c = await waitCall(id, ended, 'the end');
+			sippOk(await phone, 'UAS');
+			// the pause after the greeting: not digital silence, but far below speech
+			const t = Date.parse(c.answered_at);
+			const quiet = sink.packets.filter((p) => p.pcm && p.t >= t + 2000 && p.t < t + 3500);
+			assert.ok(quiet.length >= 50, `${quiet.length} packets in the pause`);
+			const rms = Math.sqrt(quiet.reduce((a, p) => a + p.pcm.reduce((b, v) => b + v * v, 0), 0)
+				/ quiet.reduce((a, p) => a + p.pcm.length, 0));
+			assert.ok(rms > 60 && rms < 400, `room noise RMS ${rms.toFixed(0)}`);
+		} finally {
+			sink.close();
+		}
+	},
+});
+
+tests.push({
 	name: 'send_dtmf on a call an external engine drives: answers the action for the engine',
 	async fn() {
 		const asst = await inboundLine('+4930900025');
