@@ -3,6 +3,7 @@
  * conv.h): greeting, caller speech -> text -> brain -> speech, keypad
  * digits, barge-in, the call's timers, hang-up and transfer in order.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #define DEFAULT_CONSENT "This call may be recorded."
 #define TOOL_DELAY_MS 2500      /* a tool still running then: its say_delay */
 #define FILLER_MS 1200          /* filler_audios: nothing said by then, a filler */
+#define OPEN_WAIT_S 1.5         /* endpoint_type ai: how long an open sentence waits */
 #define VM_BEEP_WAIT_S 5.0
 #define SAID_MAX 32              /* sentences of one answer followed until heard */       /* after a long greeting, wait this long for its beep */
 
@@ -76,6 +78,11 @@ struct conv {
 	pthread_mutex_t speak_mu;
 	int turn_spoke;            /* something of this turn's answer was queued */
 	int fillers;               /* fillers said (the next one to pick) */
+	/* endpoint_type "ai": a sentence left open waits for the rest */
+	int text_endpoint;
+	char held[1024];           /* what the caller said so far, "" when none */
+	double held_until;         /* answer it then (mono s); 0 while they talk */
+	double held_heard_at, held_stt_ms;
 };
 
 /* ---- speaking ---------------------------------------------------------------------- */
@@ -468,6 +475,44 @@ static void dump(struct conv *c, const struct voice_ev *e)
 	}
 }
 
+/*
+ * endpoint_type "ai": does the transcript leave the sentence open? It ends
+ * in a word that needs more after it (a conjunction, preposition, article,
+ * possessive, or a hesitation such as "um"), or in a comma. A text check,
+ * not a model: it catches "I'd like to book a table for ..." pauses; it
+ * cannot tell a finished thought from an unfinished one otherwise.
+ */
+static int sentence_open(const char *text)
+{
+	static const char *const open_words[] = {
+		"and", "but", "or", "so", "because", "if", "that", "which", "when", "then",
+		"to", "for", "of", "in", "on", "at", "with", "from", "about", "by",
+		"a", "an", "the", "my", "your", "our", "their", "his", "her",
+		"um", "uh", "er", "erm", "like", "is", "are", "was", "i", "i'm", "we", NULL
+	};
+	size_t n = strlen(text), k;
+	char last[24];
+
+	while (n && (text[n - 1] == ' ' || text[n - 1] == '.'))
+		n--;
+	if (!n)
+		return 0;
+	if (text[n - 1] == ',' || text[n - 1] == '-')
+		return 1;
+	k = n;
+	while (k && text[k - 1] != ' ')
+		k--;
+	if (n - k >= sizeof last)
+		return 0;
+	for (size_t i = 0; i < n - k; i++)
+		last[i] = (char)tolower((unsigned char)text[k + i]);
+	last[n - k] = '\0';
+	for (size_t i = 0; open_words[i]; i++)
+		if (!strcmp(last, open_words[i]))
+			return 1;
+	return 0;
+}
+
 static void utterance(struct conv *c, struct voice_ev *e)
 {
 	char text[1024], err[256];
@@ -488,8 +533,48 @@ static void utterance(struct conv *c, struct voice_ev *e)
 	if (!text[0])
 		return;
 	transcript(c, "human", text);
+	if (c->held[0]) {	/* the rest of a sentence left open */
+		char all[sizeof c->held];
+		size_t k = strlen(c->held);
+		_Static_assert(sizeof all == sizeof text, "held and heard texts are alike");
+		if (k > sizeof all - 2)
+			k = sizeof all - 2;
+		memcpy(all, c->held, k);
+		all[k++] = ' ';
+		size_t t = strlen(text);
+		if (t > sizeof all - 1 - k)
+			t = sizeof all - 1 - k;
+		memcpy(all + k, text, t);
+		all[k + t] = '\0';
+		memcpy(text, all, k + t + 1);
+		c->held[0] = '\0';
+	}
+	if (c->text_endpoint && sentence_open(text)) {
+		snprintf(c->held, sizeof c->held, "%s", text);
+		c->held_until = util_mono() + OPEN_WAIT_S;
+		c->held_heard_at = e->ts;
+		c->held_stt_ms = (util_mono() - t0) * 1000;
+		log_info("voice: call %lld: \"%s\" sounds unfinished: waiting for the rest",
+			 (long long)c->call_id, text);
+		return;
+	}
 	c->heard_at = e->ts;
 	c->stt_ms = (util_mono() - t0) * 1000;
+	c->turn_at = util_mono();
+	turn(c, text);
+	c->heard_at = 0;
+}
+
+/* The caller said no more after an open sentence: answer what was said. */
+static void held_done(struct conv *c)
+{
+	char text[sizeof c->held];
+
+	snprintf(text, sizeof text, "%s", c->held);
+	c->held[0] = '\0';
+	c->held_until = 0;
+	c->heard_at = c->held_heard_at;
+	c->stt_ms = c->held_stt_ms;
 	c->turn_at = util_mono();
 	turn(c, text);
 	c->heard_at = 0;
@@ -563,6 +648,8 @@ static void *conv_main(void *arg)
 			      json_string_value(json_object_get(call, "type")) : "", "outbound");
 	c->barge_in = json_is_true(json_object_get(c->a, "allow_interruptions"));
 	c->end_on_voicemail = json_is_true(json_object_get(c->a, "end_call_on_voicemail"));
+	c->text_endpoint = json_string_value(json_object_get(c->a, "endpoint_type")) &&
+		!strcmp(json_string_value(json_object_get(c->a, "endpoint_type")), "ai");
 	c->phrases = json_object_get(c->a, "expected_phrases");
 	c->max_duration = num(c->a, "max_call_duration", 600);
 	c->max_silence = num(c->a, "max_silence_duration", 30);
@@ -617,6 +704,10 @@ static void *conv_main(void *arg)
 			digits_done(c);
 			continue;
 		}
+		if (c->held[0] && c->held_until > 0 && now >= c->held_until) {
+			held_done(c);
+			continue;
+		}
 		wake = c->started + c->max_duration;
 		if (!c->vm_deadline && c->last_activity + c->max_silence < wake)
 			wake = c->last_activity + c->max_silence;
@@ -625,6 +716,8 @@ static void *conv_main(void *arg)
 			wake = c->last_activity + c->reengage;
 		if (c->ndigits && c->digit_at + DTMF_GAP_S < wake)
 			wake = c->digit_at + DTMF_GAP_S;
+		if (c->held[0] && c->held_until > 0 && c->held_until < wake)
+			wake = c->held_until;
 		if (c->vm_deadline > 0 && c->vm_deadline < wake)
 			wake = c->vm_deadline;
 		if (playing || talking)
@@ -639,6 +732,8 @@ static void *conv_main(void *arg)
 		case VEV_SPEECH_START:
 			c->last_activity = util_mono();
 			c->prompting = 0;
+			if (c->held[0])
+				c->held_until = 0;	/* they go on: wait for it */
 			break;
 		case VEV_UTTERANCE:
 			utterance(c, e);

@@ -768,6 +768,32 @@ tests.push({
 });
 
 tests.push({
+	name: 'endpoint_type ai: a sentence left open ("... for") waits for the rest; one answer to the whole sentence',
+	async fn() {
+		await inboundLine('+4930900034', { max_silence_duration: 30, endpoint_type: 'ai',
+			expected_phrases: ['I would like to book an appointment for', 'tomorrow', 'Goodbye'] });
+		const a = fs.readFileSync(speak(s.sb.dir, 'book-for', 'I would like to book an appointment for'));
+		const b = fs.readFileSync(speak(s.sb.dir, 'tomorrow', 'tomorrow'));
+		const audio = path.join(s.sb.dir, 'book-pause-tomorrow.ul');
+		fs.writeFileSync(audio, Buffer.concat([a, Buffer.alloc(8000, 0xff), b]));	// a 1 s pause
+		s.ms.script({ content: 'Certainly, tomorrow it is.' });
+		const seen = s.ms.chatRequests().length;
+		const after = await lastCallId();
+		const f = scenario(s.sb.dir, 'uac_say.xml', { RTPPORT: 40024, AUDIO: audio, WAITMS: 3500, TALKMS: 7000 });
+		sippOk(await sipp(s.sb, f, { port: await freePort(), remote: `127.0.0.1:${s.sipPort}`,
+			service: '+4930900034', mediaPort: await freePort() }), 'UAC');
+		const c = await waitCall((await newestCall(after)).id, ended, 'the end');
+		const human = c.transcript.filter((t) => t.sender === 'human').map((t) => t.text);
+		assert.deepEqual(human, ['i would like to book an appointment for', 'tomorrow'], JSON.stringify(c.transcript));
+		const chats = s.ms.chatRequests().slice(seen).filter((r) => !JSON.stringify(r.body).includes('review a finished'));
+		assert.equal(chats.length, 1, `${chats.length} model requests`);
+		const users = chats[0].body.messages.filter((m) => m.role === 'user').map((m) => m.content);
+		assert.deepEqual(users, ['i would like to book an appointment for tomorrow']);
+		assert.match(s.server.log(), new RegExp(`voice: call ${c.id}: "i would like to book an appointment for" sounds unfinished`));
+	},
+});
+
+tests.push({
 	name: 'a tool the model calls silently is covered by its spoken start message, then the answer',
 	async fn() {
 		const sink = await new RtpSink().open();
