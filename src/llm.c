@@ -635,17 +635,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		x->retry_after_s = -1;
 	} else if (len > 13 && !strncasecmp(p, "content-type:", 13)) {
 		x->sse = memmem(p, len, "text/event-stream", 17) != NULL;
-	} else if (len > 12 && !strncasecmp(p, "retry-after:", 12)) {
-		char v[16];
-		size_t i = 12, j = 0;
-		while (i < len && (p[i] == ' ' || p[i] == '\t'))
-			i++;
-		while (i < len && j + 1 < sizeof(v) && isdigit((unsigned char)p[i]))
-			v[j++] = p[i++];
-		v[j] = '\0';
-		int64_t s;
-		if (j && !util_parse_i64(v, &s))
-			x->retry_after_s = (long)s;
+	} else {
+		long s = util_retry_after(p, len);
+		if (s >= 0)
+			x->retry_after_s = s;
 	}
 	return len;
 }

@@ -350,6 +350,16 @@ static int cmd_account(int argc, char **argv)
 	return 2;
 }
 
+/* --account ID: a positive id, or a message and -1. */
+static int opt_account(const char *arg, int64_t *out)
+{
+	if (util_parse_i64(arg, out) || *out < 1) {
+		fprintf(stderr, "switchboard: invalid account id '%s'\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_key(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -371,10 +381,8 @@ static int cmd_key(int argc, char **argv)
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'a':
-			if (util_parse_i64(optarg, &account) || account < 1) {
-				fprintf(stderr, "switchboard: invalid account id '%s'\n", optarg);
+			if (opt_account(optarg, &account))
 				return 2;
-			}
 			break;
 		case 's': scopes_s = optarg; break;
 		case 'l': label = optarg; break;
@@ -473,10 +481,8 @@ static int cmd_number(int argc, char **argv)
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'a':
-			if (util_parse_i64(optarg, &account) || account < 1) {
-				fprintf(stderr, "switchboard: invalid account id '%s'\n", optarg);
+			if (opt_account(optarg, &account))
 				return 2;
-			}
 			break;
 		case 'n': number = optarg; break;
 		case 't': type = optarg; break;

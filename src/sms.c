@@ -1,5 +1,4 @@
 /* sms.c - SMS segment counting and the Twilio-compatible client (see sms.h). */
-#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,20 +220,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct exchange *x = arg;
 	size_t len = size * n;
-	static const char name[] = "retry-after:";
+	long s = util_retry_after(p, len);
 
-	if (len > sizeof(name) && !strncasecmp(p, name, sizeof(name) - 1)) {
-		char v[32];
-		size_t i = sizeof(name) - 1, j = 0;
-		while (i < len && (p[i] == ' ' || p[i] == '\t'))
-			i++;
-		while (i < len && j + 1 < sizeof(v) && isdigit((unsigned char)p[i]))
-			v[j++] = p[i++];
-		v[j] = '\0';
-		int64_t s;
-		if (j && !util_parse_i64(v, &s))
-			x->retry_after_s = (long)s;
-	}
+	if (s >= 0)
+		x->retry_after_s = s;
 	return len;
 }
 

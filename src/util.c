@@ -1,8 +1,10 @@
 /* util.c - randomness, hex, clocks, money formatting (see util.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sodium.h>
 #include "log.h"
@@ -102,4 +104,34 @@ int64_t util_env_i64(const char *name, int64_t def, int64_t lo, int64_t hi)
 		return def;
 	}
 	return v;
+}
+
+long util_retry_after(const char *p, size_t len)
+{
+	static const char name[] = "retry-after:";
+	size_t i = sizeof(name) - 1, j = 0;
+	char v[32];
+	int64_t s;
+
+	if (len <= i || strncasecmp(p, name, i))
+		return -1;
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	while (i < len && j + 1 < sizeof(v) && isdigit((unsigned char)p[i]))
+		v[j++] = p[i++];
+	v[j] = '\0';
+	return j && !util_parse_i64(v, &s) ? (long)s : -1;
+}
+
+void util_deadline(struct timespec *ts, clockid_t clock, double in_s)
+{
+	long ns;
+
+	clock_gettime(clock, ts);
+	if (in_s < 0)
+		in_s = 0;
+	ts->tv_sec += (time_t)in_s;
+	ns = ts->tv_nsec + (long)((in_s - (double)(time_t)in_s) * 1e9);
+	ts->tv_sec += ns / 1000000000L;
+	ts->tv_nsec = ns % 1000000000L;
 }
