@@ -108,12 +108,7 @@ static void *writer_main(void *arg)
 	for (;;) {
 		while (!qlen && !stopping) {
 			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 100 * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			util_deadline(&ts, CLOCK_REALTIME, 0.1);
 			pthread_cond_timedwait(&cv, &mu, &ts);
 		}
 		if (!qlen && stopping)

@@ -1087,10 +1087,7 @@ static void *work(void *arg)
 			continue;
 		}
 		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		long ns = ts.tv_nsec + (long)(period * 1e9);
-		ts.tv_sec += ns / 1000000000L;
-		ts.tv_nsec = ns % 1000000000L;
+		util_deadline(&ts, CLOCK_REALTIME, period);
 		pthread_cond_timedwait(&cv, &mu, &ts);
 	}
 	if (q_len)

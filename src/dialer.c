@@ -562,13 +562,7 @@ static void *loop(void *arg)
 		pthread_mutex_unlock(&mu);
 		tick();
 		pthread_mutex_lock(&mu);
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += cfg.tick_ms / 1000;
-		ts.tv_nsec += (long)(cfg.tick_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		util_deadline(&ts, CLOCK_MONOTONIC, cfg.tick_ms / 1000.0);
 		while (!w.stopping && pthread_cond_timedwait(&cv, &mu, &ts) != ETIMEDOUT)
 			;
 	}

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <time.h>
 #include "oneshot.h"
+#include "util.h"
 
 static void *oneshot_main(void *p)
 {
@@ -22,7 +23,6 @@ static void *oneshot_main(void *p)
 int oneshot_start(struct oneshot *o, double delay_s, void (*fn)(void *), void *arg)
 {
 	pthread_condattr_t ca;
-	double at;
 
 	*o = (struct oneshot){ .fn = fn, .arg = arg };
 	pthread_mutex_init(&o->mu, NULL);
@@ -30,10 +30,7 @@ int oneshot_start(struct oneshot *o, double delay_s, void (*fn)(void *), void *a
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&o->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	clock_gettime(CLOCK_MONOTONIC, &o->at);
-	at = (double)o->at.tv_sec + o->at.tv_nsec / 1e9 + (delay_s > 0 ? delay_s : 0);
-	o->at.tv_sec = (time_t)at;
-	o->at.tv_nsec = (long)((at - (double)(time_t)at) * 1e9);
+	util_deadline(&o->at, CLOCK_MONOTONIC, delay_s);
 	if (pthread_create(&o->th, NULL, oneshot_main, o)) {
 		pthread_cond_destroy(&o->cv);
 		pthread_mutex_destroy(&o->mu);

@@ -319,13 +319,7 @@ int session_client_request(struct session *s, struct sink *out,
 	if (!msg || out->send(out, msg))
 		goto unlink;
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	util_deadline(&dl, CLOCK_MONOTONIC, timeout_ms / 1000.0);
 	pthread_mutex_lock(&s->mu);
 	while (!p->response && !s->ended &&
 	       !(flight && atomic_load(&flight->cancelled))) {

@@ -69,34 +69,32 @@ void stream_unref(struct stream *s)
 	free(s);
 }
 
+/* Free the oldest event. Lock held, head not NULL. */
+static void drop_head(struct stream *s)
+{
+	struct sse_event *e = s->head;
+
+	s->head = e->next;
+	if (!s->head)
+		s->tail = NULL;
+	s->count--;
+	s->bytes -= e->len;
+	free(e);
+}
+
 /* Drop events nobody will read again. Lock held. */
 static void trim(struct stream *s)
 {
 	while (s->head && s->head->id < s->cursor &&
-	       (!s->history || s->count > HISTORY_MAX_EVENTS ||
-		s->bytes > s->max_bytes / 2)) {
-		struct sse_event *e = s->head;
-		s->head = e->next;
-		if (!s->head)
-			s->tail = NULL;
-		s->count--;
-		s->bytes -= e->len;
-		free(e);
-	}
+	       (!s->history || s->count > HISTORY_MAX_EVENTS || s->bytes > s->max_bytes / 2))
+		drop_head(s);
 }
 
 /* Drop every delivered event, history or not. Lock held. */
 static void drop_delivered(struct stream *s)
 {
-	while (s->head && s->head->id < s->cursor) {
-		struct sse_event *e = s->head;
-		s->head = e->next;
-		if (!s->head)
-			s->tail = NULL;
-		s->count--;
-		s->bytes -= e->len;
-		free(e);
-	}
+	while (s->head && s->head->id < s->cursor)
+		drop_head(s);
 }
 
 static void wake(struct stream *s)

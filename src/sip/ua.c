@@ -1090,12 +1090,8 @@ static void command(struct command *cmd)
 	}
 }
 
-static void on_sip_exit(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
+/* The SIP stack has let go (sip_close), or shutdown has waited long
+ * enough: the loop ends. */
 static void stop_now(void *arg)
 {
 	(void)arg;
@@ -1299,13 +1295,7 @@ static void *scan_loop(void *arg)
 	while (!scan_stop) {
 		pthread_mutex_unlock(&mu);
 		reg_scan();
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += reg_scan_ms / 1000;
-		ts.tv_nsec += (long)(reg_scan_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		util_deadline(&ts, CLOCK_REALTIME, reg_scan_ms / 1000.0);
 		pthread_mutex_lock(&mu);
 		while (!scan_stop && pthread_cond_timedwait(&scan_cv, &mu, &ts) == 0)
 			;
@@ -1431,7 +1421,7 @@ static void *loop(void *arg)
 	list_init(&regs);
 	err = mqueue_alloc(&q, mq_h, NULL);
 	if (!err)
-		err = sip_alloc(&sip, NULL, 32, 32, 32, USER_AGENT, on_sip_exit, NULL);
+		err = sip_alloc(&sip, NULL, 32, 32, 32, USER_AGENT, stop_now, NULL);
 	if (!err)
 		err = sip_transp_add(sip, SIP_TRANSP_UDP, &listen_addr);
 	if (!err)

@@ -344,12 +344,7 @@ static struct decoder *pool_take(void)
 		if (!warm_started && !pthread_create(&warm_thread, NULL, warm_main, NULL))
 			warm_started = 1;
 		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 50 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		util_deadline(&ts, CLOCK_REALTIME, 0.05);
 		pthread_cond_timedwait(&pool_cv, &pool_mu, &ts);
 	}
 	pthread_mutex_unlock(&pool_mu);

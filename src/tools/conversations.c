@@ -200,6 +200,30 @@ out:
 	return 0;
 }
 
+/* The account's conversation; one that idled out is ended first (the
+ * brain's sweeper may not have come by yet). 0, or -1 with res answered. */
+static int conversation_load(int64_t account, const char *uuid, struct store_conversation *c,
+			     struct tool_result *res)
+{
+	int r = store_conversation_get(account, uuid, c);
+
+	if (r == STORE_NOTFOUND) {
+		tool_invalid(res, "uuid", "conversation not found in this account");
+		return -1;
+	}
+	if (r) {
+		tool_fail(res, "cannot read the conversation: store unavailable");
+		return -1;
+	}
+	if (!strcmp(c->status, "active") && c->idle_s > brain_conversation_idle_s()) {
+		char why[96];
+		snprintf(why, sizeof(why), "no message for %.0f seconds", brain_conversation_idle_s());
+		brain_conversation_end(c->id, "completed", why);
+		store_conversation_get(account, uuid, c);
+	}
+	return 0;
+}
+
 /* ---- send_message ----------------------------------------------------------------------- */
 
 HANDLER(send_message)
@@ -215,17 +239,8 @@ HANDLER(send_message)
 	int r;
 
 	memset(&br, 0, sizeof(br));
-	r = store_conversation_get(account, uuid, &c);
-	if (r == STORE_NOTFOUND)
-		return tool_invalid(res, "uuid", "conversation not found in this account");
-	if (r)
-		return tool_fail(res, "cannot read the conversation: store unavailable");
-	if (!strcmp(c.status, "active") && c.idle_s > brain_conversation_idle_s()) {
-		char why[96];
-		snprintf(why, sizeof(why), "no message for %.0f seconds", brain_conversation_idle_s());
-		brain_conversation_end(c.id, "completed", why);
-		store_conversation_get(account, uuid, &c);
-	}
+	if (conversation_load(account, uuid, &c, res))
+		return 0;
 	if (strcmp(c.status, "active"))
 		return tool_fail(res, "conversation %s has ended (%s): start a new one with "
 				 "create_conversation", uuid, c.end_reason[0] ? c.end_reason : "ended");
@@ -297,18 +312,8 @@ out:
 HANDLER(get_conversation)
 {
 	struct store_conversation c;
-	const char *uuid = arg_str(args, "uuid");
-	int r = store_conversation_get(ctx->who->account_id, uuid, &c);
 
-	if (r == STORE_NOTFOUND)
-		return tool_invalid(res, "uuid", "conversation not found in this account");
-	if (r)
-		return tool_fail(res, "cannot read the conversation: store unavailable");
-	if (!strcmp(c.status, "active") && c.idle_s > brain_conversation_idle_s()) {
-		char why[96];
-		snprintf(why, sizeof(why), "no message for %.0f seconds", brain_conversation_idle_s());
-		brain_conversation_end(c.id, "completed", why);
-		store_conversation_get(ctx->who->account_id, uuid, &c);
-	}
+	if (conversation_load(ctx->who->account_id, arg_str(args, "uuid"), &c, res))
+		return 0;
 	return tool_ok(res, conversation_json(&c));
 }

@@ -123,16 +123,6 @@ uint64_t voice_line_heard_until(struct voice_line *l, unsigned since, int *final
 	return at;
 }
 
-unsigned voice_line_flushes(struct voice_line *l)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&l->mu);
-	n = l->flushes;
-	pthread_mutex_unlock(&l->mu);
-	return n;
-}
-
 size_t voice_line_pending(struct voice_line *l)
 {
 	size_t n;
@@ -181,18 +171,9 @@ struct voice_ev *voice_ev_new(enum voice_ev_type type, const char *text)
 	return e;
 }
 
-void voice_line_post(struct voice_line *l, struct voice_ev *e)
+/* Queue an event for the conversation and wake it. Lock held. */
+static void append(struct voice_line *l, struct voice_ev *e)
 {
-	if (!e)
-		return;
-	pthread_mutex_lock(&l->mu);
-	/* a conversation that stopped reading must not grow the queue: drop
-	 * the oldest speech events first, never the closing one */
-	if (l->closed || l->nev >= MAX_EVENTS) {
-		pthread_mutex_unlock(&l->mu);
-		voice_ev_free(e);
-		return;
-	}
 	e->next = NULL;
 	if (l->evt)
 		l->evt->next = e;
@@ -201,6 +182,22 @@ void voice_line_post(struct voice_line *l, struct voice_ev *e)
 	l->evt = e;
 	l->nev++;
 	pthread_cond_broadcast(&l->cv);
+}
+
+void voice_line_post(struct voice_line *l, struct voice_ev *e)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&l->mu);
+	/* a conversation that stopped reading must not grow the queue: past
+	 * MAX_EVENTS new events are dropped (the closing one is added by
+	 * voice_line_close, past the limit) */
+	if (l->closed || l->nev >= MAX_EVENTS) {
+		pthread_mutex_unlock(&l->mu);
+		voice_ev_free(e);
+		return;
+	}
+	append(l, e);
 	pthread_mutex_unlock(&l->mu);
 }
 
@@ -216,15 +213,10 @@ void voice_line_close(struct voice_line *l)
 	}
 	l->closed = 1;
 	l->len = 0;
-	if (e) {
-		if (l->evt)
-			l->evt->next = e;
-		else
-			l->evh = e;
-		l->evt = e;
-		l->nev++;
-	}
-	pthread_cond_broadcast(&l->cv);
+	if (e)
+		append(l, e);
+	else
+		pthread_cond_broadcast(&l->cv);
 	pthread_mutex_unlock(&l->mu);
 }
 
@@ -252,14 +244,7 @@ struct voice_ev *voice_line_next(struct voice_line *l, double deadline)
 		if (deadline <= now)
 			break;
 		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		double wait = deadline - now;
-		ts.tv_sec += (time_t)wait;
-		ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		util_deadline(&ts, CLOCK_MONOTONIC, deadline - now);
 		if (pthread_cond_timedwait(&l->cv, &l->mu, &ts) == ETIMEDOUT && !l->evh && !l->closed)
 			break;
 	}

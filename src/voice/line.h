@@ -73,18 +73,17 @@ void voice_line_unref(struct voice_line *l);
 /* Conversation side */
 /* Append audio; 0, or -1 when closed or more than VOICE_LINE_MAX_S is queued.
  * *start and *flushes (may be NULL): the play position its first sample
- * will have, and voice_line_flushes() at that moment. */
+ * will have, and how many flushes the line had had by then. */
 int voice_line_play(struct voice_line *l, const int16_t *pcm, size_t n, uint64_t *start,
 		    unsigned *flushes);
 /* Drop what is queued (barge-in); returns how many samples were dropped. */
 size_t voice_line_flush(struct voice_line *l);
-/* What was heard of audio queued when voice_line_flushes() said `since`:
+/* What was heard of audio queued after `since` flushes (voice_line_play):
  * up to the position of the first flush after that (*final = 1: nothing
  * more of it will play), or up to the play position now (*final = 1 once
  * the line is closed). Audio is heard up to a position when it was queued
  * below it. */
 uint64_t voice_line_heard_until(struct voice_line *l, unsigned since, int *final);
-unsigned voice_line_flushes(struct voice_line *l);
 size_t voice_line_pending(struct voice_line *l);
 /* The next event, waiting until `deadline` (util_mono seconds; 0 = do not
  * wait). NULL on timeout. The caller frees it with voice_ev_free. */
