@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sodium.h>
 #include "brain.h"
 #include "calls.h"
 #include "log.h"
@@ -55,12 +56,12 @@ static void place(int64_t id)
 	if (store_call_dial_info(id, &d))
 		return;	/* deleted meanwhile */
 	if (strcmp(d.status, "initiated"))
-		return;	/* already moved on (cancelled by a campaign stop, ...) */
+		goto out;	/* already moved on (cancelled by a campaign stop, ...) */
 	if (!d.trunk[0] || !strcmp(d.trunk, "{}")) {
 		snprintf(reason, sizeof(reason), "no SIP trunk configured for phone number %s",
 			 d.from_number[0] ? d.from_number : "(none)");
 		fail_call(id, reason);
-		return;
+		goto out;
 	}
 	if (!sip_ua_running()) {
 		if (store_call_nodes_live(util_now(), NODE_FRESH_S) > 0)
@@ -68,13 +69,14 @@ static void place(int64_t id)
 				 (long long)id);
 		else
 			fail_call(id, NO_LINE);
-		return;
+		goto out;
 	}
 	if (store_call_claim(id, node))
-		return;	/* another process dials it */
+		goto out;	/* another process dials it */
 	if (sip_ua_dial(id, &d, reason, sizeof(reason)))
 		fail_call(id, reason);
-	memset(d.trunk, 0, sizeof(d.trunk));
+out:
+	sodium_memzero(&d, sizeof d);	/* the trunk's credentials */
 }
 
 /* With a SIP line here: say so in the store, and dial the calls other
@@ -89,7 +91,12 @@ static void scan(void)
 	if (store_call_node_beat(node, util_now(), 0))
 		return;
 	beating = 1;
-	n = store_calls_unclaimed(STALE_S, STALE, ids, SCAN_BATCH);
+	/* nobody dialled these in time: they fail (and get their webhook) */
+	n = store_calls_unclaimed(STALE_S, 1, ids, SCAN_BATCH);
+	for (int i = 0; i < n; i++)
+		if (!store_call_claim(ids[i], "(stale)"))
+			fail_call(ids[i], STALE);
+	n = store_calls_unclaimed(STALE_S, 0, ids, SCAN_BATCH);
 	for (int i = 0; i < n; i++)
 		place(ids[i]);
 }
@@ -103,9 +110,7 @@ static void *work(void *arg)
 	for (;;) {
 		while (!q_len && !w.stopping && util_mono() < next_scan) {
 			struct timespec ts;
-			double until = util_now() + (next_scan - util_mono());
-			ts.tv_sec = (time_t)until;
-			ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+			util_deadline(&ts, CLOCK_REALTIME, next_scan - util_mono());
 			if (pthread_cond_timedwait(&cv, &mu, &ts) == ETIMEDOUT)
 				break;
 		}
@@ -213,6 +218,7 @@ static int is_chat(int64_t call_id)
 
 	if (store_call_dial_info(call_id, &d))
 		return 0;
+	sodium_memzero(d.trunk, sizeof d.trunk);	/* only the account is needed */
 	c = store_call_get(d.account_id, call_id);
 	chat = c && !strcmp(json_string_value(json_object_get(c, "type")) ?
 			    json_string_value(json_object_get(c, "type")) : "", "web");

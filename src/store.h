@@ -387,9 +387,9 @@ json_t *store_assistant_midtools(int64_t account_id, int64_t assistant_id);
  * that gets it, STORE_NOTFOUND when another has it or it has moved on. */
 int store_call_claim(int64_t call_id, const char *node);
 /* Outbound calls waiting for a process to dial them (initiated, not
- * claimed) created in the last max_age_s seconds: up to n ids, oldest
- * first; the count, or -1. Older ones end as failed with stale_reason. */
-int store_calls_unclaimed(double max_age_s, const char *stale_reason, int64_t *ids, int n);
+ * claimed): those created in the last max_age_s seconds, or with stale
+ * those created before; up to n ids, oldest first; the count, or -1. */
+int store_calls_unclaimed(double max_age_s, int stale, int64_t *ids, int n);
 /* A process with a SIP line says it is there (seen now, unix seconds), or
  * leaves (gone = 1); store_call_nodes_live counts those seen in the last
  * within_s seconds. */

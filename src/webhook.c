@@ -326,7 +326,7 @@ static void attempt(const json_t *d)
 			       "X-Switchboard-Event: call.ended", hid, hat, NULL };
 	struct ha_raw rq;
 	struct ha_raw_result hr;
-	const char *state;
+	const char *state = NULL;
 	char *resp = NULL;
 	int retry = 0, have_secret;
 
@@ -338,9 +338,10 @@ static void attempt(const json_t *d)
 		return;
 	have_secret = !webhook_secret(acc, secret, sizeof(secret));
 	if (!have_secret) {
-		/* never send unsigned: try again later */
-		store_webhook_attempt(id, n - 1 < 0 ? 0 : n - 1, 0, "no signing secret", 0,
-				      "pending", util_now() + backoff_s(1), NULL);
+		/* never send unsigned: the lease brings it back later; no attempt
+		 * was made, so none is recorded */
+		log_warn("webhook: delivery %lld: no signing secret for account %lld: not sent",
+			 (long long)id, (long long)acc);
 		return;
 	}
 	snprintf(hid, sizeof(hid), "X-Switchboard-Delivery: %lld", (long long)id);
@@ -374,12 +375,8 @@ static void attempt(const json_t *d)
 	} else {
 		snprintf(err, sizeof(err), "http status %ld: not retried", hr.status);
 	}
-	if (hr.ok && hr.status >= 200 && hr.status < 300)
-		state = "delivered";
-	else if (retry && n < max_attempts())
-		state = "pending";
-	else
-		state = "failed";
+	if (!state)
+		state = retry && n < max_attempts() ? "pending" : "failed";
 	if (retry && !strcmp(state, "failed")) {
 		size_t l = strlen(err);
 		snprintf(err + l, sizeof(err) - l, " (gave up after %d attempts)", n);
@@ -441,10 +438,7 @@ static void *work(void *arg)
 		pthread_mutex_lock(&mu);
 		if (!w.stopping && !kicked && wait > 0) {
 			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			long ns = ts.tv_nsec + (long)(wait * 1e9);
-			ts.tv_sec += ns / 1000000000L;
-			ts.tv_nsec = ns % 1000000000L;
+			util_deadline(&ts, CLOCK_REALTIME, wait);
 			pthread_cond_timedwait(&cv, &mu, &ts);
 		}
 	}

@@ -301,40 +301,27 @@ int store_call_claim(int64_t call_id, const char *node)
 			   call_id, node, "cannot claim a call", 1);
 }
 
-int store_calls_unclaimed(double max_age_s, const char *stale_reason, int64_t *ids, int n)
+int store_calls_unclaimed(double max_age_s, int stale, int64_t *ids, int n)
 {
-	static const char base[] = "SELECT id FROM calls WHERE status = 'initiated'"
-		" AND claimed_by IS NULL AND type = 'outbound' AND created_at %s"
-		" strftime('%%Y-%%m-%%dT%%H:%%M:%%f', 'now', ?1) ORDER BY created_at, id LIMIT ?2";
 	char sql[320], age[32];
-	int64_t stale[64];
-	int k = 0, ns = 0, rc;
 	sqlite3_stmt *st;
+	int k = 0, rc;
 
+	snprintf(sql, sizeof sql, "SELECT id FROM calls WHERE status = 'initiated'"
+		 " AND claimed_by IS NULL AND type = 'outbound' AND created_at %s"
+		 " strftime('%%Y-%%m-%%dT%%H:%%M:%%f', 'now', ?1) ORDER BY created_at, id LIMIT ?2",
+		 stale ? "<" : ">=");
 	snprintf(age, sizeof age, "-%.3f seconds", max_age_s);
-	/* first the stale ones: nobody dialled them in time */
-	snprintf(sql, sizeof sql, base, "<");
-	if (!(st = sq_prep(sql)))
-		return -1;
-	sqlite3_bind_text(st, 1, age, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, 64);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		stale[ns++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	for (int i = 0; i < ns; i++)
-		if (!store_call_claim(stale[i], "(stale)"))
-			store_call_set_status(stale[i], "failed", stale_reason);
-	snprintf(sql, sizeof sql, base, ">=");
 	if (!(st = sq_prep(sql)))
 		return -1;
 	sqlite3_bind_text(st, 1, age, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, n);
 	while (k < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		ids[k++] = sqlite3_column_int64(st, 0);
+	if (k < n && rc != SQLITE_DONE)
+		k = -1;
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? k : -1;
+	return k;
 }
 
 int store_call_node_beat(const char *node, double now, int gone)

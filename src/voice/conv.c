@@ -31,8 +31,8 @@
 #define TOOL_DELAY_MS 2500      /* a tool still running then: its say_delay */
 #define FILLER_MS 1200          /* filler_audios: nothing said by then, a filler */
 #define OPEN_WAIT_S 1.5         /* endpoint_type ai: how long an open sentence waits */
-#define VM_BEEP_WAIT_S 5.0
-#define SAID_MAX 32              /* sentences of one answer followed until heard */       /* after a long greeting, wait this long for its beep */
+#define VM_BEEP_WAIT_S 5.0       /* after a long greeting, wait this long for its beep */
+#define SAID_MAX 32              /* sentences of one answer followed until heard */
 
 static pthread_mutex_t threads_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t threads_cv = PTHREAD_COND_INITIALIZER;
@@ -42,7 +42,7 @@ static int threads_live;
 struct said {
 	char *text;
 	uint64_t start, end;       /* play positions (voice_line_play) */
-	unsigned flushes;          /* voice_line_flushes() when it was queued */
+	unsigned flushes;          /* the line's flushes when it was queued */
 };
 
 struct conv {
@@ -78,6 +78,7 @@ struct conv {
 	pthread_mutex_t speak_mu;
 	int turn_spoke;            /* something of this turn's answer was queued */
 	int fillers;               /* fillers said (the next one to pick) */
+	double filler_s;           /* filler_audios: after this long (0: off) */
 	/* endpoint_type "ai": a sentence left open waits for the rest */
 	int text_endpoint;
 	char held[1024];           /* what the caller said so far, "" when none */
@@ -287,7 +288,7 @@ static void on_slow_answer(void *arg)
 
 	pthread_mutex_lock(&c->speak_mu);
 	if (!c->turn_spoke)
-		n = utter_locked(c, fillers[c->fillers++ % 3], 0, NULL);
+		n = utter_locked(c, fillers[c->fillers++ % (sizeof fillers / sizeof *fillers)], 0, NULL);
 	pthread_mutex_unlock(&c->speak_mu);
 	if (n)
 		log_info("voice: call %lld: the answer is slow: said a filler", (long long)c->call_id);
@@ -352,9 +353,7 @@ static void turn(struct conv *c, const char *text)
 	c->collecting = 1;
 	c->turn_spoke = 0;
 	struct oneshot filler;
-	int armed = json_is_true(json_object_get(c->a, "filler_audios")) &&
-		!oneshot_start(&filler, (double)util_env_i64("SWITCHBOARD_FILLER_MS", FILLER_MS, 100,
-							       60000) / 1000, on_slow_answer, c);
+	int armed = c->filler_s > 0 && !oneshot_start(&filler, c->filler_s, on_slow_answer, c);
 	int rc = brain_turn(c->brain, text, on_sentence, c, &res);
 	if (armed)
 		oneshot_stop(&filler);
@@ -534,19 +533,12 @@ static void utterance(struct conv *c, struct voice_ev *e)
 		return;
 	transcript(c, "human", text);
 	if (c->held[0]) {	/* the rest of a sentence left open */
-		char all[sizeof c->held];
-		size_t k = strlen(c->held);
-		_Static_assert(sizeof all == sizeof text, "held and heard texts are alike");
-		if (k > sizeof all - 2)
-			k = sizeof all - 2;
-		memcpy(all, c->held, k);
-		all[k++] = ' ';
-		size_t t = strlen(text);
-		if (t > sizeof all - 1 - k)
-			t = sizeof all - 1 - k;
-		memcpy(all + k, text, t);
-		all[k + t] = '\0';
-		memcpy(text, all, k + t + 1);
+		struct buf all = BUF_INIT(2 * sizeof c->held);
+		buf_adds(&all, c->held);
+		buf_addch(&all, ' ');
+		buf_adds(&all, text);
+		snprintf(text, sizeof text, "%s", buf_str(&all));
+		buf_release(&all);
 		c->held[0] = '\0';
 	}
 	if (c->text_endpoint && sentence_open(text)) {
@@ -648,6 +640,8 @@ static void *conv_main(void *arg)
 			      json_string_value(json_object_get(call, "type")) : "", "outbound");
 	c->barge_in = json_is_true(json_object_get(c->a, "allow_interruptions"));
 	c->end_on_voicemail = json_is_true(json_object_get(c->a, "end_call_on_voicemail"));
+	if (json_is_true(json_object_get(c->a, "filler_audios")))
+		c->filler_s = (double)util_env_i64("SWITCHBOARD_FILLER_MS", FILLER_MS, 100, 60000) / 1000;
 	c->text_endpoint = json_string_value(json_object_get(c->a, "endpoint_type")) &&
 		!strcmp(json_string_value(json_object_get(c->a, "endpoint_type")), "ai");
 	c->phrases = json_object_get(c->a, "expected_phrases");
@@ -704,6 +698,10 @@ static void *conv_main(void *arg)
 			digits_done(c);
 			continue;
 		}
+		/* the caller went on but nothing came of it (a cough, keypad
+		 * tones, nothing understood): the open sentence waits again */
+		if (c->held[0] && !c->held_until && !talking)
+			c->held_until = now + OPEN_WAIT_S;
 		if (c->held[0] && c->held_until > 0 && now >= c->held_until) {
 			held_done(c);
 			continue;
@@ -815,13 +813,8 @@ void voice_conv_wait_all(double timeout_s)
 
 	pthread_mutex_lock(&threads_mu);
 	while (threads_live > 0 && util_mono() < until) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 50 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts;	/* each thread's end broadcasts */
+		util_deadline(&ts, CLOCK_REALTIME, until - util_mono());
 		pthread_cond_timedwait(&threads_cv, &threads_mu, &ts);
 	}
 	if (threads_live > 0)
