@@ -226,7 +226,11 @@ export default defineSuite({
 				assert.match(bad.stderr, /funday/);
 				const bare = await incallClient(ctxHeaders({ persona: s.asst2, call: s.call2 }));
 				r = await callOk(bare, 'is_office_open', {}, 'incall');
-				assert.ok(['Office is currently open', 'Office is currently closed', 'Office is closed today', 'Office is open 24 hours today'].includes(r.message));
+				// no hours configured for this assistant: no restriction, said so
+				assert.deepEqual({ message: r.message, open: r.open, state: r.state, opens_at: r.opens_at,
+					closes_at: r.closes_at, configured: r.configured },
+				{ message: 'Office is open 24 hours today', open: true, state: 'open_24h', opens_at: null,
+					closes_at: null, configured: false });
 			},
 		},
 		{
