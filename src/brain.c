@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "jsonsafe.h"
 #include "brain.h"
 #include "buf.h"
 #include "log.h"
@@ -609,8 +610,8 @@ static int execute_calls(struct turn *t, const struct llm_response *r)
 				"message", "not run: the conversation is being handed over or ended"), 1));
 			continue;
 		}
-		args = json_loadb(c->args.ptr ? c->args.ptr : "{}", c->args.len ? c->args.len : 2,
-				  0, NULL);
+		args = jsonsafe_loadb(c->args.ptr ? c->args.ptr : "{}", c->args.len ? c->args.len : 2,
+				  0, NULL, NULL);
 		if (!json_is_object(args)) {
 			result = json_pack("{s:s}", "message", "the arguments are not a valid JSON object");
 		} else {
@@ -838,7 +839,7 @@ static json_t *json_in(const char *text)
 	const char *a = strchr(text, '{'), *z = strrchr(text, '}');
 	if (!a || !z || z < a)
 		return NULL;
-	json_t *o = json_loadb(a, (size_t)(z - a + 1), 0, NULL);
+	json_t *o = jsonsafe_loadb(a, (size_t)(z - a + 1), 0, NULL, NULL);
 	if (o && !json_is_object(o)) {
 		json_decref(o);
 		o = NULL;

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <curl/curl.h>
 #include <sodium.h>
+#include "jsonsafe.h"
 #include "buf.h"
 #include "contactsrc.h"
 #include "httpaction.h"
@@ -217,7 +218,7 @@ static int http_ask(struct job *j, const char *number)
 		snprintf(j->error, sizeof(j->error), "http_status: the source answered %ld", hr.status);
 		goto out;
 	}
-	doc = json_loadb(hr.body, hr.body_len, JSON_DECODE_ANY, NULL);
+	doc = jsonsafe_loadb(hr.body, hr.body_len, JSON_DECODE_ANY, NULL, NULL);
 	list = json_is_array(doc) ? doc : json_object_get(doc, "contacts");
 	if (!json_is_array(list)) {
 		snprintf(j->error, sizeof(j->error), "invalid_json: the source did not answer "

@@ -16,7 +16,9 @@
 #include "gate.h"
 #include "http.h"
 #include "incall.h"
+#include "jsonsafe.h"
 #include "log.h"
+#include "quota.h"
 #include "rpc.h"
 #include "session.h"
 #include "store.h"
@@ -29,7 +31,7 @@
 #define MAX_WORKERS 512
 #define POST_STREAM_MAX (8u << 20)
 #define GET_STREAM_MAX (1u << 20)
-#define KEEPALIVE_S 15
+#define KEEPALIVE_S 15  /* default ping interval on open streams */
 #define DRAIN_FACTOR 16  /* read at most this many times the limit to answer 413 */
 
 static struct MHD_Daemon *daemon_;
@@ -42,12 +44,16 @@ static int sweeper_running;
 static pthread_mutex_t sweep_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sweep_cv = PTHREAD_COND_INITIALIZER;
 static int stopping;
+static int keepalive_s = KEEPALIVE_S;
 
 /* ---- per-request state --------------------------------------------------- */
 
 
+struct deferred;
+
 struct req {
 	enum gate_route route;
+	struct deferred *deferred;  /* a request answered from a worker */
 	struct buf body;
 	int too_big;
 	size_t dropped;      /* body bytes read and thrown away after too_big */
@@ -68,6 +74,8 @@ struct sse_conn {
 	struct stream *st;
 	struct session *sess;     /* reference */
 	int legacy;               /* the stream is the session: end it on close */
+	json_t *req_id;           /* a POST's answer stream: its request, cancelled
+				   * when the client goes before the answer */
 	struct sse_conn *next, *prev;
 };
 static struct sse_conn *sse_list;
@@ -161,15 +169,19 @@ static void sse_free(void *cls)
 	stream_detach(sc->st, sc);
 	if (sc->legacy)
 		session_end(sc->sess);
+	else if (sc->req_id && !stream_ended(sc->st))
+		session_cancel(sc->sess, sc->req_id);	/* nobody waits for it now */
+	json_decref(sc->req_id);
 	stream_unref(sc->st);
 	session_unref(sc->sess);
 	free(sc);
 }
 
-/* Answer with stream `st` (consumes one reference to it). */
+/* Answer with stream `st` (consumes one reference to it); req_id names the
+ * request a worker is answering on it (NULL: none). */
 static enum MHD_Result send_stream(struct MHD_Connection *c, struct session *s,
 				   struct stream *st, uint64_t last_id,
-				   int legacy, const char *sid)
+				   int legacy, const char *sid, const json_t *req_id)
 {
 	struct sse_conn *sc = calloc(1, sizeof(*sc));
 	struct MHD_Response *r;
@@ -184,9 +196,11 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, struct session *s,
 	sc->sess = s;
 	session_ref(s);
 	sc->legacy = legacy;
+	sc->req_id = req_id ? json_deep_copy(req_id) : NULL;
 	if (stream_attach(st, last_id, conn_resume, sc)) {
 		stream_unref(st);
 		session_unref(s);
+		json_decref(sc->req_id);
 		free(sc);
 		return send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "cannot open the stream");
 	}
@@ -249,17 +263,99 @@ static int capture_send(struct sink *self, const json_t *msg)
 
 /* ---- workers -------------------------------------------------------------- */
 
+/*
+ * Requests that may wait run on a thread of their own, never on one of the
+ * few HTTP threads: a streaming or spending tools/call answers as an SSE
+ * stream the worker writes to (struct job), a call that may wait on an
+ * outside system (a custom in-call tool's CRM) answers as JSON once done,
+ * its connection suspended meanwhile (struct deferred). Each holds a unit
+ * of its account's quota (quota.h) and one of MAX_WORKERS.
+ */
+
+/* The account whose quota a session's requests use (0: unauthenticated). */
+static int64_t quota_account(const struct session *s)
+{
+	return s->authenticated ? s->who.account_id : 0;
+}
+
+enum { JOB_STARTED = 0, JOB_BUSY = -1, JOB_OVER_QUOTA = -2 };
+
+/* Take a worker slot and a unit of the account's quota. */
+static int job_admit(int64_t account)
+{
+	if (atomic_fetch_add(&workers, 1) >= MAX_WORKERS) {
+		atomic_fetch_sub(&workers, 1);
+		return JOB_BUSY;
+	}
+	if (quota_acquire(account)) {
+		atomic_fetch_sub(&workers, 1);
+		return JOB_OVER_QUOTA;
+	}
+	return JOB_STARTED;
+}
+
+static void job_leave(int64_t account)
+{
+	store_thread_release();
+	quota_release(account);
+	atomic_fetch_sub(&workers, 1);
+}
+
+/* A detached thread with the workers' stack size. */
+static int job_thread(void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	int r;
+
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&a, 256 * 1024);
+	r = pthread_create(&t, &a, fn, arg);
+	pthread_attr_destroy(&a);
+	return r ? -1 : 0;
+}
+
+/* The answer to a request a worker could not take. */
+static enum MHD_Result send_refused(struct MHD_Connection *c, int why)
+{
+	char m[160];
+
+	if (why != JOB_OVER_QUOTA)
+		return send_rpc_error(c, 503, RPC_INTERNAL_ERROR, "server busy, retry later");
+	snprintf(m, sizeof(m), "too many requests in flight for this account (limit %d): "
+		 "retry when one has finished", quota_limit());
+	json_t *e = rpc_error(NULL, RPC_INTERNAL_ERROR, m);
+	char *txt = rpc_serialize(e, NULL);
+	json_decref(e);
+	if (!txt)
+		return MHD_NO;
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(txt), txt,
+								 MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(txt);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "Retry-After", "1");
+	enum MHD_Result ret = MHD_queue_response(c, 429, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 struct job {
 	struct session *sess;
 	json_t *msg;
 	struct stream_sink sink;
 	const char *transport;
 	int end_stream;
+	int64_t account;
 };
 
 static void *job_main(void *arg)
 {
 	struct job *j = arg;
+	int64_t account = j->account;
 
 	rpc_handle(j->sess, j->msg, &j->sink.base, j->transport);
 	if (j->sess->ephemeral)
@@ -270,27 +366,25 @@ static void *job_main(void *arg)
 	session_unref(j->sess);
 	json_decref(j->msg);
 	free(j);
-	store_thread_release();
-	atomic_fetch_sub(&workers, 1);
+	job_leave(account);
 	return NULL;
 }
 
-/* Run rpc_handle on a new thread with its output on st. 0 when started. */
+/* Run rpc_handle on a new thread with its output on st: JOB_STARTED, or
+ * JOB_BUSY / JOB_OVER_QUOTA (nothing started). */
 static int start_job(struct session *s, json_t *msg, struct stream *st,
 		     const char *transport, int end_stream)
 {
-	pthread_attr_t a;
-	pthread_t t;
+	int64_t account = quota_account(s);
 	struct job *j;
+	int r = job_admit(account);
 
-	if (atomic_fetch_add(&workers, 1) >= MAX_WORKERS) {
-		atomic_fetch_sub(&workers, 1);
-		return -1;
-	}
+	if (r)
+		return r;
 	j = calloc(1, sizeof(*j));
 	if (!j) {
-		atomic_fetch_sub(&workers, 1);
-		return -1;
+		job_leave(account);
+		return JOB_BUSY;
 	}
 	session_ref(s);
 	stream_ref(st);
@@ -300,20 +394,91 @@ static int start_job(struct session *s, json_t *msg, struct stream *st,
 	j->sink.st = st;
 	j->transport = transport;
 	j->end_stream = end_stream;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&a, 256 * 1024);
-	if (pthread_create(&t, &a, job_main, j)) {
-		pthread_attr_destroy(&a);
+	j->account = account;
+	if (job_thread(job_main, j)) {
 		session_unref(s);
 		stream_unref(st);
 		json_decref(msg);
 		free(j);
-		atomic_fetch_sub(&workers, 1);
-		return -1;
+		job_leave(account);
+		return JOB_BUSY;
 	}
-	pthread_attr_destroy(&a);
-	return 0;
+	return JOB_STARTED;
+}
+
+/* A request answered as JSON from a worker while its connection waits
+ * suspended. The worker fills `response` and resumes the connection;
+ * on_request, called again for it, sends the answer. */
+struct deferred {
+	struct MHD_Connection *conn;
+	struct session *sess;      /* reference */
+	json_t *msg;
+	json_t *response;          /* NULL: cancelled, answered 202 */
+	atomic_int done;
+	int64_t account;
+};
+static atomic_int deferred_running;
+
+static void *deferred_main(void *arg)
+{
+	struct deferred *d = arg;
+	struct capture_sink cs = { { capture_send }, d->sess, NULL };
+	int64_t account = d->account;
+
+	rpc_handle(d->sess, d->msg, &cs.base, "http");
+	if (d->sess->ephemeral)
+		session_end(d->sess);
+	d->response = cs.response;
+	atomic_store(&d->done, 1);
+	MHD_resume_connection(d->conn);
+	job_leave(account);
+	atomic_fetch_sub(&deferred_running, 1);
+	return NULL;
+}
+
+static void deferred_free(struct deferred *d)
+{
+	if (!d)
+		return;
+	session_unref(d->sess);
+	json_decref(d->msg);
+	json_decref(d->response);
+	free(d);
+}
+
+/* Hand a request to a worker and suspend its connection: JOB_STARTED, or
+ * JOB_BUSY / JOB_OVER_QUOTA (nothing started, the connection untouched). */
+static int start_deferred(struct MHD_Connection *c, struct req *rq, struct session *s,
+			  const json_t *msg)
+{
+	int64_t account = quota_account(s);
+	struct deferred *d;
+	int r = job_admit(account);
+
+	if (r)
+		return r;
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		job_leave(account);
+		return JOB_BUSY;
+	}
+	d->conn = c;
+	d->sess = s;
+	session_ref(s);
+	d->msg = json_incref((json_t *)msg);
+	d->account = account;
+	rq->deferred = d;
+	atomic_fetch_add(&deferred_running, 1);
+	MHD_suspend_connection(c);
+	if (job_thread(deferred_main, d)) {
+		atomic_fetch_sub(&deferred_running, 1);
+		job_leave(account);
+		d->response = rpc_error(json_object_get(msg, "id"), RPC_INTERNAL_ERROR,
+					"server busy, retry later");
+		atomic_store(&d->done, 1);
+		MHD_resume_connection(c);
+	}
+	return JOB_STARTED;
 }
 
 /* ---- the gate -------------------------------------------------------------- */
@@ -361,15 +526,30 @@ static enum MHD_Result gate(struct MHD_Connection *c, struct req *rq,
 
 /* ---- handlers --------------------------------------------------------------- */
 
+static enum MHD_Result send_sessions_full(struct MHD_Connection *c)
+{
+	return send_rpc_error(c, 429, RPC_INVALID_REQUEST, "too many sessions for this API key, "
+			      "each with a request in flight: end one (DELETE /mcp) or wait");
+}
+
 static enum MHD_Result do_health(struct MHD_Connection *c)
 {
 	int ok = store_ping() == 0;
-	json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:I}",
+	size_t sessions, client_bytes;
+
+	session_stats(&sessions, &client_bytes);
+	json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:{s:I, s:I, s:I}}",
 			      "status", ok ? "ok" : "degraded",
 			      "version", SWITCHBOARD_VERSION,
 			      "uptime_s", (json_int_t)(util_mono() - started_at),
 			      "store", ok ? "reachable" : "unreachable",
-			      "sessions", (json_int_t)session_count());
+			      "sessions", (json_int_t)sessions,
+			      "sessions_client_bytes", (json_int_t)client_bytes,
+			      "work_in_flight", (json_int_t)quota_total(),
+			      "limits",
+			      "sessions_per_key", (json_int_t)session_per_key_limit(),
+			      "in_flight_per_account", (json_int_t)quota_limit(),
+			      "workers", (json_int_t)MAX_WORKERS);
 	enum MHD_Result r = send_json(c, ok ? 200 : 503, j, NULL);
 	json_decref(j);
 	return r;
@@ -407,15 +587,17 @@ static json_t *parse_body(struct MHD_Connection *c, struct req *rq,
 {
 	json_error_t e;
 	json_t *msg;
+	int too_deep;
 
 	if (rq->too_big) {
 		*r = send_rpc_error(c, 413, RPC_INVALID_REQUEST, "request body too large");
 		return NULL;
 	}
-	msg = json_loadb(rq->body.ptr ? rq->body.ptr : "", rq->body.len,
-			 JSON_REJECT_DUPLICATES, &e);
+	msg = jsonsafe_loadb(rq->body.ptr, rq->body.len, JSON_REJECT_DUPLICATES, &e,
+			     &too_deep);
 	if (!msg) {
-		*r = send_rpc_error(c, 400, RPC_PARSE_ERROR, "parse error: invalid JSON");
+		*r = too_deep ? send_rpc_error(c, 400, RPC_INVALID_REQUEST, RPC_TOO_DEEP_MESSAGE)
+			: send_rpc_error(c, 400, RPC_PARSE_ERROR, "parse error: invalid JSON");
 		return NULL;
 	}
 	if (json_is_array(msg)) {
@@ -451,7 +633,7 @@ static int wants_sse(struct MHD_Connection *c)
 
 /* Run a request inline and answer with its JSON response. */
 static enum MHD_Result answer_inline(struct MHD_Connection *c, struct session *s,
-				     const json_t *msg, const char *sid)
+				     const json_t *msg)
 {
 	struct capture_sink cs = { { capture_send }, s, NULL };
 	enum MHD_Result r;
@@ -459,7 +641,7 @@ static enum MHD_Result answer_inline(struct MHD_Connection *c, struct session *s
 	rpc_handle(s, msg, &cs.base, "http");
 	if (!cs.response)	/* cancelled while running */
 		return send_empty(c, 202);
-	r = send_json(c, 200, cs.response, sid);
+	r = send_json(c, 200, cs.response, NULL);
 	json_decref(cs.response);
 	return r;
 }
@@ -470,21 +652,32 @@ static enum MHD_Result mcp_post(struct MHD_Connection *c, struct req *rq)
 	struct session *s = NULL;
 	json_t *msg = parse_body(c, rq, &r);
 	const char *method, *pv;
-	int in_worker = 0;
+	int in_worker = 0, full;
+	enum tool_run mode;
 
 	if (!msg)
 		return r;
 	method = json_string_value(json_object_get(msg, "method"));
 	if (method && !strcmp(method, "initialize") &&
 	    rpc_classify(msg) == RPC_REQUEST) {
-		s = session_create(SESSION_HTTP, rq->have_principal ? &rq->who : NULL);
+		s = session_create_client(SESSION_HTTP, rq->have_principal ? &rq->who : NULL,
+					  &full);
 		if (!s) {
-			r = send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
+			r = full ? send_sessions_full(c)
+				: send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
 			goto out;
 		}
 		s->surface = route_surface(rq);
 		s->call = rq->call;
-		r = answer_inline(c, s, msg, s->id);
+		struct capture_sink cs = { { capture_send }, s, NULL };
+		rpc_handle(s, msg, &cs.base, "http");
+		if (!cs.response || json_object_get(cs.response, "error")) {
+			session_end(s);	/* a refused initialize leaves nothing behind */
+			r = cs.response ? send_json(c, 200, cs.response, NULL) : send_empty(c, 202);
+		} else {
+			r = send_json(c, 200, cs.response, s->id);
+		}
+		json_decref(cs.response);
 		goto out;
 	}
 	if (rq->route == GATE_CALL && !header(c, "Mcp-Session-Id")) {
@@ -517,17 +710,29 @@ static enum MHD_Result mcp_post(struct MHD_Connection *c, struct req *rq)
 		r = send_empty(c, 202);
 		goto out;
 	}
-	if (rpc_needs_worker(s, msg)) {
+	mode = rpc_run_mode(s, msg);
+	/* a client that prefers SSE gets a wait on an outside system streamed */
+	if (mode == TOOL_RUN_STREAM || (mode == TOOL_RUN_DEFER && wants_sse(c))) {
 		struct stream *st = stream_new(STREAM_FRAMING_MCP, 0, POST_STREAM_MAX);
-		if (!st || start_job(s, msg, st, "http", 1)) {
+		int why = st ? start_job(s, msg, st, "http", 1) : JOB_BUSY;
+		if (why) {
 			if (st)
 				stream_unref(st);
-			r = send_rpc_error(c, 503, RPC_INTERNAL_ERROR,
-					   "server busy, retry later");
+			r = send_refused(c, why);
 			goto out;
 		}
 		in_worker = 1;
-		r = send_stream(c, s, st, 0, 0, NULL);
+		r = send_stream(c, s, st, 0, 0, NULL, json_object_get(msg, "id"));
+		goto out;
+	}
+	if (mode == TOOL_RUN_DEFER) {
+		int why = start_deferred(c, rq, s, msg);
+		if (why) {
+			r = send_refused(c, why);
+			goto out;
+		}
+		in_worker = 1;
+		r = MHD_YES;	/* answered when the worker resumes the connection */
 		goto out;
 	}
 	if (wants_sse(c)) {
@@ -540,10 +745,10 @@ static enum MHD_Result mcp_post(struct MHD_Connection *c, struct req *rq)
 		}
 		rpc_handle(s, msg, &ss.base, "http");
 		stream_end(ss.st);
-		r = send_stream(c, s, ss.st, 0, 0, NULL);
+		r = send_stream(c, s, ss.st, 0, 0, NULL, NULL);
 		goto out;
 	}
-	r = answer_inline(c, s, msg, NULL);
+	r = answer_inline(c, s, msg);
 out:
 	if (s && s->ephemeral && !in_worker)
 		session_end(s);	/* stateless: nothing outlives the answer */
@@ -574,7 +779,7 @@ static enum MHD_Result mcp_get(struct MHD_Connection *c, struct req *rq)
 	if (!st)
 		r = send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
 	else
-		r = send_stream(c, s, st, (uint64_t)last, 0, NULL);
+		r = send_stream(c, s, st, (uint64_t)last, 0, NULL, NULL);
 	session_unref(s);
 	return r;
 }
@@ -593,14 +798,16 @@ static enum MHD_Result mcp_delete(struct MHD_Connection *c, struct req *rq)
 
 static enum MHD_Result sse_open(struct MHD_Connection *c, struct req *rq)
 {
-	struct session *s = session_create(SESSION_SSE,
-					   rq->have_principal ? &rq->who : NULL);
+	int full;
+	struct session *s = session_create_client(SESSION_SSE,
+						  rq->have_principal ? &rq->who : NULL, &full);
 	struct stream *st;
 	char ep[80];
 	enum MHD_Result r;
 
 	if (!s)
-		return send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
+		return full ? send_sessions_full(c)
+			: send_rpc_error(c, 500, RPC_INTERNAL_ERROR, "out of memory");
 	s->surface = cfg.surface;
 	st = stream_new(STREAM_FRAMING_LEGACY, 0, POST_STREAM_MAX);
 	if (!st) {
@@ -614,7 +821,7 @@ static enum MHD_Result sse_open(struct MHD_Connection *c, struct req *rq)
 	pthread_mutex_unlock(&s->mu);
 	snprintf(ep, sizeof(ep), "/messages?sessionId=%s", s->id);
 	stream_push_event(st, "endpoint", ep);
-	r = send_stream(c, s, st, 0, 1, NULL);
+	r = send_stream(c, s, st, 0, 1, NULL, NULL);
 	session_unref(s);
 	return r;
 }
@@ -642,9 +849,12 @@ static enum MHD_Result sse_message(struct MHD_Connection *c, struct req *rq)
 		r = send_rpc_error(c, 404, RPC_INVALID_REQUEST, "session has no stream");
 		goto out;
 	}
-	if (rpc_classify(msg) == RPC_REQUEST && rpc_needs_worker(s, msg)) {
-		if (start_job(s, msg, st, "sse", 0)) {
-			r = send_rpc_error(c, 503, RPC_INTERNAL_ERROR, "server busy");
+	/* the answer goes to the session's stream: anything that may wait
+	 * (on the client or an outside system) runs on a worker */
+	if (rpc_classify(msg) == RPC_REQUEST && rpc_run_mode(s, msg) != TOOL_RUN_INLINE) {
+		int why = start_job(s, msg, st, "sse", 0);
+		if (why) {
+			r = send_refused(c, why);
 			goto out;
 		}
 	} else {
@@ -719,6 +929,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			return done ? r : MHD_YES;
 		return MHD_YES;
 	}
+	if (rq->deferred) {	/* resumed: the worker's answer is ready */
+		struct deferred *d = rq->deferred;
+		if (!atomic_load(&d->done))
+			return MHD_YES;
+		if (!d->response)	/* cancelled while running */
+			return send_empty(c, 202);
+		return send_json(c, 200, d->response, NULL);
+	}
 	if (rq->route == GATE_NONE) {	/* answered by the gate: swallow the body */
 		*upload_size = 0;
 		return MHD_YES;
@@ -764,6 +982,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!rq)
 		return;
 	buf_release(&rq->body);
+	deferred_free(rq->deferred);
 	free(rq);
 	*con_cls = NULL;
 }
@@ -784,7 +1003,7 @@ static void *sweeper_main(void *arg)
 			break;
 		pthread_mutex_unlock(&sweep_mu);
 		/* a session with an open stream is in use, not idle */
-		int ping = util_mono() - last_ping >= KEEPALIVE_S;
+		int ping = util_mono() - last_ping >= keepalive_s;
 		pthread_mutex_lock(&sse_mu);
 		for (struct sse_conn *sc = sse_list; sc; sc = sc->next) {
 			session_touch(sc->sess);
@@ -826,6 +1045,9 @@ int http_start(const struct http_cfg *c)
 		log_error("http: cannot use bind address '%s': not an IPv4 address", cfg.bind);
 		return -1;
 	}
+	/* a ping is also how a client gone from a waiting stream is noticed
+	 * (its request is then cancelled): proxies and load may want it shorter */
+	keepalive_s = (int)util_env_i64("SWITCHBOARD_SSE_PING_S", KEEPALIVE_S, 1, 300);
 	started_at = util_mono();
 	daemon_ = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
@@ -869,6 +1091,10 @@ void http_stop(void)
 	session_end_all();
 	/* let workers see their sessions end */
 	for (int i = 0; i < 200 && atomic_load(&workers) > 0; i++)
+		usleep(10000);
+	/* a deferred request's worker resumes its connection: the daemon must
+	 * outlive it (outbound actions are bounded by their own timeouts) */
+	while (atomic_load(&deferred_running) > 0)
 		usleep(10000);
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <curl/curl.h>
 #include <sodium.h>
+#include "jsonsafe.h"
 #include "buf.h"
 #include "httpaction.h"
 #include "template.h"
@@ -925,7 +926,7 @@ static int shape(struct ha_result *r, const struct ha_action *a, const struct bu
 
 	*parsed = NULL;
 	if (body->len)
-		doc = json_loadb(body->ptr, body->len, JSON_DECODE_ANY, NULL);
+		doc = jsonsafe_loadb(body->ptr, body->len, JSON_DECODE_ANY, NULL, NULL);
 	if (doc && select && a->nselect) {
 		json_t *sel = json_object();
 		if (!sel)

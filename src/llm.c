@@ -10,6 +10,7 @@
 #include <time.h>
 #include <curl/curl.h>
 #include <sodium.h>
+#include "jsonsafe.h"
 #include "llm.h"
 #include "log.h"
 #include "secret.h"
@@ -403,7 +404,7 @@ int llm_parse_completion(const char *body, size_t len, struct llm_response *r,
 			 char *err, size_t errlen)
 {
 	json_error_t je;
-	json_t *doc = json_loadb(body, len, 0, &je);
+	json_t *doc = jsonsafe_loadb(body, len, 0, &je, NULL);
 	struct llm_tool_call calls[LLM_MAX_CALLS];
 	size_t ncalls = 0, i;
 	const json_t *msg, *tc, *ch;
@@ -501,7 +502,7 @@ static int event(struct llm_stream *st)
 	}
 	if (st->done)
 		return 0;	/* trailing noise after [DONE] */
-	doc = json_loadb(st->data.ptr, st->data.len, 0, NULL);
+	doc = jsonsafe_loadb(st->data.ptr, st->data.len, 0, NULL, NULL);
 	if (!json_is_object(doc)) {
 		char head[48];
 		safe_text(st->data.ptr, head, sizeof(head));
@@ -807,7 +808,7 @@ int llm_chat(const struct llm_model *m, const struct llm_request *rq,
 			goto out;
 		} else {
 			char msg[256] = "";
-			json_t *doc = json_loadb(x.raw.ptr ? x.raw.ptr : "", x.raw.len, 0, NULL);
+			json_t *doc = jsonsafe_loadb(x.raw.ptr ? x.raw.ptr : "", x.raw.len, 0, NULL, NULL);
 			provider_error(doc, msg, sizeof(msg));
 			json_decref(doc);
 			if (x.status != 429 && x.status < 500) {

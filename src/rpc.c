@@ -94,14 +94,13 @@ static json_t *m_initialize(struct call_ctx *ctx, const json_t *params,
 
 	if (!v)
 		return fail(err, RPC_INVALID_PARAMS, "protocolVersion is required");
+	if (session_set_client(s, json_object_get(params, "capabilities"),
+			       json_object_get(params, "clientInfo")))
+		return fail(err, RPC_INVALID_PARAMS, "clientInfo and capabilities are larger "
+			    "than %d bytes of JSON", SESSION_CLIENT_DATA_MAX);
 	pthread_mutex_lock(&s->mu);
 	snprintf(s->protocol, sizeof(s->protocol), "%s",
 		 rpc_version_supported(v) ? v : MCP_PROTOCOL_LATEST);
-	json_decref(s->client_caps);
-	caps = json_object_get(params, "capabilities");
-	s->client_caps = json_is_object(caps) ? json_deep_copy(caps) : json_object();
-	json_decref(s->client_info);
-	s->client_info = json_deep_copy(json_object_get(params, "clientInfo"));
 	pthread_mutex_unlock(&s->mu);
 
 	caps = json_pack("{s:{s:b}, s:{s:b, s:b}, s:{s:b}, s:{}, s:{}}",
@@ -418,17 +417,18 @@ static const struct method {
 	{ NULL, NULL }
 };
 
-int rpc_needs_worker(struct session *s, const json_t *msg)
+enum tool_run rpc_run_mode(struct session *s, const json_t *msg)
 {
 	const json_t *params = json_object_get(msg, "params");
 	const char *method = json_string_value(json_object_get(msg, "method"));
+	const char *name;
 
 	if (!method || strcmp(method, "tools/call"))
-		return 0;
+		return TOOL_RUN_INLINE;
 	if (json_object_get(json_object_get(params, "_meta"), "progressToken"))
-		return 1;
-	const char *name = json_string_value(json_object_get(params, "name"));
-	return name && tool_streams(name, s->surface);
+		return TOOL_RUN_STREAM;
+	name = json_string_value(json_object_get(params, "name"));
+	return name ? tool_run_mode(name, s->surface) : TOOL_RUN_INLINE;
 }
 
 static void handle_notification(struct session *s, const json_t *msg)

@@ -12,7 +12,9 @@
 #define RPC_H
 
 #include <jansson.h>
+#include "jsonsafe.h"
 #include "session.h"
+#include "tool.h"
 
 #define RPC_PARSE_ERROR      -32700
 #define RPC_INVALID_REQUEST  -32600
@@ -20,6 +22,13 @@
 #define RPC_INVALID_PARAMS   -32602
 #define RPC_INTERNAL_ERROR   -32603
 #define RPC_RESOURCE_NOT_FOUND -32002
+
+/* What every transport answers (-32600) to a message nested deeper than
+ * JSONSAFE_MAX_DEPTH (jsonsafe.h), before it is validated or audited. */
+#define RPC_STR_(x) #x
+#define RPC_STR(x) RPC_STR_(x)
+#define RPC_TOO_DEEP_MESSAGE \
+	"invalid request: JSON nested deeper than " RPC_STR(JSONSAFE_MAX_DEPTH) " levels"
 
 #define MCP_PROTOCOL_LATEST "2025-11-25"
 
@@ -33,9 +42,11 @@ enum rpc_kind rpc_classify(const json_t *msg);
 int rpc_version_supported(const char *v);
 /* New error response; id may be NULL (becomes null). */
 json_t *rpc_error(const json_t *id, int code, const char *message);
-/* Does handling this request need a worker thread (it may block waiting
- * for the client or stream progress)? */
-int rpc_needs_worker(struct session *s, const json_t *msg);
+/* Where handling this request runs (tool.h): STREAM when it may block
+ * waiting for the client or stream progress (a progress token, or a
+ * streaming or spending tool), DEFER when it may wait on an outside
+ * system, INLINE for everything else (not only tools/call). */
+enum tool_run rpc_run_mode(struct session *s, const json_t *msg);
 /*
  * Serialize a message for the wire (compact, caller frees). A tools/call
  * result whose only text block is the JSON of its structuredContent (the

@@ -1,5 +1,6 @@
 /* session.c - the session table and cross-request traffic (see session.h). */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,17 @@ static struct shard {
 	size_t count;
 } shards[SHARDS];
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+static atomic_size_t client_bytes_total;
+
+/* Client sessions per API key (session_create_client), by key hash. */
+struct keycount {
+	struct keycount *next;
+	unsigned char key_hash[32];
+	int n;
+};
+static struct keycount *keys[256];
+static pthread_mutex_t keys_mu = PTHREAD_MUTEX_INITIALIZER;
+static int per_key_max;
 
 static void table_init(void)
 {
@@ -120,10 +132,140 @@ void session_unref(struct session *s)
 		stream_unref(s->standalone);
 	json_decref(s->client_caps);
 	json_decref(s->client_info);
+	atomic_fetch_sub(&client_bytes_total, s->client_bytes);
 	json_decref(s->subscriptions);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
+}
+
+/* Add delta to the key's count; with max > 0, only while the count stays
+ * at or below max. 0 when added, -1 when at the limit or out of memory. */
+static int key_count_add(const unsigned char key_hash[32], int delta, int max)
+{
+	struct keycount **pp, *k;
+	int r = -1;
+
+	pthread_mutex_lock(&keys_mu);
+	for (pp = &keys[key_hash[0]]; *pp; pp = &(*pp)->next)
+		if (!memcmp((*pp)->key_hash, key_hash, 32))
+			break;
+	k = *pp;
+	if (!k && delta > 0) {
+		k = calloc(1, sizeof(*k));
+		if (!k)
+			goto out;
+		memcpy(k->key_hash, key_hash, 32);
+		*pp = k;
+	}
+	if (!k)
+		goto out;
+	if (max > 0 && k->n + delta > max)
+		goto out;
+	k->n += delta;
+	r = 0;
+	if (k->n <= 0) {
+		*pp = k->next;
+		free(k);
+	}
+out:
+	pthread_mutex_unlock(&keys_mu);
+	return r;
+}
+
+struct lru {
+	const unsigned char *key_hash;
+	struct session *oldest;   /* reference */
+};
+
+static int find_lru(struct session *s, void *arg)
+{
+	struct lru *l = arg;
+
+	if (!s->keyed || memcmp(s->who.key_hash, l->key_hash, 32))
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	int busy = s->inflight != NULL || s->ended;
+	pthread_mutex_unlock(&s->mu);
+	if (busy || (l->oldest && l->oldest->last_seen <= s->last_seen))
+		return 0;
+	session_unref(l->oldest);
+	session_ref(s);
+	l->oldest = s;
+	return 0;
+}
+
+int session_per_key_limit(void)
+{
+	pthread_mutex_lock(&keys_mu);
+	if (!per_key_max)
+		per_key_max = (int)util_env_i64("SWITCHBOARD_SESSIONS_PER_KEY",
+						SESSION_PER_KEY_DEFAULT, 1, 100000);
+	int n = per_key_max;
+	pthread_mutex_unlock(&keys_mu);
+	return n;
+}
+
+struct session *session_create_client(enum session_transport t,
+				      const struct principal *who, int *full)
+{
+	struct session *s;
+
+	*full = 0;
+	if (!who)
+		return session_create(t, NULL);
+	session_per_key_limit();
+	/* a few rounds: another thread may take the room an eviction made */
+	for (int round = 0; key_count_add(who->key_hash, 1, per_key_max); round++) {
+		struct lru l = { who->key_hash, NULL };
+		if (round == 4)
+			goto refuse;
+		session_foreach(find_lru, &l);
+		if (!l.oldest)
+			goto refuse;
+		log_info("session %.8s: ended to make room for a new session of key '%s' "
+			 "(limit %d)", l.oldest->id, who->key_prefix, per_key_max);
+		session_end(l.oldest);
+		session_unref(l.oldest);
+	}
+	s = session_create(t, who);
+	if (!s) {
+		key_count_add(who->key_hash, -1, 0);
+		return NULL;
+	}
+	s->keyed = 1;
+	return s;
+refuse:
+	*full = 1;
+	return NULL;
+}
+
+int session_set_client(struct session *s, const json_t *caps, const json_t *info)
+{
+	size_t n = (caps ? json_dumpb(caps, NULL, 0, JSON_COMPACT) : 0) +
+		   (info ? json_dumpb(info, NULL, 0, JSON_COMPACT) : 0);
+	json_t *c, *i;
+
+	if (n > SESSION_CLIENT_DATA_MAX)
+		return -1;
+	c = json_is_object(caps) ? json_deep_copy(caps) : json_object();
+	i = info ? json_deep_copy(info) : NULL;
+	pthread_mutex_lock(&s->mu);
+	json_decref(s->client_caps);
+	json_decref(s->client_info);
+	s->client_caps = c;
+	s->client_info = i;
+	atomic_fetch_sub(&client_bytes_total, s->client_bytes);
+	s->client_bytes = n;
+	atomic_fetch_add(&client_bytes_total, n);
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+void session_stats(size_t *sessions, size_t *client_bytes)
+{
+	*sessions = session_count();
+	*client_bytes = atomic_load(&client_bytes_total);
 }
 
 /* Unlink from the table; 1 if this call did it. */
@@ -142,6 +284,8 @@ static int unlink_session(struct session *s)
 			break;
 		}
 	pthread_mutex_unlock(&sh->mu);
+	if (found && s->keyed)
+		key_count_add(s->who.key_hash, -1, 0);
 	return found;
 }
 

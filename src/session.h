@@ -13,6 +13,11 @@
  *
  * A session is bound to the API key that created it: the transport checks
  * that every later request carries the same key (session_key_matches).
+ *
+ * Bounds: a key holds at most SWITCHBOARD_SESSIONS_PER_KEY (default
+ * SESSION_PER_KEY_DEFAULT) client sessions (session_create_client); what a
+ * client declares at initialize (clientInfo + capabilities) is kept only up
+ * to SESSION_CLIENT_DATA_MAX bytes of JSON (session_set_client).
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -65,9 +70,11 @@ struct session {
 	char protocol[16];
 	json_t *client_caps;
 	json_t *client_info;
+	size_t client_bytes;       /* their JSON size, counted in session_stats */
 	int initialized;
 	int log_level;            /* index into mcp log levels, -1 = off */
 	/* lifetime */
+	int keyed;                /* counted against its key's session limit */
 	double last_seen;         /* util_mono() */
 	int ended;
 	/* traffic */
@@ -83,6 +90,15 @@ struct session {
 
 struct session *session_create(enum session_transport t,
 			       const struct principal *who);
+/* A client's own session (initialize, GET /sse), counted against its key:
+ * at the key's limit its least recently used session with no request in
+ * flight is ended to make room; when every one is busy, NULL with
+ * *full = 1 (the transport answers 429). NULL with *full = 0: no memory. */
+#define SESSION_PER_KEY_DEFAULT 64
+struct session *session_create_client(enum session_transport t,
+				      const struct principal *who, int *full);
+/* The per-key limit in force (SWITCHBOARD_SESSIONS_PER_KEY, read once). */
+int session_per_key_limit(void);
 struct session *session_find(const char *id);
 void session_ref(struct session *s);
 void session_unref(struct session *s);
@@ -91,6 +107,12 @@ void session_touch(struct session *s);
 /* End sessions idle for more than idle_s seconds; returns how many. */
 int session_sweep(double idle_s);
 size_t session_count(void);
+/* Live sessions and the bytes of client data they hold (/health). */
+void session_stats(size_t *sessions, size_t *client_bytes);
+/* Keep what the client declared at initialize (new references taken);
+ * -1 when its JSON is larger than SESSION_CLIENT_DATA_MAX (nothing kept). */
+#define SESSION_CLIENT_DATA_MAX 8192
+int session_set_client(struct session *s, const json_t *caps, const json_t *info);
 /* Call fn for every session (a reference is held during the call; the
  * table is not locked while fn runs). Stops early when fn returns non-0. */
 void session_foreach(int (*fn)(struct session *s, void *arg), void *arg);

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 #include <jansson.h>
+#include "jsonsafe.h"
 #include "buf.h"
 #include "log.h"
 #include "sms.h"
@@ -321,7 +322,7 @@ int sms_send(const struct sms_config *c, const char *from, const char *to,
 				 c->url, curl_easy_strerror(cc));
 			rc = SMS_UNAVAILABLE;
 		} else if (status >= 200 && status < 300) {
-			doc = json_loadb(x.body.ptr ? x.body.ptr : "", x.body.len, 0, NULL);
+			doc = jsonsafe_loadb(x.body.ptr ? x.body.ptr : "", x.body.len, 0, NULL, NULL);
 			const char *sid = json_string_value(json_object_get(doc, "sid"));
 			const char *st = json_string_value(json_object_get(doc, "status"));
 			if (!sid || !*sid || strlen(sid) >= sizeof(r->provider_id)) {
@@ -336,7 +337,7 @@ int sms_send(const struct sms_config *c, const char *from, const char *to,
 			goto out;
 		} else {
 			char msg[256] = "";
-			doc = json_loadb(x.body.ptr ? x.body.ptr : "", x.body.len, 0, NULL);
+			doc = jsonsafe_loadb(x.body.ptr ? x.body.ptr : "", x.body.len, 0, NULL, NULL);
 			safe_text(json_string_value(json_object_get(doc, "message")), msg, sizeof(msg));
 			json_int_t code = json_integer_value(json_object_get(doc, "code"));
 			json_decref(doc);

@@ -56,18 +56,22 @@ static void *job_main(void *arg)
 static void handle_line(struct session *s, const char *line, size_t len)
 {
 	json_error_t e;
-	json_t *msg = json_loadb(line, len, JSON_REJECT_DUPLICATES, &e);
+	int too_deep;
+	json_t *msg = jsonsafe_loadb(line, len, JSON_REJECT_DUPLICATES, &e, &too_deep);
 	json_t *err;
 
 	if (!msg) {
-		err = rpc_error(NULL, RPC_PARSE_ERROR, "parse error: invalid JSON");
+		err = too_deep ? rpc_error(NULL, RPC_INVALID_REQUEST, RPC_TOO_DEEP_MESSAGE)
+			: rpc_error(NULL, RPC_PARSE_ERROR, "parse error: invalid JSON");
 		goto reply;
 	}
 	if (json_is_array(msg)) {
 		err = rpc_error(NULL, RPC_INVALID_REQUEST, "batch requests are not supported");
 		goto reply;
 	}
-	if (rpc_classify(msg) == RPC_REQUEST && rpc_needs_worker(s, msg)) {
+	/* anything that may wait (on the client or on an outside system) runs
+	 * on its own thread, so the reader goes on with the next line */
+	if (rpc_classify(msg) == RPC_REQUEST && rpc_run_mode(s, msg) != TOOL_RUN_INLINE) {
 		struct job *j = malloc(sizeof(*j));
 		pthread_attr_t a;
 		pthread_t t;

@@ -96,6 +96,7 @@ static struct tool_rt {
 static size_t ntools;
 static int check_output;
 static double confirm_ttl = TOOL_CONFIRM_TTL;
+static int elicit_timeout_ms = TOOL_ELICIT_TIMEOUT_MS;
 
 static json_t *annotations(const struct tool *t)
 {
@@ -152,6 +153,10 @@ int tool_registry_init(void)
 		else
 			confirm_ttl = (double)v;
 	}
+	/* a confirmation nobody answers holds a worker and a unit of the
+	 * account's quota (quota.h) until then */
+	elicit_timeout_ms = (int)util_env_i64("SWITCHBOARD_ELICIT_TIMEOUT_MS",
+					      TOOL_ELICIT_TIMEOUT_MS, 1000, 600000);
 	for (ntools = 0; tool_table[ntools].name; ntools++)
 		;
 	rt = calloc(ntools + 1, sizeof(*rt));
@@ -237,10 +242,15 @@ size_t tool_count(unsigned surface)
 	return n;
 }
 
-int tool_streams(const char *name, unsigned surface)
+enum tool_run tool_run_mode(const char *name, unsigned surface)
 {
 	const struct tool *t = tool_find(name, surface);
-	return t && (t->flags & (TOOL_STREAMS | TOOL_SPEND));
+
+	if (!t)
+		return surface & SURFACE_INCALL ? TOOL_RUN_DEFER : TOOL_RUN_INLINE;
+	if (t->flags & (TOOL_STREAMS | TOOL_SPEND))
+		return TOOL_RUN_STREAM;
+	return t->flags & TOOL_WAITS ? TOOL_RUN_DEFER : TOOL_RUN_INLINE;
 }
 
 /* Cursors are "t" + the decimal index of the first tool on the page. */
@@ -456,7 +466,7 @@ static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *
 			"message", sentence, "requestedSchema", "type", "object", "properties",
 			"confirm", "type", "boolean", "title", "Confirm",
 			"description", "Yes, do it", "default", 1, "required", "confirm");
-		r = ctx_request(ctx, "elicitation/create", params, 120000, &answer);
+		r = ctx_request(ctx, "elicitation/create", params, elicit_timeout_ms, &answer);
 		const char *a = r == 0 ? json_string_value(json_object_get(answer, "action")) : NULL;
 		const json_t *confirm = json_object_get(json_object_get(answer, "content"), "confirm");
 		int yes = a && !strcmp(a, "accept") && !json_is_false(confirm);

@@ -39,6 +39,17 @@ enum tool_flags {
 	TOOL_SPEND       = 1u << 5,  /* spends money: confirmation required */
 	TOOL_REPEATS     = 1u << 6,  /* in-call: the same call twice means twice
 				       * (keypad tones), never a barge-in repeat */
+	TOOL_WAITS       = 1u << 7,  /* may wait on an outside system (a CRM, a
+				       * directory): runs off the HTTP threads,
+				       * answered as JSON; not published */
+};
+
+/* Where a tools/call runs (tool_run_mode). */
+enum tool_run {
+	TOOL_RUN_INLINE,  /* on the transport's thread: quick, local */
+	TOOL_RUN_DEFER,   /* on a worker, answered as if inline (may wait on
+			   * an outside system, needs no client round trip) */
+	TOOL_RUN_STREAM,  /* on a worker with a stream: may talk to the client */
 };
 
 /* Everything a handler may use while it runs. */
@@ -131,6 +142,10 @@ json_t *tool_schema_conservative(const json_t *schema);
  * SPEND_OUTPUT().
  */
 #define TOOL_CONFIRM_TTL 300
+/* How long a spend confirmation asked by elicitation waits for the person
+ * (SWITCHBOARD_ELICIT_TIMEOUT_MS); the request is cancelled sooner when its
+ * client disconnects or its session ends. */
+#define TOOL_ELICIT_TIMEOUT_MS 60000
 #define TOOL_PREVIEW_FREE 1
 #define SPEND_ARGS \
 	"\"confirmation_token\":{\"type\":\"string\",\"minLength\":16,\"maxLength\":128," \
@@ -163,8 +178,11 @@ const struct tool *tool_at(size_t i);    /* iterate the whole table */
  * *rpc_msg set for a protocol error (unknown tool). */
 json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
 		  int *rpc_code, const char **rpc_msg);
-/* Does tools/call of this name need a worker and an SSE answer? */
-int tool_streams(const char *name, unsigned surface);
+/* Where tools/call of this name runs: STREAM for TOOL_STREAMS and
+ * TOOL_SPEND rows, DEFER for TOOL_WAITS rows and for names that are not
+ * rows on the in-call surface (the assistant's custom tools, which call
+ * the customer's systems), INLINE otherwise. */
+enum tool_run tool_run_mode(const char *name, unsigned surface);
 
 /* ---- for handlers ------------------------------------------------------ */
 

@@ -384,7 +384,7 @@ const struct tool tool_table[] = {
 	  "{\"type\":\"object\",\"required\":[\"found\",\"phone_number\",\"contacts\"],\"properties\":{\"found\":{\"type\":\"boolean\"},"
 	  "\"phone_number\":{\"type\":\"string\"},\"contacts\":{\"type\":\"array\"},\"source\":{\"type\":\"string\"},"
 	  "\"sources_failed\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"source\",\"error\"]}}}}",
-	  RO, AUTH_SCOPE_INCALL, IC, ic_lookup_contact, .say_start = "One moment, I'm looking that up.",
+	  RO | TOOL_WAITS, AUTH_SCOPE_INCALL, IC, ic_lookup_contact, .say_start = "One moment, I'm looking that up.",
 	  .say_delay = "I'm still looking, thank you for waiting." },
 	{ "check_user_availability", "Is a colleague available?", "Tells whether a user can take a call now (do-not-disturb and working hours).",
 	  OBJ_ARGS("\"user_id\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":32,\"description\":\"The user's id\"}", "\"user_id\""),

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <sodium.h>
+#include "jsonsafe.h"
 #include "buf.h"
 #include "httpaction.h"
 #include "log.h"
@@ -285,7 +286,7 @@ static char *response_doc(const struct ha_raw_result *hr, int attempt, int deliv
 
 	if (hr->ok) {
 		if (!hr->truncated && hr->body_len)
-			body = json_loadb(hr->body, hr->body_len, JSON_DECODE_ANY, NULL);
+			body = jsonsafe_loadb(hr->body, hr->body_len, JSON_DECODE_ANY, NULL, NULL);
 		if (!body && hr->body_len) {
 			body = json_stringn(hr->body, hr->body_len);
 			if (!body) {   /* not UTF-8: keep the ASCII */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <pocketsphinx.h>
 #include <jansson.h>
+#include "jsonsafe.h"
 #include "buf.h"
 #include "log.h"
 #include "speech/http_engine.h"
@@ -442,7 +443,7 @@ static int stt_http(const int16_t *pcm, size_t n, const char *lang, char *out, s
 	if (speech_http_post(buf_str(&url), env("SWITCHBOARD_STT_KEY", ""), NULL, wav, wavlen,
 			     env("SWITCHBOARD_STT_MODEL", "whisper-1"), lang, &body, err, errlen))
 		goto out;
-	j = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
+	j = jsonsafe_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL, NULL);
 	if (!json_is_string(json_object_get(j, "text"))) {
 		snprintf(err, errlen, "the transcription engine answered no text");
 		goto out;

@@ -392,7 +392,7 @@ static int custom_resolve(struct call_ctx *ctx, const char *name, struct tool_dy
 		out->row.description = "";
 		/* a GET reads; anything else may change the CRM: done once */
 		const char *m = json_string_value(json_object_get(d, "method"));
-		out->row.flags = TOOL_OPENWORLD | (m && !strcmp(m, "GET") ? TOOL_READONLY : 0);
+		out->row.flags = TOOL_OPENWORLD | TOOL_WAITS | (m && !strcmp(m, "GET") ? TOOL_READONLY : 0);
 		out->row.scope = AUTH_SCOPE_INCALL;
 		out->row.surfaces = SURFACE_INCALL;
 		out->row.fn = custom_run;

@@ -19,7 +19,7 @@
 
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 30
-FUZZ_TARGETS  ?= rpc schema stream gate
+FUZZ_TARGETS  ?= rpc schema stream gate request
 FUZZ_FLAGS    ?=
 FUZZ_PKGS     := $(PKGS)
 FUZZ_PKGCF    := $(shell pkg-config --cflags $(FUZZ_PKGS))
