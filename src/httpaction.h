@@ -11,7 +11,8 @@
  * (required, number, boolean, dropdown values; scalars are coerced where the
  * meaning is plain, e.g. "42" for a number); undeclared arguments are dropped.
  * The URL is rendered with TEMPLATE_URL (template.h); the scheme and host
- * must be literal text. A parameter used in the URL is not sent again. GET
+ * must be literal text, and a value that makes a whole path segment "." or
+ * ".." refuses the action before any connection. A parameter used in the URL is not sent again. GET
  * sends the other parameters as a query string (appended with '?' or '&');
  * POST, PUT, PATCH and DELETE send a JSON object: the static body fields
  * (string values templated with TEMPLATE_TEXT, recursively; a string that is

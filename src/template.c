@@ -201,6 +201,93 @@ toolong:
 	return -1;
 }
 
+/* ---- dot segments in a rendered URL -------------------------------------------- */
+
+/* [*a, *b): the path of URL text s (n bytes): after "scheme://authority"
+ * when there is one, up to the query or fragment */
+static void url_path(const char *s, size_t n, size_t *a, size_t *b)
+{
+	size_t i = 0, k = 0;
+
+	while (k < n && s[k] != '/' && s[k] != '?' && s[k] != '#')
+		k++;
+	if (k + 1 < n && k > 0 && s[k - 1] == ':' && s[k] == '/' && s[k + 1] == '/')
+		for (i = k + 2; i < n && s[i] != '/' && s[i] != '?' && s[i] != '#'; i++)
+			;
+	*a = i;
+	while (i < n && s[i] != '?' && s[i] != '#')
+		i++;
+	*b = i;
+}
+
+/* is s (n bytes) "." or "..", a dot written as '.' or as %2e / %2E? */
+static int is_dot_segment(const char *s, size_t n)
+{
+	size_t dots = 0;
+	for (size_t i = 0; i < n; dots++) {
+		if (s[i] == '.')
+			i++;
+		else if (i + 2 < n && s[i] == '%' && s[i + 1] == '2' && (s[i + 2] | 0x20) == 'e')
+			i += 3;
+		else
+			return 0;
+	}
+	return dots == 1 || dots == 2;
+}
+
+/* the first placeholder's name in s (n bytes) into name, or "" */
+static void first_name(const char *s, size_t n, char *name)
+{
+	name[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t k, o = s[i] == '{' && i + 1 < n && s[i + 1] == '{' ? 2 : 1;
+		if (s[i] == '{' && (k = name_len(s + i + o)) && i + o + k <= n) {
+			memcpy(name, s + i + o, k);
+			name[k] = '\0';
+			return;
+		}
+	}
+}
+
+/*
+ * A placeholder's value must not make a whole path segment "." or ".."
+ * (encoded or not): the server or libcurl would resolve it and the request
+ * would reach another resource with the operator's credentials. Values are
+ * percent-encoded, so they never add a '/', '?' or '#': the template's path
+ * segments and the output's pair up one to one. A dot segment the operator
+ * wrote literally renders unchanged and is the operator's choice.
+ */
+static int check_dot_segments(const char *tpl, const char *out, size_t n,
+			      char *err, size_t errlen)
+{
+	size_t ta, tb, ra, rb, tl = strlen(tpl);
+	char name[TEMPLATE_NAME_MAX + 1];
+
+	url_path(tpl, tl, &ta, &tb);
+	url_path(out, n, &ra, &rb);
+	while (ra < rb) {
+		size_t re = ra, te = ta;
+		while (re < rb && out[re] != '/')
+			re++;
+		while (te < tb && tpl[te] != '/')
+			te++;
+		if (is_dot_segment(out + ra, re - ra) &&
+		    (ta >= tb || te - ta != re - ra || memcmp(tpl + ta, out + ra, re - ra))) {
+			first_name(ta < tb ? tpl + ta : "", ta < tb ? te - ta : 0, name);
+			if (name[0])
+				snprintf(err, errlen, "value of '%s' makes the path segment '%.*s'",
+					 name, (int)(re - ra), out + ra);
+			else
+				snprintf(err, errlen, "a placeholder makes the path segment '%.*s'",
+					 (int)(re - ra), out + ra);
+			return -1;
+		}
+		ra = re < rb ? re + 1 : rb;
+		ta = te < tb ? te + 1 : tb;
+	}
+	return 0;
+}
+
 int template_render(const char *tpl, enum template_mode mode,
 		    const struct template_ctx *ctx, struct buf *out,
 		    char *err, size_t errlen)
@@ -218,6 +305,10 @@ int template_render(const char *tpl, enum template_mode mode,
 		snprintf(err, errlen, "header value contains a control character");
 		goto fail;
 	}
+	if (mode == TEMPLATE_URL &&
+	    check_dot_segments(tpl, out->ptr ? out->ptr + start : "", out->len - start,
+			       err, errlen))
+		goto fail;
 	return 0;
 fail:
 	out->len = start;

@@ -28,7 +28,12 @@
  *   TEMPLATE_URL     percent-encoded outside the RFC 3986 unreserved set
  *                    (ALPHA DIGIT - . _ ~), in the path and query alike, so a
  *                    value can never add a path segment, a query separator or
- *                    a fragment; control characters are refused anyway
+ *                    a fragment; control characters are refused anyway.
+ *                    A path segment that a placeholder makes "." or ".."
+ *                    (also written %2e / %2E, e.g. "%2e{x}" with x = ".")
+ *                    is refused: resolved, it would reach another resource
+ *                    with the operator's credentials. Dot segments written
+ *                    literally by the operator are left alone.
  *   TEMPLATE_HEADER  raw; any control character (CR, LF, NUL, DEL, ...) in a
  *                    value is refused, and the whole rendered line is checked
  *                    again so an operator template cannot smuggle one either

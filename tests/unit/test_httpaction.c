@@ -488,6 +488,22 @@ TEST(ha_url_encoding)
 	CHECK_STR(S(e, "path"), "/ok/..%2F..%2Fadmin");
 	json_decref(e);
 	ha_result_release(&r);
+	/* a value that is a whole "." or ".." segment is refused before any
+	 * connection (with the operator's Authorization, /ok/{id}/x with ".."
+	 * would reach /ok/x) */
+	int before = s.accepted;
+	CHECK(RUN(&s, "{\"url\":\"@/ok/{id}/x\",\"params\":[{\"name\":\"id\"}],"
+		  "\"headers\":[{\"name\":\"Authorization\",\"value\":\"Bearer t\"}]}",
+		  "{\"id\":\"..\"}", &o, &r, NULL) == -1);
+	CHECK(r.err == HA_ERR_TEMPLATE);
+	CHECK_STR(r.message, "url: value of 'id' makes the path segment '..'");
+	CHECK(r.attempts == 0);
+	ha_result_release(&r);
+	CHECK(RUN(&s, "{\"url\":\"@/ok/%2E{id}/x\",\"params\":[{\"name\":\"id\"}]}",
+		  "{\"id\":\".\"}", &o, &r, NULL) == -1);
+	CHECK(r.err == HA_ERR_TEMPLATE && r.attempts == 0);
+	ha_result_release(&r);
+	CHECK(s.accepted == before);
 	srv_stop(&s);
 }
 

@@ -97,6 +97,44 @@ TEST(template_url_encoding)
 		  "ERR:value of 'q' contains a control character");
 }
 
+/* a value that makes a whole path segment "." or ".." (or an encoded form)
+ * would move the request to another resource: refused */
+TEST(template_url_dot_segments)
+{
+	const char *tpl = "http://h.test/api/users/{q}/profile";
+	CHECK_STR(R(tpl, TEMPLATE_URL, "{\"q\":\"..\"}"),
+		  "ERR:value of 'q' makes the path segment '..'");
+	CHECK_STR(R(tpl, TEMPLATE_URL, "{\"q\":\".\"}"),
+		  "ERR:value of 'q' makes the path segment '.'");
+	CHECK_STR(R("/api/{q}", TEMPLATE_URL, "{\"q\":\"..\"}"),
+		  "ERR:value of 'q' makes the path segment '..'");
+	/* with the operator's literal text, encoded or not, or two placeholders */
+	CHECK_STR(R("/api/%2e{q}/x", TEMPLATE_URL, "{\"q\":\".\"}"),
+		  "ERR:value of 'q' makes the path segment '%2e.'");
+	CHECK_STR(R("/api/{q}%2E/x", TEMPLATE_URL, "{\"q\":\".\"}"),
+		  "ERR:value of 'q' makes the path segment '.%2E'");
+	CHECK_STR(R("/api/{q}{name}/x", TEMPLATE_URL, "{\"q\":\".\",\"name\":\".\"}"),
+		  "ERR:value of 'q' makes the path segment '..'");
+	CHECK_STR(R("/api/{{call_id}}/x", TEMPLATE_URL, "{}"), "/api/c-1/x");
+	/* an empty value leaves the literal dot alone: still refused */
+	CHECK_STR(R("/api/.{opt}/x", TEMPLATE_URL, "{}"),
+		  "ERR:value of 'opt' makes the path segment '.'");
+	/* dots inside a longer segment, in the query or the fragment are fine;
+	 * a "%2e" value is encoded ("%252e"), so it is no dot */
+	CHECK_STR(R("/api/{q}/x", TEMPLATE_URL, "{\"q\":\"...\"}"), "/api/.../x");
+	CHECK_STR(R("/api/{q}/x", TEMPLATE_URL, "{\"q\":\"a..b\"}"), "/api/a..b/x");
+	CHECK_STR(R("/api/{q}/x", TEMPLATE_URL, "{\"q\":\"%2e%2e\"}"), "/api/%252e%252e/x");
+	CHECK_STR(R("http://h.test/api?u={q}", TEMPLATE_URL, "{\"q\":\"..\"}"),
+		  "http://h.test/api?u=..");
+	CHECK_STR(R("/a/{q}?x=1#{name}", TEMPLATE_URL, "{\"q\":\"v\",\"name\":\"..\"}"),
+		  "/a/v?x=1#..");
+	/* the operator's own literal dot segments are the operator's choice */
+	CHECK_STR(R("http://h.test/a/../b/{q}", TEMPLATE_URL, "{\"q\":\"v\"}"),
+		  "http://h.test/a/../b/v");
+	/* other modes do not look at paths */
+	CHECK_STR(R("/api/{q}/x", TEMPLATE_TEXT, "{\"q\":\"..\"}"), "/api/../x");
+}
+
 TEST(template_header_injection)
 {
 	CHECK_STR(R("Bearer {q}", TEMPLATE_HEADER, "{\"q\":\"x\\r\\nX-Evil: 1\"}"),
@@ -193,7 +231,7 @@ TEST(template_scalars)
 
 const struct unit_test template_tests[] = {
 	T(template_params_and_system_vars), T(template_unknown_names),
-	T(template_literal_braces), T(template_url_encoding),
+	T(template_literal_braces), T(template_url_encoding), T(template_url_dot_segments),
 	T(template_header_injection), T(template_bounded_output_left_intact),
 	T(template_used_and_check), T(template_scalars), { 0 }
 };
