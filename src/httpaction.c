@@ -230,8 +230,9 @@ int ha_action_check(const struct ha_action *a, char *err, size_t errlen)
 				snprintf(err, errlen, "header '%s' cannot be set", h->name);
 				return -1;
 			}
-		/* the value is never quoted back: it may be a secret */
-		if (template_has_ctl(h->value, strlen(h->value), 0) ||
+		/* the value is never quoted back: it may be a secret. A TAB may
+		 * stand in a field value (RFC 9110), no other control character */
+		if (template_has_ctl(h->value, strlen(h->value), 1) ||
 		    template_check(h->value, names, a->nparams, tmp, sizeof(tmp))) {
 			snprintf(err, errlen, "header '%s' has an invalid value template", h->name);
 			return -1;

@@ -19,7 +19,8 @@
  * exactly "{param}" takes the typed value) merged with the parameters, the
  * static fields winning on a name clash. GET ignores static body fields.
  * Header values are rendered with TEMPLATE_HEADER: a CR/LF or other control
- * character refuses the action before any connection is made.
+ * character refuses the action before any connection is made (a TAB only
+ * when a value brings it: the operator's literal text may hold one).
  *
  * Safety. libcurl, one easy handle per run; TLS always verified; only http
  * and https; proxies from the environment ignored; no automatic redirects:

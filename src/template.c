@@ -299,9 +299,10 @@ int template_render(const char *tpl, enum template_mode mode,
 		ctx = &none;
 	if (render(tpl, mode, ctx, out, err, errlen))
 		goto fail;
-	/* the operator's literal text too: a header line must stay one line */
+	/* the operator's literal text too: a header line must stay one line
+	 * (values were checked without TAB above; literal text may hold one) */
 	if (mode == TEMPLATE_HEADER &&
-	    template_has_ctl(out->ptr ? out->ptr + start : "", out->len - start, 0)) {
+	    template_has_ctl(out->ptr ? out->ptr + start : "", out->len - start, 1)) {
 		snprintf(err, errlen, "header value contains a control character");
 		goto fail;
 	}

@@ -34,9 +34,11 @@
  *                    is refused: resolved, it would reach another resource
  *                    with the operator's credentials. Dot segments written
  *                    literally by the operator are left alone.
- *   TEMPLATE_HEADER  raw; any control character (CR, LF, NUL, DEL, ...) in a
- *                    value is refused, and the whole rendered line is checked
- *                    again so an operator template cannot smuggle one either
+ *   TEMPLATE_HEADER  raw; any control character (CR, LF, NUL, DEL, TAB, ...)
+ *                    in a value is refused, and the whole rendered line is
+ *                    checked again so an operator template cannot smuggle
+ *                    one either (the operator's literal text may hold a TAB,
+ *                    which a field value may contain: RFC 9110)
  *   TEMPLATE_TEXT    raw; control characters except TAB are refused (used for
  *                    string values inside JSON bodies, which the caller then
  *                    JSON-encodes)

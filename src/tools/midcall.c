@@ -6,6 +6,7 @@
 #include <string.h>
 #include "secret.h"
 #include "store.h"
+#include "template.h"
 #include "tools/tools.h"
 
 #define REDACTED "[redacted]"
@@ -52,6 +53,28 @@ HANDLER(get_mid_call_tool)
 	if (!t)
 		return tool_invalid(res, "id", "mid-call tool not found");
 	return tool_ok(res, json_pack("{s:o}", "data", redact(t)));
+}
+
+/* Header values with a control character other than TAB (VT, DEL, ...)
+ * would pass here and fail every run (httpaction.h): refused now, naming
+ * the header, never quoting the value. 0, or -1 with res filled. */
+static int check_headers(const json_t *args, struct tool_result *res)
+{
+	const json_t *h;
+	char field[48];
+	size_t i;
+
+	json_array_foreach(json_object_get(args, "headers"), i, h) {
+		const char *v = json_string_value(json_object_get(h, "value"));
+		if (v && template_has_ctl(v, strlen(v), 1)) {
+			snprintf(field, sizeof(field), "headers.%zu.value", i);
+			tool_invalid(res, field, "header '%s' has a control character in its value "
+				     "(only visible characters, space and tab are allowed)",
+				     json_string_value(json_object_get(h, "name")));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* The fields to store: arguments minus id, header values sealed. NULL
@@ -142,7 +165,8 @@ HANDLER(create_mid_call_tool)
 
 	if (check_kind(res, kind ? kind : "api_request",
 		       json_string_value(json_object_get(args, "endpoint")),
-		       json_string_value(json_object_get(args, "target"))))
+		       json_string_value(json_object_get(args, "target"))) ||
+	    check_headers(args, res))
 		return 0;
 	f = fields_of(args, NULL, res);
 	if (!f)
@@ -173,7 +197,8 @@ HANDLER(update_mid_call_tool)
 		endpoint = json_string_value(json_object_get(prior, "endpoint"));
 	if (!json_object_get(args, "target"))
 		target = json_string_value(json_object_get(pset, "target"));
-	if (check_kind(res, kind ? kind : "api_request", endpoint, target)) {
+	if (check_kind(res, kind ? kind : "api_request", endpoint, target) ||
+	    check_headers(args, res)) {
 		json_decref(prior);
 		return 0;
 	}

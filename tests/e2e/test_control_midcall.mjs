@@ -102,6 +102,24 @@ export default defineSuite({
 			},
 		},
 		{
+			name: 'header values with a control character (VT, US, DEL, ...) are refused at create and update, naming the header; HTAB is fine',
+			async fn() {
+				const base = { name: 'ctl_hdr', description: 'd', endpoint: 'https://x.example/a' };
+				for (const bad of ['a\u000bb', 'x\u001f', '\u007f', 'a\u0001', 'tab\tthen\u000c']) {
+					const r = await callRaw(s.A, 'create_mid_call_tool', { ...base,
+						headers: [{ name: 'X-Fine', value: 'ok' }, { name: 'X-Tenant', value: bad }] });
+					const msgs = expectInvalid(r, 'headers');
+					assert.match(msgs.join(' '), /header 'X-Tenant'.*control character/, JSON.stringify(r.structuredContent));
+					assert.ok(!JSON.stringify(r).includes(bad), 'the header value was echoed');
+				}
+				assert.equal((await callOk(s.A, 'list_mid_call_tools')).data.some((t) => t.name === 'ctl_hdr'), false);
+				const t = await callOk(s.A, 'create_mid_call_tool', { ...base, headers: [{ name: 'X-Tab', value: 'a\tb' }] });
+				const u = await callRaw(s.A, 'update_mid_call_tool', { id: t.data.id, headers: [{ name: 'X-Vt', value: 'v\u000b' }] });
+				assert.match(expectInvalid(u, 'headers').join(' '), /header 'X-Vt'/);
+				await callOk(s.A, 'delete_mid_call_tool', { id: t.data.id });
+			},
+		},
+		{
 			name: 'update_mid_call_tool: only given fields change; headers and schema replace the list',
 			async fn() {
 				const u = await callOk(s.A, 'update_mid_call_tool', { id: s.tool, timeout: 5, method: 'PUT' });

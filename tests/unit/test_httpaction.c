@@ -528,7 +528,11 @@ TEST(ha_header_injection_refused)
 	CHECK(RUN(&s, def, "{\"token\":\"abc\\nX-Evil: 1\"}", &o, &r, NULL) == -1);
 	CHECK(r.err == HA_ERR_TEMPLATE);
 	ha_result_release(&r);
+	CHECK(RUN(&s, def, "{\"token\":\"abc\\td\"}", &o, &r, NULL) == -1);   /* a value: no TAB */
+	CHECK(r.err == HA_ERR_TEMPLATE);
+	ha_result_release(&r);
 	CHECK(s.accepted == 0);
+	int before;
 
 	/* the same action with a clean value; an empty value is still sent */
 	CHECK(RUN(&s, def, "{\"token\":\"abc\"}", &o, &r, &e) == 0);
@@ -537,6 +541,20 @@ TEST(ha_header_injection_refused)
 	CHECK_STR(S(e, "headers.x-call"), "call_9");
 	CHECK(S(e, "headers.x-evil") == NULL);
 	json_decref(e);
+	ha_result_release(&r);
+
+	/* the operator's literal text may hold a TAB (a field value may), no
+	 * other control character: what the mid-call tool tools accept runs */
+	CHECK(RUN(&s, "{\"url\":\"@/ok\",\"headers\":[{\"name\":\"X-Tab\",\"value\":\"a\\tb\"}]}",
+		  NULL, &o, &r, &e) == 0);
+	CHECK_STR(S(e, "headers.x-tab"), "a\tb");
+	json_decref(e);
+	ha_result_release(&r);
+	before = s.accepted;
+	CHECK(RUN(&s, "{\"url\":\"@/ok\",\"headers\":[{\"name\":\"X-Vt\",\"value\":\"a\\u000bb\"}]}",
+		  NULL, &o, &r, NULL) == -2);   /* the definition is refused */
+	CHECK(r.err == HA_ERR_CONFIG);
+	CHECK(s.accepted == before);
 	ha_result_release(&r);
 	srv_stop(&s);
 }
