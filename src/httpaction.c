@@ -632,23 +632,29 @@ static int add_query(struct buf *url, const struct ha_action *a, const json_t *v
 	return 0;
 }
 
-int httpaction_sign(const char *secret, long long t, const char *body, size_t len,
-		    char *out, size_t outlen)
+int httpaction_sign(const char *secret, long long t, const char *method, const char *url,
+		    const char *body, size_t len, char *out, size_t outlen)
 {
 	crypto_auth_hmacsha256_state st;
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	char ts[32], hex[2 * sizeof(mac) + 1];
-	int n = snprintf(ts, sizeof(ts), "%lld.", t);
+	int n = snprintf(ts, sizeof(ts), "%lld\n", t);
 
-	if (httpaction_global_init())
+	/* a method or URL with a line break would make the message ambiguous */
+	if (httpaction_global_init() || !method || !url || strpbrk(method, "\r\n") ||
+	    strpbrk(url, "\r\n"))
 		return -1;
 	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, (unsigned long long)n);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)method, strlen(method));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n", 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)url, strlen(url));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n", 1);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
 	crypto_auth_hmacsha256_final(&st, mac);
 	sodium_memzero(&st, sizeof(st));
 	util_hex(mac, sizeof(mac), hex);
-	n = snprintf(out, outlen, "t=%lld,v1=%s", t, hex);
+	n = snprintf(out, outlen, "t=%lld,v2=%s", t, hex);
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
@@ -998,6 +1004,43 @@ static int origin_of(const char *url, char *out, size_t outlen)
 	return rc;
 }
 
+/* The URL a request is sent to, as signed: "scheme://host[:port]path[?query]",
+ * parsed and normalised by libcurl (dot segments resolved), the port only
+ * when it is not the scheme's default, no user info, no fragment. Host and
+ * port are what the Host header carries, path and query the request target,
+ * so a receiver can rebuild it. A new string (free()), or NULL when the URL
+ * does not parse. */
+static char *request_url(const char *url)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
+	char *out = NULL;
+	struct buf b = BUF_INIT(HA_MAX_URL * 3 + 64);
+
+	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+		goto out;
+	curl_url_get(u, CURLUPART_PORT, &port, CURLU_NO_DEFAULT_PORT);
+	curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	if (strcasecmp(scheme, "http") && strcasecmp(scheme, "https"))
+		goto out;
+	if (buf_printf(&b, "%s://%s%s%s%s%s%s", scheme, host, port ? ":" : "", port ? port : "",
+		       path, query ? "?" : "", query ? query : ""))
+		goto out;
+	out = buf_detach(&b, NULL);
+out:
+	buf_release(&b);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(query);
+	curl_url_cleanup(u);
+	return out;
+}
+
 static struct curl_slist *add_header(struct curl_slist *l, const char *line, int *oom)
 {
 	struct curl_slist *n = curl_slist_append(l, line);
@@ -1065,7 +1108,7 @@ int httpaction_run(const struct ha_action *a, const json_t *args, const json_t *
 	char sig[128];
 	long long ts = 0;
 	CURL *h = NULL;
-	int oom = 0, with_ops = 1, json_body;
+	int oom = 0, same_origin = 1, json_body;
 	enum ha_method method;
 	CURLcode cc = CURLE_OK;
 	struct template_ctx ctx = { NULL, sys, names, 0, used };
@@ -1164,9 +1207,9 @@ int httpaction_run(const struct ha_action *a, const json_t *args, const json_t *
 
 	ts = (long long)util_now();
 	h = curl_easy_init();
-	cur_url = strdup(buf_str(&url));
+	cur_url = request_url(buf_str(&url));
 	if (!h || !cur_url || origin_of(cur_url, origin0, sizeof(origin0))) {
-		fail(r, h && cur_url ? HA_ERR_URL : HA_ERR_INTERNAL, NULL);
+		fail(r, h ? HA_ERR_URL : HA_ERR_INTERNAL, NULL);
 		goto out;
 	}
 
@@ -1176,16 +1219,19 @@ int httpaction_run(const struct ha_action *a, const json_t *args, const json_t *
 		long status = 0;
 		char *loc = NULL;
 
-		/* signed per hop: a 303 drops the body the signature covers */
-		if (o->hmac_secret &&
-		    httpaction_sign(o->hmac_secret, ts, json_body ? body_txt : "",
-				    json_body ? hp.body_len : 0, sig, sizeof(sig))) {
+		/* signed per hop (each has its own URL, and a 303 drops the
+		 * body), and only on the first origin: the signature vouches
+		 * for the operator's request to the operator's service */
+		int signing = o->hmac_secret && same_origin;
+		if (signing &&
+		    httpaction_sign(o->hmac_secret, ts, ha_method_name(method), cur_url,
+				    json_body ? body_txt : "", json_body ? hp.body_len : 0,
+				    sig, sizeof(sig))) {
 			fail(r, HA_ERR_INTERNAL, NULL);
 			goto out;
 		}
 
-		hl = build_headers(a, &hdrs, with_ops, json_body,
-				   o->hmac_secret ? sig : NULL, ts, &oom);
+		hl = build_headers(a, &hdrs, same_origin, json_body, signing ? sig : NULL, ts, &oom);
 		if (oom) {
 			fail(r, HA_ERR_INTERNAL, NULL);
 			goto out;
@@ -1229,20 +1275,19 @@ int httpaction_run(const struct ha_action *a, const json_t *args, const json_t *
 			fail(r, HA_ERR_REDIRECTS, "redirect to a url that is not http or https");
 			goto out;
 		}
-		char *next = strdup(loc);   /* loc belongs to the handle */
-		if (!next) {
-			fail(r, HA_ERR_INTERNAL, NULL);
+		char *next = request_url(loc);   /* loc belongs to the handle */
+		r->redirects++;
+		if (!next || origin_of(next, origin1, sizeof(origin1))) {
+			free(next);
+			fail(r, HA_ERR_REDIRECTS, "redirect to an invalid url");
 			goto out;
 		}
 		free(cur_url);
 		cur_url = next;
-		r->redirects++;
-		if (origin_of(cur_url, origin1, sizeof(origin1))) {
-			fail(r, HA_ERR_REDIRECTS, "redirect to an invalid url");
-			goto out;
-		}
+		/* once elsewhere, never again: the operator's headers may hold
+		 * credentials, and the signature is for the operator's service */
 		if (strcmp(origin0, origin1))
-			with_ops = 0;   /* the operator's headers may hold credentials */
+			same_origin = 0;
 		if (status == 303 || ((status == 301 || status == 302) && method == HA_POST)) {
 			method = HA_GET;
 			json_body = 0;
@@ -1394,6 +1439,7 @@ int httpaction_raw(const struct ha_raw *rq, struct ha_raw_result *r)
 	size_t cap = rq->max_response ? rq->max_response : HA_MAX_RESPONSE_DEFAULT;
 	long tmo = rq->timeout_ms < 1 ? 1 : rq->timeout_ms > 60000 ? 60000 : rq->timeout_ms;
 	char sig[128], line[192], msg[256];
+	char *signed_url = NULL;   /* signed, so sent as is */
 	int oom = 0;
 	long long ts;
 
@@ -1421,8 +1467,14 @@ int httpaction_raw(const struct ha_raw *rq, struct ha_raw_result *r)
 	hl = add_header(hl, "Expect:", &oom);
 	if (rq->hmac_secret) {
 		ts = (long long)util_now();
-		if (httpaction_sign(rq->hmac_secret, ts, rq->body ? rq->body : "",
-				    rq->body ? rq->body_len : 0, sig, sizeof(sig))) {
+		signed_url = request_url(rq->url);
+		if (!signed_url) {
+			rfail(r, HA_ERR_URL, NULL);
+			goto out;
+		}
+		if (httpaction_sign(rq->hmac_secret, ts, rq->method, signed_url,
+				    rq->body ? rq->body : "", rq->body ? rq->body_len : 0,
+				    sig, sizeof(sig))) {
 			rfail(r, HA_ERR_INTERNAL, NULL);
 			goto out;
 		}
@@ -1437,7 +1489,7 @@ int httpaction_raw(const struct ha_raw *rq, struct ha_raw_result *r)
 		goto out;
 	}
 #define SET(opt, val) do { if (cc == CURLE_OK) cc = curl_easy_setopt(h, opt, val); } while (0)
-	SET(CURLOPT_URL, rq->url);
+	SET(CURLOPT_URL, signed_url ? signed_url : rq->url);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_NOSIGNAL, 1L);
@@ -1501,6 +1553,7 @@ out:
 	curl_slist_free_all(hl);
 	if (h)
 		curl_easy_cleanup(h);
+	free(signed_url);
 	sodium_memzero(sig, sizeof(sig));
 	return r->ok ? 0 : -1;
 }

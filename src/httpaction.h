@@ -25,18 +25,29 @@
  * Safety. libcurl, one easy handle per run; TLS always verified; only http
  * and https; proxies from the environment ignored; no automatic redirects:
  * each Location is resolved and followed by hand (at most max_redirects, 303
- * and POST after 301/302 become GET, the operator's headers are dropped when
- * the origin changes). Every socket libcurl opens is checked by the netguard
+ * and POST after 301/302 become GET, the operator's headers and the
+ * signature are dropped for good once a hop leaves the first origin, i.e.
+ * scheme, host and port). Every socket libcurl opens is checked by the netguard
  * (netguard.h) after DNS resolution, redirects included. The timeout (1-30 s)
  * covers the whole run, redirects and the retry included. GET, PUT and DELETE
  * are retried once on a connection failure (not on a timeout, a refusal by
  * the guard or an HTTP status); POST and PATCH never are. The response body
  * is capped (max_response): past it the transfer is aborted.
  *
- * Signing. With opts.hmac_secret the request carries
+ * Signing. With opts.hmac_secret (the caller's per-account secret) every hop
+ * on the first origin carries
  *   X-Switchboard-Timestamp: <t>
- *   X-Switchboard-Signature: t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
- * where t is Unix seconds and body the exact bytes sent ("" for GET).
+ *   X-Switchboard-Signature: t=<t>,v2=<hex HMAC-SHA256(secret, M)>
+ *   M = <t> LF <METHOD> LF <URL> LF <body>
+ * where t is Unix seconds (one value per run), METHOD the hop's method
+ * ("GET" after a 303), URL the absolute URL the hop is sent to, as libcurl
+ * normalises it: "scheme://host[:port]path[?query]", the port only when it
+ * is not the scheme's default, no user info, no fragment, i.e. the scheme,
+ * the Host header and the request target as the receiver sees them; body
+ * the exact bytes sent ("" when none). LF separates the parts because no
+ * method or URL can hold one, so no two requests share a message. A
+ * receiver recomputes M and compares in constant time, and refuses a t too
+ * far from its clock (replays).
  *
  * Result. ha_result.result is what the model sees: the body as compact JSON
  * when it parses (optionally reduced to the action's JSON-pointer selection),
@@ -200,9 +211,15 @@ void ha_result_release(struct ha_result *r);
  * answer; result is parsed JSON when result_is_json. New reference. */
 json_t *ha_result_to_json(const struct ha_result *r);
 
-/* The signature header's value for t and body: "t=<t>,v1=<64 hex>". */
-int httpaction_sign(const char *secret, long long t, const char *body, size_t len,
-		    char *out, size_t outlen);
+/* The scheme in one line, as the control plane's secret tools show it. */
+#define HA_SIGNATURE_SCHEME "t=<unix seconds>,v2=<hex HMAC-SHA256(secret, " \
+	"\"<t>\\n<METHOD>\\n<URL>\\n<raw body>\")>, URL = <scheme>://<Host header><request target>"
+
+/* The signature header's value for a request (see "Signing" above):
+ * "t=<t>,v2=<64 hex>". url is signed as given: pass the normalised URL
+ * that is sent. -1 when out is too small or method or url holds a CR/LF. */
+int httpaction_sign(const char *secret, long long t, const char *method, const char *url,
+		    const char *body, size_t len, char *out, size_t outlen);
 
 /* ------------------------------------------------------------------ */
 /* Raw requests: the same guard for callers that build their own        */
@@ -215,7 +232,8 @@ int httpaction_sign(const char *secret, long long t, const char *body, size_t le
  * a bounded response. Redirects are never followed: a 3xx comes back as
  * the status. No retry: the caller decides. With hmac_secret the request
  * is signed exactly as httpaction_run signs (X-Switchboard-Timestamp and
- * X-Switchboard-Signature over "<t>.<body>").
+ * X-Switchboard-Signature over t, method, normalised URL and body) and sent
+ * to that normalised URL.
  */
 struct ha_raw {
 	const char *method;          /* "GET", "POST", "REPORT", ...: a token */

@@ -5,6 +5,7 @@
  * these rows (see tool.h). Adding a capability = a row here + a handler in
  * src/tools/.
  */
+#include "httpaction.h"
 #include "tools/tools.h"
 
 /* ---- shared schema fragments --------------------------------------------- */
@@ -325,7 +326,7 @@ const struct tool tool_table[] = {
 	  "\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"tool\",\"arguments\"]}}}}",
 	  RO, AUTH_SCOPE_READ, C, list_call_actions },
 	/* ---- control plane: post-call webhooks ---- */
-	{ "get_webhook_secret", "Get the webhook signing secret", "Shows the account's secret for verifying post-call webhooks (created on first use): each webhook carries X-Switchboard-Timestamp: t and X-Switchboard-Signature: t=<t>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>.",
+	{ "get_webhook_secret", "Get the webhook signing secret", "Shows the account's secret for verifying post-call webhooks (created on first use): each webhook carries X-Switchboard-Timestamp: t and X-Switchboard-Signature: " HA_SIGNATURE_SCHEME ".",
 	  NO_ARGS, "{\"type\":\"object\",\"required\":[\"secret\",\"signature_header\",\"scheme\"],\"properties\":{"
 	  "\"secret\":{\"type\":\"string\"},\"signature_header\":{\"type\":\"string\"},\"timestamp_header\":{\"type\":\"string\"},"
 	  "\"scheme\":{\"type\":\"string\"}}}",

@@ -31,7 +31,9 @@
  * 4 KiB. Signed with the account's webhook secret (created on first use,
  * sealed at rest with secret.h) as httpaction.h describes:
  *   X-Switchboard-Timestamp: <t>
- *   X-Switchboard-Signature: t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+ *   X-Switchboard-Signature: t=<t>,v2=<hex HMAC-SHA256(secret,
+ *       "<t>\n<METHOD>\n<URL>\n<body>")>
+ * (METHOD "POST", URL the webhook URL as sent, normalised by libcurl)
  * plus X-Switchboard-Event: call.ended and X-Switchboard-Delivery: <id>.
  * 2xx = delivered. Network errors, timeouts, 5xx and 429 are retried with
  * exponential backoff (SWITCHBOARD_WEBHOOK_BACKOFF_MS, 30000, doubling, at

@@ -2,6 +2,7 @@
  * signing secret (admin) and the delivery log of a call (read). */
 #include <sodium.h>
 #include <string.h>
+#include "httpaction.h"
 #include "store.h"
 #include "tools/tools.h"
 #include "webhook.h"
@@ -16,7 +17,7 @@ HANDLER(get_webhook_secret)
 	out = json_pack("{s:s, s:s, s:s, s:s}", "secret", secret,
 		"signature_header", "X-Switchboard-Signature",
 		"timestamp_header", "X-Switchboard-Timestamp",
-		"scheme", "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>");
+		"scheme", HA_SIGNATURE_SCHEME);
 	sodium_memzero(secret, sizeof(secret));
 	return out ? tool_ok(res, out) : tool_fail(res, "out of memory");
 }

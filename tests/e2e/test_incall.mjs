@@ -299,7 +299,7 @@ export default defineSuite({
 				assert.equal(q.get('note'), 'hi there');
 				assert.equal(q.get('x'), null, 'a placeholder value broke out of its path segment');
 				assert.equal(req.headers.authorization, 'Bearer crm-token-A/B 7&x=1');
-				assert.match(req.headers['x-switchboard-signature'] ?? '', /^t=\d+,v1=[0-9a-f]{64}$/);
+				assert.match(req.headers['x-switchboard-signature'] ?? '', /^t=\d+,v2=[0-9a-f]{64}$/);
 				const def = await callOk(s.ctl, 'get_mid_call_tool', { id: s.tGet });
 				assert.ok(!JSON.stringify(def).includes('crm-token'), 'header value shown by the control plane');
 			},

@@ -26,7 +26,7 @@ function startReceiver(port = 0) {
 		req.on('end', () => {
 			const body = Buffer.concat(chunks).toString();
 			const path = new URL(req.url, 'http://x').pathname;
-			rx.hits.push({ path, method: req.method, headers: req.headers, body, at: Date.now() });
+			rx.hits.push({ path, url: req.url, method: req.method, headers: req.headers, body, at: Date.now() });
 			if (path === '/flaky' && rx.hits.filter((h) => h.path === '/flaky').length === 1) {
 				res.writeHead(500, { 'Content-Type': 'text/plain' });
 				res.end('try again later');
@@ -72,11 +72,13 @@ const hitsOn = (path) => s.rx.hits.filter((h) => h.path === path);
 
 function verifySignature(hit, secret) {
 	const t = hit.headers['x-switchboard-timestamp'];
-	const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(hit.headers['x-switchboard-signature'] ?? '');
+	const m = /^t=(\d+),v2=([0-9a-f]{64})$/.exec(hit.headers['x-switchboard-signature'] ?? '');
 	assert.ok(m, `bad signature header ${hit.headers['x-switchboard-signature']}`);
 	assert.equal(m[1], t);
 	assert.ok(Math.abs(Date.now() / 1000 - Number(t)) < 120, 'stale timestamp');
-	const want = crypto.createHmac('sha256', secret).update(`${t}.${hit.body}`).digest('hex');
+	// t, method, the URL as received (scheme + Host + target) and the body
+	const msg = `${t}\n${hit.method}\nhttp://${hit.headers.host}${hit.url}\n${hit.body}`;
+	const want = crypto.createHmac('sha256', secret).update(msg).digest('hex');
 	assert.equal(m[2], want, 'the HMAC does not verify');
 }
 

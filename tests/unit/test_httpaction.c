@@ -800,7 +800,10 @@ TEST(ha_cross_origin_redirect_drops_headers)
 	CHECK(RUN(&s, d, NULL, &o, &r, &e) == 0);
 	CHECK(r.redirects == 1);
 	CHECK(S(e, "headers.x-api-key") == NULL);
-	CHECK(S(e, "headers.x-switchboard-signature") != NULL);
+	/* the signature vouches for the operator's request: not sent to
+	 * another origin either */
+	CHECK(S(e, "headers.x-switchboard-signature") == NULL);
+	CHECK(S(e, "headers.x-switchboard-timestamp") == NULL);
 	json_decref(e);
 	ha_result_release(&r);
 	srv_stop(&s);
@@ -1045,19 +1048,24 @@ static void hmac_ref(const char *key, const char *msg, size_t mlen, char hex[65]
 	util_hex(mac, 32, hex);
 }
 
+/* Verify the signature the way a receiver does: the message is
+ * "<t>\n<METHOD>\n<URL>\n<body>" with URL = "http://" + Host + the request
+ * target it received. */
 static void check_signature(int *failed_, json_t *e, const char *secret)
 {
 	const char *ts = S(e, "headers.x-switchboard-timestamp");
 	const char *sig = S(e, "headers.x-switchboard-signature");
-	const char *body = S(e, "body");
+	const char *body = S(e, "body"), *host = S(e, "headers.host");
+	const char *path = S(e, "path"), *query = S(e, "query"), *method = S(e, "method");
 	char want[128], hex[65];
 	struct buf msg = BUF_INIT(1 << 16);
-	REQUIRE(ts && sig && body);
+	REQUIRE(ts && sig && body && host && path && query && method);
 	long long t = strtoll(ts, NULL, 10);
 	CHECK(t > 1700000000 && llabs(t - (long long)util_now()) < 60);
-	buf_printf(&msg, "%s.%s", ts, body);
+	buf_printf(&msg, "%s\n%s\nhttp://%s%s%s%s\n%s", ts, method, host, path,
+		   *query ? "?" : "", query, body);
 	hmac_ref(secret, msg.ptr, msg.len, hex);
-	snprintf(want, sizeof(want), "t=%s,v1=%s", ts, hex);
+	snprintf(want, sizeof(want), "t=%s,v2=%s", ts, hex);
 	CHECK_STR(sig, want);
 	buf_release(&msg);
 }
@@ -1068,6 +1076,7 @@ TEST(ha_hmac_signature)
 	struct ha_options o;
 	struct ha_result r;
 	json_t *e;
+	char sig1[128];
 	REQUIRE(srv_start(&s) == 0);
 	opts_local(&o);
 	o.hmac_secret = "whsec_test_0123456789";
@@ -1077,17 +1086,36 @@ TEST(ha_hmac_signature)
 	check_signature(failed_, e, o.hmac_secret);
 	json_decref(e);
 	ha_result_release(&r);
-	/* GET signs an empty body; a key longer than the block size */
+	/* GET signs its URL with the query and an empty body; a key longer
+	 * than the block size */
 	o.hmac_secret = "k-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-long";
-	CHECK(RUN(&s, "{\"url\":\"@/ok\"}", NULL, &o, &r, &e) == 0);
+	CHECK(RUN(&s, "{\"url\":\"@/ok/{id}?a=1\",\"params\":[{\"name\":\"id\"},{\"name\":\"q\"}]}",
+		  "{\"id\":\"7 8\",\"q\":\"x&y\"}", &o, &r, &e) == 0);
 	CHECK_STR(S(e, "body"), "");
+	CHECK_STR(S(e, "query"), "a=1&q=x%26y");
 	check_signature(failed_, e, o.hmac_secret);
+	snprintf(sig1, sizeof(sig1), "%s", S(e, "headers.x-switchboard-signature"));
 	json_decref(e);
 	ha_result_release(&r);
-	/* a 303 turns POST into GET: the GET hop signs the empty body it sends */
+	/* the same request with another secret (another account): another
+	 * signature, even within the same second */
+	o.hmac_secret = "another-account-secret";
+	CHECK(RUN(&s, "{\"url\":\"@/ok/{id}?a=1\",\"params\":[{\"name\":\"id\"},{\"name\":\"q\"}]}",
+		  "{\"id\":\"7 8\",\"q\":\"x&y\"}", &o, &r, &e) == 0);
+	check_signature(failed_, e, o.hmac_secret);
+	CHECK(strcmp(sig1 + 13, S(e, "headers.x-switchboard-signature") + 13) != 0);
+	json_decref(e);
+	ha_result_release(&r);
+	/* a 303 turns POST into GET: the GET hop signs its own method, URL and
+	 * the empty body it sends; a same-origin redirect stays signed */
 	CHECK(RUN(&s, "{\"url\":\"@/redirect-303\",\"method\":\"POST\",\"body\":{\"a\":1}}",
 		  NULL, &o, &r, &e) == 0);
 	CHECK_STR(S(e, "method"), "GET");
+	check_signature(failed_, e, o.hmac_secret);
+	json_decref(e);
+	ha_result_release(&r);
+	CHECK(RUN(&s, "{\"url\":\"@/redirect-ok\"}", NULL, &o, &r, &e) == 0);
+	CHECK_STR(S(e, "query"), "from=redirect");
 	check_signature(failed_, e, o.hmac_secret);
 	json_decref(e);
 	ha_result_release(&r);
@@ -1099,9 +1127,11 @@ TEST(ha_hmac_signature)
 	ha_result_release(&r);
 
 	char out[128], hex[65];
-	CHECK(httpaction_sign("key", 1700000000, "{}", 2, out, sizeof(out)) == 0);
-	hmac_ref("key", "1700000000.{}", 13, hex);
-	CHECK(!strncmp(out, "t=1700000000,v1=", 16) && !strcmp(out + 16, hex));
+	const char *m = "1700000000\nPOST\nhttps://h.test/a?b=1\n{}";
+	CHECK(httpaction_sign("key", 1700000000, "POST", "https://h.test/a?b=1", "{}", 2,
+			      out, sizeof(out)) == 0);
+	hmac_ref("key", m, strlen(m), hex);
+	CHECK(!strncmp(out, "t=1700000000,v2=", 16) && !strcmp(out + 16, hex));
 	srv_stop(&s);
 }
 
