@@ -86,6 +86,19 @@ static int open_store(const char *path)
 	return store_seed_catalogs();
 }
 
+/* A setting that was retired is refused, not ignored: the operator would
+ * think it still does something. 0 when none is set. */
+static int refuse_retired_env(void)
+{
+	if (getenv("SWITCHBOARD_HMAC_SECRET")) {
+		log_error("SWITCHBOARD_HMAC_SECRET is no longer used: mid-call tool requests "
+			  "are signed with each account's own secret (get_mid_call_tool_secret); "
+			  "unset it");
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- serve ----------------------------------------------------------------- */
 
 static const char serve_usage[] =
@@ -191,7 +204,7 @@ static int cmd_serve(int argc, char **argv)
 		default: fputs(serve_usage, stderr); return 2;
 		}
 	}
-	if (open_store(db_path(db)))
+	if (refuse_retired_env() || open_store(db_path(db)))
 		return 1;
 	if (demo && !conformance && demo_bootstrap())
 		return 1;
@@ -268,7 +281,7 @@ static int cmd_stdio(int argc, char **argv)
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (open_store(db_path(db)))
+	if (refuse_retired_env() || open_store(db_path(db)))
 		return 1;
 	if (!conformance) {
 		key = getenv("SWITCHBOARD_API_KEY");

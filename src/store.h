@@ -278,6 +278,12 @@ int store_midtool_insert(int64_t account_id, const json_t *fields, int64_t *id_o
 /* Only the given fields change; headers / schema replace the whole list. */
 int store_midtool_update(int64_t account_id, int64_t id, const json_t *fields);
 int store_midtool_delete(int64_t account_id, int64_t id);
+/* The account's signing secret for mid-call tool requests as stored
+ * (sealed) into out; STORE_NOTFOUND when it has none yet. */
+int store_midtool_secret_get(int64_t account_id, char *out, size_t outlen);
+/* Keep a new sealed secret unless the account has one already (the first
+ * one wins a race: read it back with store_midtool_secret_get). */
+int store_midtool_secret_add(int64_t account_id, const char *sealed);
 
 /* ---- audit ------------------------------------------------------------ */
 

@@ -319,6 +319,11 @@ const struct tool tool_table[] = {
 	  AUTH_SCOPE_WRITE, C, update_mid_call_tool },
 	{ "delete_mid_call_tool", "Delete a mid-call tool", "Deletes a mid-call tool for good and detaches it from every assistant.",
 	  ID_ARG("Mid-call tool id"), DELETED, TOOL_DESTRUCTIVE | TOOL_IDEMPOTENT, AUTH_SCOPE_WRITE, C, delete_mid_call_tool },
+	{ "get_mid_call_tool_secret", "Get the mid-call tool signing secret", "Shows the account's secret for verifying the requests its mid-call tools send to your systems (created on first use; not the webhook secret): each request carries X-Switchboard-Timestamp: t and X-Switchboard-Signature: " HA_SIGNATURE_SCHEME ". A redirect to another origin is not signed.",
+	  NO_ARGS, "{\"type\":\"object\",\"required\":[\"secret\",\"signature_header\",\"scheme\"],\"properties\":{"
+	  "\"secret\":{\"type\":\"string\"},\"signature_header\":{\"type\":\"string\"},\"timestamp_header\":{\"type\":\"string\"},"
+	  "\"scheme\":{\"type\":\"string\"}}}",
+	  RO, AUTH_SCOPE_ADMIN, C, get_mid_call_tool_secret },
 	/* ---- control plane: the in-call decision log ---- */
 	{ "list_call_actions", "List a call's actions", "Shows every action the assistant took during a call (transfers, lookups, leads, custom API requests): arguments with secrets redacted, upstream HTTP status, latency, outcome and a result summary.",
 	  OBJ_ARGS("\"call_id\":{\"type\":\"integer\",\"minimum\":1}", "\"call_id\""),
@@ -326,7 +331,7 @@ const struct tool tool_table[] = {
 	  "\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"tool\",\"arguments\"]}}}}",
 	  RO, AUTH_SCOPE_READ, C, list_call_actions },
 	/* ---- control plane: post-call webhooks ---- */
-	{ "get_webhook_secret", "Get the webhook signing secret", "Shows the account's secret for verifying post-call webhooks (created on first use): each webhook carries X-Switchboard-Timestamp: t and X-Switchboard-Signature: " HA_SIGNATURE_SCHEME ".",
+	{ "get_webhook_secret", "Get the webhook signing secret", "Shows the account's secret for verifying post-call webhooks (created on first use): each webhook carries X-Switchboard-Timestamp: t and X-Switchboard-Signature: " HA_SIGNATURE_SCHEME ". Mid-call tool requests are signed with another secret (get_mid_call_tool_secret).",
 	  NO_ARGS, "{\"type\":\"object\",\"required\":[\"secret\",\"signature_header\",\"scheme\"],\"properties\":{"
 	  "\"secret\":{\"type\":\"string\"},\"signature_header\":{\"type\":\"string\"},\"timestamp_header\":{\"type\":\"string\"},"
 	  "\"scheme\":{\"type\":\"string\"}}}",

@@ -11,7 +11,7 @@
 #include "httpaction.h"
 #include "log.h"
 #include "netguard.h"
-#include "secret.h"
+#include "signing.h"
 #include "store.h"
 #include "util.h"
 #include "worker.h"
@@ -40,45 +40,7 @@ static double backoff_s(int n)
 
 int webhook_secret(int64_t account_id, char *out, size_t outlen)
 {
-	char sealed[512], fresh[80], err[200];
-	char *plain = NULL, *s = NULL;
-	int rc = store_webhook_secret_get(account_id, sealed, sizeof(sealed)), r = -1;
-
-	if (rc == STORE_NOTFOUND) {
-		char hex[65];
-		util_random_hex(hex, 32);
-		snprintf(fresh, sizeof(fresh), "%s%s", WEBHOOK_SECRET_PREFIX, hex);
-		s = secret_seal(fresh, err, sizeof(err));
-		sodium_memzero(fresh, sizeof(fresh));
-		sodium_memzero(hex, sizeof(hex));
-		if (!s) {
-			log_error("webhook: account %lld: cannot seal a secret: %s",
-				  (long long)account_id, err);
-			goto out;
-		}
-		if (store_webhook_secret_add(account_id, s))
-			goto out;
-		rc = store_webhook_secret_get(account_id, sealed, sizeof(sealed));
-	}
-	if (rc)
-		goto out;
-	plain = secret_open(sealed, err, sizeof(err));
-	if (!plain) {
-		log_error("webhook: account %lld: cannot open the secret: %s",
-			  (long long)account_id, err);
-		goto out;
-	}
-	if (strlen(plain) + 1 > outlen)
-		goto out;
-	snprintf(out, outlen, "%s", plain);
-	r = 0;
-out:
-	if (plain) {
-		sodium_memzero(plain, strlen(plain));
-		free(plain);
-	}
-	free(s);
-	return r;
+	return signing_secret(account_id, SIGNING_WEBHOOK, out, outlen);
 }
 
 /* ---- the payload --------------------------------------------------------------- */

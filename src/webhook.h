@@ -58,15 +58,15 @@
 #include <jansson.h>
 
 #define WEBHOOK_RESPONSE_MAX 4096
-#define WEBHOOK_SECRET_PREFIX "whsec_"
 
 /* Decide the ended call's webhook and persist the delivery (no network
  * here); wakes the worker. 0 when decided now or before, -1 on error or
  * when the call has not ended. */
 int webhook_call_ended(int64_t call_id);
 
-/* The account's signing secret in plain text ("whsec_" + 64 hex), created
- * and sealed on first use. 0, or -1 (no secret key, store error). */
+/* The account's webhook signing secret in plain text ("whsec_" + 64 hex),
+ * created and sealed on first use (signing.h). 0, or -1 (no secret key,
+ * store error). */
 int webhook_secret(int64_t account_id, char *out, size_t outlen);
 
 /* The payload for a call (new reference), asst = its assistant (may be

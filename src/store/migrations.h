@@ -517,11 +517,22 @@ static const char store_migration_3[] =
 	"  seen_at REAL NOT NULL\n"
 	");\n";
 
+/* 4: mid-call tool requests are signed per account with a secret of their
+ * own (sealed, secret.h), apart from the webhook secret: a webhook receiver
+ * that holds one cannot sign requests to the account's CRM. */
+static const char store_migration_4[] =
+	"CREATE TABLE midtool_secrets (\n"
+	"  account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,\n"
+	"  secret TEXT NOT NULL,\n"
+	"  created_at TEXT NOT NULL DEFAULT " SQL_NOW "\n"
+	");\n";
+
 /* store_migrations[i] takes the schema from version i to i + 1. */
 static const char *const store_migrations[] = {
 	store_migration_1,
 	store_migration_2,
 	store_migration_3,
+	store_migration_4,
 };
 
 #endif

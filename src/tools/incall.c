@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sodium.h>
 #include "calls.h"
 #include "httpaction.h"
 #include "incall.h"
@@ -23,6 +24,7 @@
 #include "officehours.h"
 #include "phone.h"
 #include "secret.h"
+#include "signing.h"
 #include "contactsrc.h"
 #include "store.h"
 #include "tools/tools.h"
@@ -462,7 +464,7 @@ static int custom_run(struct call_ctx *ctx, const json_t *args, struct tool_resu
 	struct ha_options opts;
 	struct ha_result hr;
 	json_t *call, *sys, *def;
-	char err[256];
+	char err[256], secret[SIGNING_SECRET_MAX];
 
 	if (!strcmp(kind, "transfer_to_user") || !strcmp(kind, "transfer_to_queue")) {
 		const char *target = json_string_value(json_object_get(set, "target"));
@@ -494,15 +496,24 @@ static int custom_run(struct call_ctx *ctx, const json_t *args, struct tool_resu
 		json_decref(sys);
 		return tool_fail(res, "this action is misconfigured");
 	}
+	/* signed with the account's own secret, always: never sent unsigned */
+	if (signing_secret(ctx->sess->call.account_id, SIGNING_MIDTOOL, secret, sizeof(secret))) {
+		ha_action_release(&act);
+		json_decref(def);
+		json_decref(sys);
+		return tool_fail(res, "this action cannot be signed: the account's signing "
+				 "secret is unavailable");
+	}
 	ha_options_init(&opts);
 	opts.guard = guard();
 	opts.require_json = 1;	/* an empty or non-JSON answer is a failure */
-	opts.hmac_secret = getenv("SWITCHBOARD_HMAC_SECRET");
+	opts.hmac_secret = secret;
 	const char *cap = getenv("SWITCHBOARD_INCALL_RESULT_MAX");
 	int64_t capv;
 	if (cap && !util_parse_i64(cap, &capv) && capv >= 64 && capv <= 1 << 20)
 		opts.max_result = (size_t)capv;
 	httpaction_run(&act, args, sys, &opts, &hr);
+	sodium_memzero(secret, sizeof(secret));
 	res->upstream_status = (int)hr.status;
 	json_t *out = ha_result_to_json(&hr);
 	if (hr.ok) {

@@ -1,10 +1,14 @@
-/* midcall.c - definitions of mid-call HTTP actions (mid-call tools).
+/* midcall.c - definitions of mid-call HTTP actions (mid-call tools), and
+ * the account's secret their requests are signed with (signing.h).
  * Header values are sealed (secret.h) before they reach the store and
  * never shown again: every answer carries "[redacted]" in their place. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
+#include "httpaction.h"
 #include "secret.h"
+#include "signing.h"
 #include "store.h"
 #include "template.h"
 #include "tools/tools.h"
@@ -33,6 +37,20 @@ static json_t *redact(json_t *t)
 	}
 	json_object_del(t, "settings");
 	return t;
+}
+
+HANDLER(get_mid_call_tool_secret)
+{
+	char secret[SIGNING_SECRET_MAX];
+	json_t *out;
+
+	if (signing_secret(ctx->who->account_id, SIGNING_MIDTOOL, secret, sizeof(secret)))
+		return tool_fail(res, "cannot read or create the mid-call tool secret");
+	out = json_pack("{s:s, s:s, s:s, s:s}", "secret", secret,
+		"signature_header", "X-Switchboard-Signature",
+		"timestamp_header", "X-Switchboard-Timestamp", "scheme", HA_SIGNATURE_SCHEME);
+	sodium_memzero(secret, sizeof(secret));
+	return out ? tool_ok(res, out) : tool_fail(res, "out of memory");
 }
 
 HANDLER(list_mid_call_tools)

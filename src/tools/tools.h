@@ -4,9 +4,10 @@
  * One file per family: conformance.c (the conformance suite's fixtures),
  * catalog.c (models, voices, languages, phone numbers), assistants.c,
  * account.c, calls.c, campaigns.c (campaigns and leads), messages.c (SMS),
- * midcall.c (mid-call tool definitions), conversations.c (chats answered by
- * the assistant brain). Handlers trust their arguments: tool_call() validated them
- * against the row's input schema before the call. Shared shapes (the
+ * midcall.c (mid-call tool definitions and their signing secret),
+ * conversations.c (chats answered by the assistant brain). Handlers trust
+ * their arguments: tool_call() validated them against the row's input
+ * schema before the call. Shared shapes (the
  * Laravel page object) live in page.c.
  */
 #ifndef TOOLS_TOOLS_H
@@ -85,6 +86,7 @@ HANDLER(get_mid_call_tool);
 HANDLER(create_mid_call_tool);
 HANDLER(update_mid_call_tool);
 HANDLER(delete_mid_call_tool);
+HANDLER(get_mid_call_tool_secret);
 
 /* account */
 HANDLER(get_me);

@@ -88,7 +88,6 @@ export default defineSuite({
 		s.kIncB = await s.sb.key(s.accB, 'incall');
 		s.server = await s.sb.startServer([], {
 			SWITCHBOARD_HTTP_ALLOW: '127.0.0.1/32',
-			SWITCHBOARD_HMAC_SECRET: 'crm-shared-secret',
 		});
 		s.ctl = (await ctx.httpClient(s.server, { Authorization: `Bearer ${s.kCtl}` })).client;
 		const crm = `http://127.0.0.1:${s.crm.port}`;
