@@ -445,7 +445,9 @@ static void run_campaign(const json_t *c, double now, const char *now_ts)
 			else if (r != STORE_NOTFOUND)
 				log_error("dialer: campaign %lld: cannot complete it", (long long)id);
 		} else {
-			note(id, "no leads left to call: waiting for new leads");
+			/* leads added since the start wait for a confirmed one */
+			note(id, "no leads left to call: new leads are called once "
+			     "update_campaign_status start confirms them");
 		}
 		return;
 	}

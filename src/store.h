@@ -210,25 +210,48 @@ int store_campaign_insert(int64_t account_id, const json_t *fields, int64_t *id_
 /* STORE_CONFLICT while the campaign is in progress. Leads go with it. */
 int store_campaign_delete(int64_t account_id, int64_t id);
 
+/*
+ * Spend approval. The dialer calls only approved leads. A confirmed start
+ * approves the leads it priced: of a campaign that is not running, every
+ * lead it would call (created, scheduled or rescheduled), and no other; of
+ * a running campaign, those of them not approved yet (added or reopened
+ * since). A new lead is not approved; update_lead withdraws the approval
+ * when it changes a lead's campaign, phone number or status. So nothing a
+ * key without the spend scope does makes more calls than were confirmed.
+ */
+struct store_campaign_priced {
+	int64_t leads;       /* how many leads a start would approve now */
+	int running;         /* the campaign is in progress */
+	char digest[65];     /* hex SHA-256 over their ids ("1,2,7,") */
+};
+/* What a start would approve now; STORE_NOTFOUND for another account's. */
+int store_campaign_priced(int64_t account_id, int64_t id, struct store_campaign_priced *out);
+
 enum store_campaign_why {
 	CAMPAIGN_OK = 0,
-	CAMPAIGN_NO_LEADS,       /* start: no lead in created/scheduled */
+	CAMPAIGN_NO_LEADS,       /* start: no lead to call */
 	CAMPAIGN_NO_BALANCE,     /* start: balance is not positive */
-	CAMPAIGN_RUNNING,        /* start: already in progress */
+	CAMPAIGN_RUNNING,        /* start: in progress, nothing new to approve */
+	CAMPAIGN_CHANGED,        /* start: the leads differ from the confirmed ones */
 	CAMPAIGN_NOT_STARTED,    /* stop: still a draft */
 };
-/* One transaction each. start: checks leads and balance, status
- * in-progress, created leads become scheduled. stop: status stopped,
- * scheduled leads back to created, live calls of the campaign end with
- * reason "campaign stopped" (*n = how many). A refusal returns
- * STORE_INVALID with *why set. */
-int store_campaign_start(int64_t account_id, int64_t id, enum store_campaign_why *why,
-			 int64_t *n);
+/* One transaction each. start: what it would approve must be `confirmed`
+ * (what the confirmed preview priced, read in the same transaction, so
+ * nothing slips in between), the balance positive; then the campaign is in
+ * progress, exactly those leads are approved and the created ones among
+ * them scheduled (*n = how many approved). stop: status stopped, scheduled
+ * leads back to created, live calls of the campaign end with reason
+ * "campaign stopped" (*n = how many). A refusal returns STORE_INVALID with
+ * *why set and writes nothing. */
+int store_campaign_start(int64_t account_id, int64_t id,
+			 const struct store_campaign_priced *confirmed,
+			 enum store_campaign_why *why, int64_t *n);
 int store_campaign_stop(int64_t account_id, int64_t id, enum store_campaign_why *why,
 			int64_t *n);
 
-/* A lead: {id, campaign_id, phone_number, variables{}, status,
- *  created_at, updated_at, campaign:{id, name}|null, secondary_contacts[]} */
+/* A lead: {id, campaign_id, phone_number, variables{}, status, approved
+ *  (a confirmed start lets the dialer call it), created_at, updated_at,
+ *  campaign:{id, name}|null, secondary_contacts[]} */
 json_t *store_lead_page(int64_t account_id, const char *status, int64_t campaign_id,
 			const char *phone_number, int page, int per_page, int64_t *total);
 json_t *store_lead_get(int64_t account_id, int64_t id);
@@ -239,7 +262,8 @@ int store_lead_insert(int64_t account_id, int64_t campaign_id, const char *phone
 /* fields: campaign_id, phone_number, status, variables (merged into the
  * lead's). Errors as store_lead_insert, STORE_NOTFOUND for the lead. A move
  * or renumbering that would duplicate a lead of the campaign is refused
- * unless allow_duplicate. */
+ * unless allow_duplicate. A change of campaign, number or status withdraws
+ * the lead's approval. */
 int store_lead_update(int64_t account_id, int64_t id, const json_t *fields,
 		      int allow_duplicate);
 int store_lead_delete(int64_t account_id, int64_t id);
@@ -308,17 +332,20 @@ json_t *store_audit_list(int64_t account_id, int limit);
 /* ---- spend governance ------------------------------------------------- */
 
 /* Remember a confirmation token (only its hash) for `tool` with arguments
- * hashing to args_hash, valid until expires_at (unix seconds). */
+ * hashing to args_hash and the preview it was issued with hashing to
+ * preview_hash, valid until expires_at (unix seconds). */
 int store_confirmation_insert(int64_t account_id, const unsigned char token_hash[32],
 			      const char *tool, const unsigned char args_hash[32],
-			      double expires_at);
+			      const unsigned char preview_hash[32], double expires_at);
 /* Consume a token atomically: 0 when it existed for this account, tool and
  * args, was unused and not expired at `now` (it is used up now);
  * STORE_NOTFOUND when unknown, used or expired; STORE_CONFLICT when it was
- * issued for another tool or other arguments (it stays unused). */
+ * issued for another tool or other arguments; STORE_INVALID when it was
+ * issued for these arguments but another preview (what they would do has
+ * changed since). A refused token stays unused. */
 int store_confirmation_consume(int64_t account_id, const unsigned char token_hash[32],
 			       const char *tool, const unsigned char args_hash[32],
-			       double now);
+			       const unsigned char preview_hash[32], double now);
 /* Claim an idempotency key for (account, tool). Returns 0 when claimed (the
  * caller runs the action, then calls _finish or _release); 1 when the key
  * already finished with the same arguments (*result = the stored result,
@@ -597,18 +624,18 @@ int store_contact_source_delete(int64_t account_id, int64_t id);
  *  allowed_days[], max_retries, retry_interval, retry_on_voicemail,
  *  retry_on_goal_incomplete, goal_completion_variable|null,
  *  mark_complete_when_no_leads, phone_number_ids[], live_calls (initiated,
- *  ringing, in-progress), calls_made, open_leads (created, scheduled,
- *  processing, rescheduled), balance_micros}]. */
+ *  ringing, in-progress), calls_made, open_leads (approved leads created,
+ *  scheduled, processing or rescheduled), balance_micros}]. */
 json_t *store_dialer_campaigns(int limit);
 /* The campaign's leads that may be called at `now` (the dialer's clock, as
- * "YYYY-MM-DDTHH:MM:SS.mmm000Z"): created, scheduled, or rescheduled with
- * next_attempt_at <= now; by id, at most `limit`: [{id, phone_number,
+ * "YYYY-MM-DDTHH:MM:SS.mmm000Z"): approved, and created, scheduled, or
+ * rescheduled with next_attempt_at <= now; by id, at most `limit`: [{id, phone_number,
  * variables{}, status, retries}]. */
 json_t *store_dialer_due_leads(int64_t campaign_id, const char *now, int limit);
 /* One transaction: the lead (c->lead_id of c->campaign_id) moves to
  * processing with one more attempt counted, and its call row is inserted
  * (status initiated, *call_id). STORE_CONFLICT when the lead is no longer
- * due or the campaign no longer in progress (nothing written). */
+ * due or approved, or the campaign no longer in progress (nothing written). */
 int store_dialer_place(int64_t account_id, const struct store_call_new *c, int64_t *call_id);
 /* Processing leads whose latest call has ended (or is gone), any account,
  * at most `limit`: [{lead_id, account_id, campaign_id, retries (attempts

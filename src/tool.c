@@ -386,6 +386,14 @@ static void args_hash(const char *tool, const json_t *args, unsigned char out[32
 	json_decref(copy);
 }
 
+void tool_preview_hash(const json_t *preview, unsigned char out[32])
+{
+	char *txt = json_dumps(preview, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+
+	util_sha256(txt ? txt : "", txt ? strlen(txt) : 0, out);
+	free(txt);
+}
+
 static void iso_time(double t, char *out, size_t n)
 {
 	time_t tt = (time_t)t;
@@ -407,16 +415,42 @@ static void describe(const json_t *pv, char *out, size_t n)
 
 enum { SPEND_RUN, SPEND_ANSWERED };
 
+/* The answer when what a confirmation covered has changed: nothing done,
+ * the new preview to confirm instead. */
+static void preview_changed(struct tool_result *res, const struct tool *t, json_t *pv,
+			    const char *what)
+{
+	const char *action = json_string_value(json_object_get(pv, "action"));
+	const char *target = json_string_value(json_object_get(pv, "target"));
+	const char *cost = json_string_value(json_object_get(pv, "estimated_cost"));
+	char m[1024];
+
+	snprintf(m, sizeof(m), "what %s confirmed has changed since: nothing was done. Now "
+		 "it would %s - %s, up to %s USD. Ask for a new confirmation: call %s again "
+		 "without confirmation_token.", what, action ? action : "spend money",
+		 target ? target : "?", cost ? cost : "?", t->name);
+	json_decref(res->structured);
+	res->structured = json_pack("{s:s, s:s, s:o}", "message", m, "status", "changed",
+				    "preview", pv);
+	res->is_error = 1;
+}
+
 /* Decide whether a TOOL_SPEND call may run now. SPEND_ANSWERED means res
- * holds the answer (preview with a token, refusal or error). */
+ * holds the answer (preview with a token, refusal or error). SPEND_RUN
+ * with *confirmed set (new reference) for a paid action: the preview the
+ * caller confirmed, equal to the current one (token) or the one shown
+ * (elicitation); NULL for a free one. */
 static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *args,
-		      const unsigned char hash[32], struct tool_result *res)
+		      const unsigned char hash[32], struct tool_result *res,
+		      json_t **confirmed)
 {
 	const char *token = json_string_value(json_object_get(args, "confirmation_token"));
 	json_t *pv = NULL, *answer = NULL;
+	unsigned char ph[32];
 	char sentence[512];
 	int r;
 
+	*confirmed = NULL;
 	/* the preview first: its checks (balance, ownership) hold at run time,
 	 * and it says whether these arguments spend anything at all */
 	r = t->preview ? t->preview(ctx, args, &pv, res) : -1;
@@ -441,14 +475,24 @@ static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *
 		res->is_error = 1;
 		return SPEND_ANSWERED;
 	}
+	/* the token binds what the preview priced, not only the arguments: the
+	 * same arguments can mean more (leads added to a campaign since) */
+	tool_preview_hash(pv, ph);
 	if (token) {
-		json_decref(pv);
-		pv = NULL;
 		unsigned char th[32];
 		util_sha256(token, strlen(token), th);
-		r = store_confirmation_consume(ctx->who->account_id, th, t->name, hash, util_now());
-		if (r == 0)
+		r = store_confirmation_consume(ctx->who->account_id, th, t->name, hash, ph,
+					       util_now());
+		if (r == 0) {
+			*confirmed = pv;
 			return SPEND_RUN;
+		}
+		if (r == STORE_INVALID) {
+			preview_changed(res, t, pv, "this confirmation_token");
+			return SPEND_ANSWERED;
+		}
+		json_decref(pv);
+		pv = NULL;
 		if (r == STORE_CONFLICT)
 			tool_invalid(res, "confirmation_token", "this token confirms a different "
 				     "action or different arguments: call again without it for a new one");
@@ -474,7 +518,31 @@ static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *
 		const char *action = !a ? NULL : !strcmp(a, "cancel") ? "cancel" : "decline";
 		json_decref(answer);
 		if (yes) {
-			json_decref(pv);
+			/* the user may have taken a while: what was shown must still
+			 * be what would run (a handler whose action can grow checks
+			 * again in its own transaction: ctx->confirmed) */
+			json_t *now = NULL;
+			unsigned char nh[32];
+			r = t->preview(ctx, args, &now, res);
+			if (r < 0 || (r != TOOL_PREVIEW_FREE && !now)) {
+				if (!res->structured && !res->content)
+					tool_fail(res, "cannot prepare the confirmation for '%s'", t->name);
+				json_decref(now);
+				json_decref(pv);
+				return SPEND_ANSWERED;
+			}
+			if (!now) {	/* free now: nothing left to confirm */
+				json_decref(pv);
+				return SPEND_RUN;
+			}
+			tool_preview_hash(now, nh);
+			if (memcmp(nh, ph, sizeof(nh))) {
+				json_decref(pv);
+				preview_changed(res, t, now, "the user");
+				return SPEND_ANSWERED;
+			}
+			json_decref(now);
+			*confirmed = pv;
 			return SPEND_RUN;
 		}
 		res->structured = json_pack("{s:s, s:s, s:o}", "message",
@@ -492,7 +560,7 @@ static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *
 	double expires = util_now() + confirm_ttl;
 	util_random_hex(tok, 32);
 	util_sha256(tok, strlen(tok), th);
-	if (store_confirmation_insert(ctx->who->account_id, th, t->name, hash, expires)) {
+	if (store_confirmation_insert(ctx->who->account_id, th, t->name, hash, ph, expires)) {
 		json_decref(pv);
 		tool_fail(res, "cannot issue a confirmation token: store unavailable");
 		return SPEND_ANSWERED;
@@ -593,15 +661,19 @@ json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
 				goto done;
 			}
 		}
-		if (spend_gate(ctx, t, args, hash, &res) == SPEND_ANSWERED) {
+		json_t *confirmed = NULL;
+		if (spend_gate(ctx, t, args, hash, &res, &confirmed) == SPEND_ANSWERED) {
 			if (ikey)
 				store_idempotency_release(ctx->who->account_id, t->name, ikey);
 			outcome = res.is_error ? "error" : "confirm";
 			goto done;
 		}
+		ctx->confirmed = confirmed;
 		if (t->fn(ctx, args, &res) || (!res.structured && !res.content))
 			if (!res.is_error)
 				tool_fail(&res, "internal error");
+		ctx->confirmed = NULL;
+		json_decref(confirmed);
 		if (ikey) {
 			if (res.is_error) {
 				store_idempotency_release(ctx->who->account_id, t->name, ikey);

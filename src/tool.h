@@ -62,6 +62,11 @@ struct call_ctx {
 	const char *transport;         /* "stdio", "http", "sse" */
 	void *tool_data;               /* a dynamic tool's data (tool_dynamic) */
 	const json_t *meta;            /* the request's params._meta, or NULL */
+	/* TOOL_SPEND rows, paid actions: the preview the caller confirmed
+	 * (borrowed while the handler runs, NULL otherwise). A handler whose
+	 * action can grow between the preview and the act (a campaign start)
+	 * checks it in the act's own store transaction. */
+	const json_t *confirmed;
 };
 
 struct tool_result {
@@ -91,7 +96,9 @@ struct tool {
 	 * update_campaign_status with "stop"), so the call runs unconfirmed; or
 	 * returns a negative value with an isError in res (unknown assistant,
 	 * balance too low, ...). It runs before every spend call, with or
-	 * without a confirmation token, so its checks are current. */
+	 * without a confirmation token, so its checks are current. Its whole
+	 * answer is what a confirmation binds (tool_preview_hash): the same
+	 * state must give the same preview (no clock, no balance in it). */
 	int (*preview)(struct call_ctx *ctx, const json_t *args, json_t **preview,
 		       struct tool_result *res);
 	/* In-call rows: what a voice engine says while the tool runs (published
@@ -141,6 +148,15 @@ json_t *tool_schema_conservative(const json_t *schema);
  * SPEND_ARGS to their input properties and wrap their output schema in
  * SPEND_OUTPUT().
  */
+/*
+ * A confirmation binds what the preview priced, not only the arguments:
+ * the token is issued for the arguments' hash and the preview's hash
+ * (tool_preview_hash), and the preview runs again on the confirmed call; if
+ * it changed (more leads, a higher maximum cost, ...) nothing runs and the
+ * answer is an isError {message, status "changed", preview} with the new
+ * preview to confirm instead. After an elicitation the handler gets the
+ * preview that was shown in ctx->confirmed.
+ */
 #define TOOL_CONFIRM_TTL 300
 /* How long a spend confirmation asked by elicitation waits for the person
  * (SWITCHBOARD_ELICIT_TIMEOUT_MS); the request is cancelled sooner when its
@@ -183,6 +199,9 @@ json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
  * rows on the in-call surface (the assistant's custom tools, which call
  * the customer's systems), INLINE otherwise. */
 enum tool_run tool_run_mode(const char *name, unsigned surface);
+/* SHA-256 of a spend preview in canonical form (sorted keys): what a
+ * confirmation token binds besides the arguments. */
+void tool_preview_hash(const json_t *preview, unsigned char out[32]);
 
 /* ---- for handlers ------------------------------------------------------ */
 

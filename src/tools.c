@@ -150,6 +150,7 @@
 #define LEAD "{\"type\":\"object\",\"required\":[\"id\",\"campaign_id\",\"phone_number\",\"variables\",\"status\",\"created_at\"," \
 	"\"updated_at\",\"campaign\",\"secondary_contacts\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"campaign_id\":" INT_OR_NULL "," \
 	"\"phone_number\":{\"type\":\"string\"},\"variables\":{\"type\":\"object\"},\"status\":{\"enum\":" LEAD_STATUS_ENUM "}," \
+	"\"approved\":{\"type\":\"boolean\",\"description\":\"A confirmed campaign start lets the dialer call it\"}," \
 	"\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"},\"campaign\":{\"type\":[\"object\",\"null\"]," \
 	"\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}}},\"secondary_contacts\":{\"type\":\"array\"}}}"
 #define SMS "{\"type\":\"object\",\"required\":[\"id\",\"from\",\"to\",\"body\",\"segments\",\"encoding\",\"cost\",\"status\"," \
@@ -273,7 +274,7 @@ const struct tool tool_table[] = {
 	  NO_ARGS, DATA_LIST(CAMPAIGN), RO, AUTH_SCOPE_READ, C, list_campaigns },
 	{ "create_campaign", "Create a campaign", "Creates a call campaign (status 'draft') for an outbound assistant. Only name and assistant_id are required; the schedule defaults to Monday-Friday 09:00-17:00 in the account's timezone, 3 calls in parallel, 3 attempts 60 minutes apart.",
 	  OBJ_ARGS(CAMPAIGN_FIELDS, "\"name\",\"assistant_id\""), WRITE_OF(CAMPAIGN), 0, AUTH_SCOPE_WRITE, C, create_campaign },
-	{ "update_campaign_status", "Start or stop a campaign", "action 'start' begins calling the campaign's leads: it needs leads in status created or scheduled and a positive balance, spends money and runs only once confirmed (elicitation or confirmation_token). action 'stop' is free and immediate: it stops the campaign and ends its live calls.",
+	{ "update_campaign_status", "Start or stop a campaign", "action 'start' begins calling the campaign's leads (status created, scheduled or rescheduled): it needs a positive balance, spends money and runs only once confirmed (elicitation or confirmation_token). The confirmation covers exactly the leads its preview priced: if leads were added or reopened since, nothing starts and the answer (status 'changed') carries the new preview to confirm. The dialer calls confirmed leads only: leads added to a running campaign wait until 'start' on the running campaign confirms them (its preview prices just those). action 'stop' is free and immediate: it stops the campaign and ends its live calls.",
 	  OBJ_ARGS("\"campaign_id\":{\"type\":\"integer\",\"minimum\":1},\"action\":{\"type\":\"string\",\"enum\":[\"start\",\"stop\"]}," SPEND_ARGS,
 		   "\"campaign_id\",\"action\""),
 	  SPEND_OUTPUT("{\"type\":\"object\",\"required\":[\"message\",\"success\",\"data\"],\"properties\":{\"message\":{\"type\":\"string\"},"
@@ -286,13 +287,13 @@ const struct tool tool_table[] = {
 	  OBJ_ARGS("\"status\":{\"type\":\"string\",\"enum\":" LEAD_STATUS_ENUM "},\"campaign_id\":{\"type\":\"integer\",\"minimum\":1},"
 		   "\"phone_number\":" LEAD_PHONE "," PAGE_ARGS("15"), ""),
 	  PAGE_OF(LEAD), RO, AUTH_SCOPE_READ, C, list_leads },
-	{ "create_lead", "Create a lead", "Adds a phone number (with variables for the assistant) to a campaign. A number already in the campaign is refused unless allow_duplicate (or allow_dupplicate) is true.",
+	{ "create_lead", "Create a lead", "Adds a phone number (with variables for the assistant) to a campaign. A number already in the campaign is refused unless allow_duplicate (or allow_dupplicate) is true. Adding a lead spends nothing: a campaign calls it only once a confirmed update_campaign_status 'start' priced it, so a lead added to a running campaign waits (approved false) for the next confirmed start.",
 	  OBJ_ARGS("\"phone_number\":" LEAD_PHONE ",\"campaign_id\":{\"type\":\"integer\",\"minimum\":1},\"variables\":" VARIABLES ","
 		   "\"allow_duplicate\":{\"type\":\"boolean\",\"default\":false},"
 		   "\"allow_dupplicate\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Same as allow_duplicate (the spelling the hosted API uses)\"}",
 		   "\"phone_number\",\"campaign_id\""),
 	  WRITE_OF(LEAD), 0, AUTH_SCOPE_WRITE, C, create_lead },
-	{ "update_lead", "Update a lead", "Changes a lead: campaign, phone number, status (created, completed or reached-max-retries) or variables (merged into the lead's; null removes one).",
+	{ "update_lead", "Update a lead", "Changes a lead: campaign, phone number, status (created, completed or reached-max-retries) or variables (merged into the lead's; null removes one). A change of campaign, phone number or status withdraws the lead's approval: in a running campaign it is called again only after a confirmed update_campaign_status 'start'.",
 	  OBJ_ARGS("\"id\":{\"type\":\"integer\",\"minimum\":1},\"campaign_id\":{\"type\":\"integer\",\"minimum\":1},\"phone_number\":" LEAD_PHONE ","
 		   "\"status\":{\"type\":\"string\",\"enum\":[\"created\",\"completed\",\"reached-max-retries\"]},"
 		   "\"variables\":{\"type\":\"object\",\"additionalProperties\":{\"type\":[\"string\",\"number\",\"boolean\",\"null\"]}}",

@@ -527,12 +527,27 @@ static const char store_migration_4[] =
 	"  created_at TEXT NOT NULL DEFAULT " SQL_NOW "\n"
 	");\n";
 
+/* 5: a campaign start's confirmation approves the leads it priced, and
+ * the dialer calls approved leads only (store.h, store_campaign_start):
+ * leads added or reopened later wait for a new confirmed start. Leads of a
+ * campaign already running keep being called if they were there when it
+ * started (those added since were never priced). A confirmation token also
+ * remembers the hash of the preview it was issued with, so a changed
+ * preview is told apart from changed arguments. */
+static const char store_migration_5[] =
+	"ALTER TABLE leads ADD COLUMN approved INTEGER NOT NULL DEFAULT 0;\n"
+	"UPDATE leads SET approved = 1 WHERE EXISTS (SELECT 1 FROM campaigns cp\n"
+	"  WHERE cp.id = leads.campaign_id AND cp.status = 'in-progress'\n"
+	"  AND leads.created_at <= coalesce(cp.started_at, ''));\n"
+	"ALTER TABLE confirmations ADD COLUMN preview_hash BLOB;\n";
+
 /* store_migrations[i] takes the schema from version i to i + 1. */
 static const char *const store_migrations[] = {
 	store_migration_1,
 	store_migration_2,
 	store_migration_3,
 	store_migration_4,
+	store_migration_5,
 };
 
 #endif

@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <sodium.h>
 #include "store.h"
 #include "migrations.h"
+#include "util.h"
 
 #define NOW SQL_NOW
 
@@ -36,6 +38,8 @@
 
 /* Calls: the columns call_json() reads, and list_calls' filters. */
 #define CALL_LIVE "('initiated','ringing','in-progress')"
+/* the lead statuses a campaign's dialer calls */
+#define LEAD_TO_CALL "('created','scheduled','rescheduled')"
 #define CALL_SELECT \
 	"SELECT c.id, c.assistant_id, a.assistant_name, c.campaign_id, cp.name," \
 	" c.lead_id, c.type, c.duration, c.from_number, c.to_number, c.status," \
@@ -75,8 +79,8 @@
 /* Leads, in lead_json() order, and list_leads' filters. */
 #define LEAD_SELECT \
 	"SELECT l.id, l.campaign_id, l.phone_number, l.variables, l.status," \
-	" l.created_at, l.updated_at, cp.name, l.secondary_contacts FROM leads l" \
-	" LEFT JOIN campaigns cp ON cp.id = l.campaign_id "
+	" l.created_at, l.updated_at, cp.name, l.secondary_contacts, l.approved" \
+	" FROM leads l LEFT JOIN campaigns cp ON cp.id = l.campaign_id "
 #define LEAD_WHERE \
 	"WHERE l.account_id = ?1 AND (?2 IS NULL OR l.status = ?2)" \
 	" AND (?3 IS NULL OR l.campaign_id = ?3)" \
@@ -193,9 +197,9 @@
 	  " error, duration_ms FROM audit ORDER BY ts DESC, id DESC LIMIT ?2") \
 	\
 	X(CONFIRM_INSERT, "INSERT INTO confirmations (account_id, token_hash," \
-	  " tool, args_hash, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)") \
-	X(CONFIRM_GET, "SELECT id, tool, args_hash, expires_at, used_at IS NOT NULL" \
-	  " FROM confirmations WHERE account_id = ?1 AND token_hash = ?2") \
+	  " tool, args_hash, expires_at, preview_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(CONFIRM_GET, "SELECT id, tool, args_hash, expires_at, used_at IS NOT NULL," \
+	  " preview_hash FROM confirmations WHERE account_id = ?1 AND token_hash = ?2") \
 	X(CONFIRM_USE, "UPDATE confirmations SET used_at = " NOW \
 	  " WHERE id = ?1 AND used_at IS NULL") \
 	X(CONFIRM_PURGE, "DELETE FROM confirmations WHERE expires_at < ?1") \
@@ -256,7 +260,14 @@
 	  " status_reason = CASE WHEN ?3 = 'in-progress' THEN NULL ELSE status_reason END," \
 	  " updated_at = " NOW " WHERE account_id = ?1 AND id = ?2") \
 	X(LEADS_SCHEDULE, "UPDATE leads SET status = 'scheduled', updated_at = " \
-	  NOW " WHERE campaign_id = ?1 AND status = 'created'") \
+	  NOW " WHERE campaign_id = ?1 AND status = 'created' AND approved = 1") \
+	/* what a start would approve (store_campaign_priced): ?2 = running */ \
+	X(LEADS_PRICED, "SELECT id FROM leads WHERE campaign_id = ?1 AND status IN " \
+	  LEAD_TO_CALL " AND (?2 = 0 OR approved = 0) ORDER BY id") \
+	X(LEADS_APPROVE_ALL, "UPDATE leads SET approved = (status IN " LEAD_TO_CALL \
+	  ") WHERE campaign_id = ?1") \
+	X(LEADS_APPROVE_NEW, "UPDATE leads SET approved = 1 WHERE campaign_id = ?1" \
+	  " AND status IN " LEAD_TO_CALL " AND approved = 0") \
 	X(LEADS_UNSCHEDULE, "UPDATE leads SET status = 'created', updated_at = " \
 	  NOW " WHERE campaign_id = ?1 AND status = 'scheduled'") \
 	X(CALLS_CANCEL, "UPDATE calls SET status = 'ended', end_reason =" \
@@ -273,8 +284,8 @@
 	X(LEAD_ROW, "SELECT campaign_id, phone_number, variables, status" \
 	  " FROM leads WHERE account_id = ?1 AND id = ?2") \
 	X(LEAD_UPDATE, "UPDATE leads SET campaign_id = ?3, phone_number = ?4," \
-	  " variables = ?5, status = ?6, updated_at = " NOW \
-	  " WHERE account_id = ?1 AND id = ?2") \
+	  " variables = ?5, status = ?6, approved = approved AND ?7," \
+	  " updated_at = " NOW " WHERE account_id = ?1 AND id = ?2") \
 	X(LEAD_DELETE, "DELETE FROM leads WHERE account_id = ?1 AND id = ?2") \
 	\
 	X(SMS_INSERT, "INSERT INTO sms (account_id, phone_number_id, from_number," \
@@ -1965,7 +1976,7 @@ out:
 
 int store_confirmation_insert(int64_t account_id, const unsigned char token_hash[32],
 			      const char *tool, const unsigned char args_hash[32],
-			      double expires_at)
+			      const unsigned char preview_hash[32], double expires_at)
 {
 	sqlite3_stmt *st = stmt(ST_CONFIRM_PURGE);
 	int rc;
@@ -1983,13 +1994,14 @@ int store_confirmation_insert(int64_t account_id, const unsigned char token_hash
 	bind_text(st, 3, tool);
 	sqlite3_bind_blob(st, 4, args_hash, 32, SQLITE_STATIC);
 	sqlite3_bind_double(st, 5, expires_at);
+	sqlite3_bind_blob(st, 6, preview_hash, 32, SQLITE_STATIC);
 	rc = stmt_exec(st, "cannot insert confirmation");
 	return rc;
 }
 
 int store_confirmation_consume(int64_t account_id, const unsigned char token_hash[32],
 			       const char *tool, const unsigned char args_hash[32],
-			       double now)
+			       const unsigned char preview_hash[32], double now)
 {
 	struct tx t;
 	sqlite3_stmt *st;
@@ -2012,6 +2024,9 @@ int store_confirmation_consume(int64_t account_id, const unsigned char token_has
 		else if (!ttool || strcmp(ttool, tool) || sqlite3_column_bytes(st, 2) != 32 ||
 			 memcmp(ah, args_hash, 32))
 			rc = STORE_CONFLICT;
+		else if (sqlite3_column_bytes(st, 5) != 32 ||
+			 memcmp(sqlite3_column_blob(st, 5), preview_hash, 32))
+			rc = STORE_INVALID;	/* a token from before the migration, too */
 		else
 			id = sqlite3_column_int64(st, 0);
 	} else {
@@ -2578,13 +2593,59 @@ static int campaign_rows(enum stmt_id sid, int64_t id, int64_t *n, const char *w
 	return rc;
 }
 
-int store_campaign_start(int64_t account_id, int64_t id, enum store_campaign_why *why,
-			 int64_t *n)
+/* What a start would approve now (see store.h), read inside the caller's
+ * transaction when it holds one. `running` says which set: every lead to
+ * call, or those of them not approved yet. */
+static int leads_priced(int64_t id, int running, struct store_campaign_priced *out)
+{
+	crypto_hash_sha256_state h;
+	unsigned char d[32];
+	char num[24];
+	sqlite3_stmt *st = stmt(ST_LEADS_PRICED);
+	int rc, n;
+
+	out->leads = 0;
+	out->running = running;
+	out->digest[0] = '\0';
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, running);
+	crypto_hash_sha256_init(&h);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = snprintf(num, sizeof num, "%lld,", (long long)sqlite3_column_int64(st, 0));
+		crypto_hash_sha256_update(&h, (const unsigned char *)num, (unsigned long long)n);
+		out->leads++;
+	}
+	rc = rc == SQLITE_DONE ? STORE_OK : step_fail(st, rc, "cannot read the leads to call");
+	stmt_done(st);
+	crypto_hash_sha256_final(&h, d);
+	util_hex(d, sizeof d, out->digest);
+	return rc;
+}
+
+int store_campaign_priced(int64_t account_id, int64_t id, struct store_campaign_priced *out)
 {
 	char status[24];
 	int64_t ready = 0, balance = 0;
+	int rc;
+
+	/* no transaction: a preview, which the start checks again in its own */
+	rc = campaign_state(account_id, id, status, sizeof status, &ready, &balance);
+	if (!rc)
+		rc = leads_priced(id, !strcmp(status, "in-progress"), out);
+	return rc;
+}
+
+int store_campaign_start(int64_t account_id, int64_t id,
+			 const struct store_campaign_priced *confirmed,
+			 enum store_campaign_why *why, int64_t *n)
+{
+	struct store_campaign_priced now;
+	char status[24];
+	int64_t ready = 0, balance = 0;
 	struct tx t;
-	int rc = tx_begin(&t);
+	int rc = tx_begin(&t), running;
 
 	*why = CAMPAIGN_OK;
 	*n = 0;
@@ -2593,20 +2654,33 @@ int store_campaign_start(int64_t account_id, int64_t id, enum store_campaign_why
 	rc = campaign_state(account_id, id, status, sizeof status, &ready, &balance);
 	if (rc)
 		goto out;
-	if (!strcmp(status, "in-progress"))
-		*why = CAMPAIGN_RUNNING;
-	else if (ready < 1)
-		*why = CAMPAIGN_NO_LEADS;
+	running = !strcmp(status, "in-progress");
+	rc = leads_priced(id, running, &now);
+	if (rc)
+		goto out;
+	if (now.leads < 1)
+		*why = running ? CAMPAIGN_RUNNING : CAMPAIGN_NO_LEADS;
+	else if (!confirmed || confirmed->running != running || confirmed->leads != now.leads ||
+		 strcmp(confirmed->digest, now.digest))
+		*why = CAMPAIGN_CHANGED;
 	else if (balance <= 0)
 		*why = CAMPAIGN_NO_BALANCE;
 	if (*why) {
 		rc = STORE_INVALID;
 		goto out;
 	}
-	rc = campaign_status_set(account_id, id, "in-progress");
+	/* the priced leads and no others, in this transaction: nothing added
+	 * since the check can be approved by it */
+	if (running) {
+		rc = campaign_rows(ST_LEADS_APPROVE_NEW, id, NULL, "cannot approve leads");
+	} else {
+		rc = campaign_status_set(account_id, id, "in-progress");
+		if (!rc)
+			rc = campaign_rows(ST_LEADS_APPROVE_ALL, id, NULL, "cannot approve leads");
+	}
 	if (!rc)
 		rc = campaign_rows(ST_LEADS_SCHEDULE, id, NULL, "cannot schedule leads");
-	*n = ready;
+	*n = now.leads;
 out:
 	return tx_end(&t, rc);
 }
@@ -2663,6 +2737,7 @@ static json_t *lead_json(sqlite3_stmt *st)
 		json_object_set_new(o, "campaign", json_pack("{s:o, s:o}", "id",
 				    col_json(st, 1), "name", col_json(st, 7)));
 	json_object_set_new(o, "secondary_contacts", col_doc(st, 8, "[]"));
+	json_object_set_new(o, "approved", col_bool(st, 9));
 	return o;
 }
 
@@ -2759,8 +2834,8 @@ int store_lead_update(int64_t account_id, int64_t id, const json_t *fields,
 		      int allow_duplicate)
 {
 	json_t *vars = NULL, *v;
-	char phone[64], status[32];
-	int64_t campaign = 0;
+	char phone[64], status[32], was_phone[64], was_status[32];
+	int64_t campaign = 0, was_campaign;
 	sqlite3_stmt *st;
 	struct tx t;
 	int rc = tx_begin(&t), step;
@@ -2790,6 +2865,9 @@ int store_lead_update(int64_t account_id, int64_t id, const json_t *fields,
 		json_decref(vars);
 		vars = json_object();
 	}
+	was_campaign = campaign;
+	memcpy(was_phone, phone, sizeof phone);
+	memcpy(was_status, status, sizeof status);
 
 	v = json_object_get(fields, "campaign_id");
 	if (json_is_integer(v) && json_integer_value(v) != campaign) {
@@ -2838,6 +2916,10 @@ int store_lead_update(int64_t account_id, int64_t id, const json_t *fields,
 		goto out;
 	}
 	bind_text(st, 6, status);
+	/* who is called, and whether, was approved by a confirmed start: a
+	 * change waits for the next one (store.h) */
+	sqlite3_bind_int(st, 7, campaign == was_campaign && !strcmp(phone, was_phone) &&
+			 !strcmp(status, was_status));
 	rc = stmt_exec(st, "cannot update lead");
 out:
 	json_decref(vars);

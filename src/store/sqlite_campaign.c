@@ -73,7 +73,7 @@ json_t *store_dialer_campaigns(int limit)
 		"   AND c.status IN " CALL_LIVE "),"
 		" (SELECT count(*) FROM calls c WHERE c.campaign_id = cp.id),"
 		" (SELECT count(*) FROM leads l WHERE l.campaign_id = cp.id"
-		"   AND l.status IN " LEAD_OPEN "),"
+		"   AND l.approved = 1 AND l.status IN " LEAD_OPEN "),"
 		" (SELECT balance_micros FROM accounts WHERE id = cp.account_id)"
 		" FROM campaigns cp WHERE cp.status = 'in-progress' ORDER BY cp.id LIMIT ?1");
 
@@ -88,8 +88,10 @@ json_t *store_dialer_due_leads(int64_t campaign_id, const char *now, int limit)
 	static const char *const names[] = {
 		"id", "phone_number", "%variables", "status", "retries", NULL,
 	};
+	/* only approved leads: a confirmed start priced them (store.h) */
 	sqlite3_stmt *st = sq_prep("SELECT id, phone_number, variables, status, retries"
-		" FROM leads WHERE campaign_id = ?1 AND (status IN ('created','scheduled')"
+		" FROM leads WHERE campaign_id = ?1 AND approved = 1"
+		" AND (status IN ('created','scheduled')"
 		" OR (status = 'rescheduled' AND coalesce(next_attempt_at, '') <= ?2))"
 		" ORDER BY id LIMIT ?3");
 
@@ -115,10 +117,10 @@ static int place_tx(void *arg)
 	sqlite3_stmt *st;
 	int rc;
 
-	/* the lead is still due and its campaign still running */
+	/* the lead is still due and approved, its campaign still running */
 	st = sq_prep("UPDATE leads SET status = 'processing', retries = retries + 1,"
 		  " next_attempt_at = NULL, updated_at = " SQL_NOW
-		  " WHERE id = ?1 AND account_id = ?2 AND campaign_id = ?3"
+		  " WHERE id = ?1 AND account_id = ?2 AND campaign_id = ?3 AND approved = 1"
 		  " AND status IN ('created','scheduled','rescheduled')"
 		  " AND EXISTS (SELECT 1 FROM campaigns WHERE id = ?3 AND status = 'in-progress')");
 	if (!st)

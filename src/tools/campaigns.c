@@ -60,11 +60,12 @@ HANDLER(create_campaign)
 int campaign_status_preview(struct call_ctx *ctx, const json_t *args, json_t **pv,
 			    struct tool_result *res)
 {
-	int64_t acc = ctx->who->account_id;
-	json_t *c = store_campaign_get(acc, arg_int(args, "campaign_id", 0)), *a = NULL;
+	int64_t acc = ctx->who->account_id, id = arg_int(args, "campaign_id", 0);
+	json_t *c = store_campaign_get(acc, id), *a = NULL;
+	struct store_campaign_priced p;
 	struct store_account account;
 	const char *name, *aname;
-	int64_t ready, retries, minute = calls_price_per_minute();
+	int64_t retries, minute = calls_price_per_minute();
 	int minutes = 10, r = -1;
 	char target[512];
 
@@ -75,14 +76,20 @@ int campaign_status_preview(struct call_ctx *ctx, const json_t *args, json_t **p
 		goto out;
 	}
 	name = json_string_value(json_object_get(c, "name"));
-	if (!strcmp(json_string_value(json_object_get(c, "status")), "in-progress")) {
-		tool_invalid(res, "action", "campaign '%s' is already running", name);
+	/* what a start approves: the leads to call, or in a running campaign
+	 * those added or reopened since (store.h); the digest binds which */
+	if (store_campaign_priced(acc, id, &p)) {
+		tool_fail(res, "cannot read the campaign's leads: store unavailable");
 		goto out;
 	}
-	ready = json_integer_value(json_object_get(c, "leads_ready"));
-	if (ready < 1) {
+	if (p.running && p.leads < 1) {
+		tool_invalid(res, "action", "campaign '%s' is already running, with no new "
+			     "leads to confirm", name);
+		goto out;
+	}
+	if (p.leads < 1) {
 		tool_invalid(res, "campaign_id", "campaign '%s' has no leads to call (status "
-			     "created or scheduled): add some with create_lead", name);
+			     "created, scheduled or rescheduled): add some with create_lead", name);
 		goto out;
 	}
 	if (store_account_get(acc, &account)) {
@@ -102,11 +109,15 @@ int campaign_status_preview(struct call_ctx *ctx, const json_t *args, json_t **p
 		minutes = (int)((json_integer_value(json_object_get(a, "max_call_duration")) + 59) / 60);
 	aname = json_string_value(json_object_get(a, "assistant_name"));
 	retries = json_integer_value(json_object_get(c, "max_retries"));
-	snprintf(target, sizeof(target), "campaign '%s': %lld lead%s called by assistant '%s'",
-		 name, (long long)ready, ready == 1 ? "" : "s", aname ? aname : "?");
-	*pv = spend_preview("start a call campaign", target, ready * retries * minutes * minute,
-		json_pack("{s:I, s:I, s:I, s:i, s:o, s:O}", "campaign_id",
-			  (json_int_t)arg_int(args, "campaign_id", 0), "leads", (json_int_t)ready,
+	snprintf(target, sizeof(target), "campaign '%s'%s: %lld %slead%s called by assistant '%s'",
+		 name, p.running ? " (running)" : "", (long long)p.leads, p.running ? "more " : "",
+		 p.leads == 1 ? "" : "s", aname ? aname : "?");
+	*pv = spend_preview(p.running ? "call the leads added to a running campaign"
+				      : "start a call campaign",
+		target, p.leads * retries * minutes * minute,
+		json_pack("{s:I, s:I, s:s, s:b, s:I, s:i, s:o, s:O}", "campaign_id", (json_int_t)id,
+			  "leads", (json_int_t)p.leads, "leads_digest", p.digest,
+			  "campaign_running", p.running,
 			  "max_attempts_per_lead", (json_int_t)retries,
 			  "max_minutes_per_call", minutes, "price_per_minute", money_json(minute),
 			  "max_calls_in_parallel", json_object_get(c, "max_calls_in_parallel")));
@@ -117,15 +128,59 @@ out:
 	return r;
 }
 
+/* The leads the confirmed preview priced (tool.h: ctx->confirmed); -1 when
+ * there is none (cannot happen for a start: it is never free). */
+static int confirmed_leads(const struct call_ctx *ctx, struct store_campaign_priced *p)
+{
+	const json_t *d = json_object_get(ctx->confirmed, "details");
+	const char *digest = json_string_value(json_object_get(d, "leads_digest"));
+
+	memset(p, 0, sizeof(*p));
+	if (!json_is_integer(json_object_get(d, "leads")) || !digest)
+		return -1;
+	p->leads = json_integer_value(json_object_get(d, "leads"));
+	p->running = json_is_true(json_object_get(d, "campaign_running"));
+	snprintf(p->digest, sizeof(p->digest), "%s", digest);
+	return 0;
+}
+
+/* The start was refused because its leads changed between the preview and
+ * the act (an elicitation is slow; its store transaction is the check):
+ * nothing started, the new preview to confirm instead. */
+static int start_changed(struct call_ctx *ctx, const json_t *args, struct tool_result *res)
+{
+	const json_t *d = json_object_get(ctx->confirmed, "details");
+	const char *was = json_string_value(json_object_get(ctx->confirmed, "estimated_cost"));
+	json_int_t n = json_integer_value(json_object_get(d, "leads"));
+	json_t *pv = NULL;
+	char m[768];
+
+	if (campaign_status_preview(ctx, args, &pv, res) < 0 || !pv)
+		return 0;	/* res says why nothing can start now */
+	snprintf(m, sizeof(m), "the campaign's leads have changed since the confirmation "
+		 "(%lld lead%s, up to %s USD): nothing was started. Now: %s. Ask for a new "
+		 "confirmation: call update_campaign_status again without confirmation_token.",
+		 (long long)n, n == 1 ? "" : "s", was ? was : "?",
+		 json_string_value(json_object_get(pv, "target")));
+	json_decref(res->structured);
+	res->structured = json_pack("{s:s, s:s, s:o}", "message", m, "status", "changed",
+				    "preview", pv);
+	res->is_error = 1;
+	return 0;
+}
+
 HANDLER(update_campaign_status)
 {
 	int64_t id = arg_int(args, "campaign_id", 0), n = 0;
 	int start = !strcmp(arg_str(args, "action"), "start");
+	struct store_campaign_priced ok;
 	enum store_campaign_why why = CAMPAIGN_OK;
 	char msg[256];
 	int r;
 
-	r = start ? store_campaign_start(ctx->who->account_id, id, &why, &n)
+	if (start && confirmed_leads(ctx, &ok))
+		return tool_fail(res, "cannot start the campaign: no confirmed preview");
+	r = start ? store_campaign_start(ctx->who->account_id, id, &ok, &why, &n)
 		  : store_campaign_stop(ctx->who->account_id, id, &why, &n);
 	if (r == STORE_NOTFOUND)
 		return tool_invalid(res, "campaign_id", "campaign not found");
@@ -138,6 +193,8 @@ HANDLER(update_campaign_status)
 		case CAMPAIGN_NO_BALANCE:
 			return tool_fail(res, "insufficient balance: top up the balance before "
 					 "starting a campaign");
+		case CAMPAIGN_CHANGED:
+			return start_changed(ctx, args, res);
 		case CAMPAIGN_NOT_STARTED:
 			return tool_invalid(res, "action", "the campaign has not been started");
 		default:
@@ -147,7 +204,9 @@ HANDLER(update_campaign_status)
 	if (r)
 		return tool_fail(res, "cannot change the campaign status: store error");
 	if (start)
-		snprintf(msg, sizeof(msg), "Campaign started successfully: %lld lead%s scheduled",
+		snprintf(msg, sizeof(msg), ok.running
+			 ? "Campaign running: %lld more lead%s confirmed and scheduled"
+			 : "Campaign started successfully: %lld lead%s scheduled",
 			 (long long)n, n == 1 ? "" : "s");
 	else
 		snprintf(msg, sizeof(msg), "Campaign stopped successfully: %lld live call%s ended",
@@ -215,11 +274,28 @@ HANDLER(list_leads)
 	return tool_ok(res, page_object(data, "/api/user/leads", page, per, total));
 }
 
+/* The lead as the answer; a lead that waits in a running campaign for a
+ * confirmed start says so (a key without the spend scope adds spend to
+ * nothing: store.h). */
 static int lead_answer(struct tool_result *res, int64_t acc, int64_t id, const char *msg)
 {
-	json_t *l = store_lead_get(acc, id);
+	json_t *l = store_lead_get(acc, id), *c = NULL;
+	const char *st;
+	char m[512];
+
 	if (!l)
 		return tool_fail(res, "lead %lld vanished", (long long)id);
+	st = json_string_value(json_object_get(l, "status"));
+	if (!json_is_true(json_object_get(l, "approved")) && st &&
+	    (!strcmp(st, "created") || !strcmp(st, "rescheduled")))
+		c = store_campaign_get(acc, json_integer_value(json_object_get(l, "campaign_id")));
+	if (c && !strcmp(json_string_value(json_object_get(c, "status")), "in-progress")) {
+		snprintf(m, sizeof(m), "%s. Campaign '%s' is running: it calls this lead only "
+			 "once update_campaign_status start confirms it (a key with the spend scope)",
+			 msg, json_string_value(json_object_get(c, "name")));
+		msg = m;
+	}
+	json_decref(c);
 	return tool_ok(res, json_pack("{s:s, s:o}", "message", msg, "data", l));
 }
 

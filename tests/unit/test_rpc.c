@@ -3,8 +3,10 @@
 #include "auth.h"
 #include "fixture.h"
 #include "rpc.h"
+#include "store.h"
 #include "test.h"
 #include "tool.h"
+#include "tools/tools.h"
 
 struct cap {
 	struct sink base;
@@ -183,7 +185,120 @@ TEST(scope_and_validation_central)
 	done(s);
 }
 
+/* tools/call of `name` with `args` (JSON text): the result's
+ * structuredContent (new reference), *is_error set. */
+static json_t *tool(struct session *s, const char *name, const char *args, int *is_error)
+{
+	static int id = 100;
+	char req[1024];
+	json_t *r, *sc;
+
+	snprintf(req, sizeof(req), "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\","
+		 "\"params\":{\"name\":\"%s\",\"arguments\":%s}}", id++, name, args);
+	r = call(s, req);
+	*is_error = json_is_true(json_object_get(json_object_get(r, "result"), "isError"));
+	sc = json_incref(json_object_get(json_object_get(r, "result"), "structuredContent"));
+	json_decref(r);
+	return sc;
+}
+
+TEST(preview_hash_canonical)
+{
+	json_t *a = json_loads("{\"action\":\"x\",\"details\":{\"leads\":1,\"campaign_id\":2}}", 0, NULL);
+	json_t *b = json_loads("{\"details\":{\"campaign_id\":2,\"leads\":1},\"action\":\"x\"}", 0, NULL);
+	json_t *c = json_loads("{\"details\":{\"campaign_id\":2,\"leads\":21},\"action\":\"x\"}", 0, NULL);
+	unsigned char ha[32], hb[32], hc[32];
+
+	tool_preview_hash(a, ha);
+	tool_preview_hash(b, hb);
+	tool_preview_hash(c, hc);
+	CHECK(memcmp(ha, hb, 32) == 0);	/* key order is not what was priced */
+	CHECK(memcmp(ha, hc, 32) != 0);	/* 21 leads are not 1 */
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+}
+
+/* A token issued for a campaign start of 1 lead does not start 3: the
+ * answer is the new preview, nothing runs (security review, finding 4). */
+TEST(spend_confirmation_binds_preview)
+{
+	struct session *s = control_session(AUTH_SCOPE_READ | AUTH_SCOPE_WRITE | AUTH_SCOPE_SPEND);
+	json_t *r = NULL, *pv = NULL, *c = NULL;
+	const char *msg;
+	char args[512];
+	int err = 0;
+	json_int_t asst, camp;
+
+	REQUIRE(s);
+	r = tool(s, "create_assistant", "{\"assistant_name\":\"Seller\",\"calls_direction\":\"make\"}", &err);
+	asst = json_integer_value(json_object_get(json_object_get(r, "data"), "id"));
+	json_decref(r);
+	REQUIRE(!err && asst > 0);
+	snprintf(args, sizeof(args), "{\"name\":\"Bound\",\"assistant_id\":%lld}", (long long)asst);
+	r = tool(s, "create_campaign", args, &err);
+	camp = json_integer_value(json_object_get(json_object_get(r, "data"), "id"));
+	json_decref(r);
+	REQUIRE(!err && camp > 0);
+	snprintf(args, sizeof(args), "{\"campaign_id\":%lld,\"phone_number\":\"+4915100000001\"}",
+		 (long long)camp);
+	json_decref(tool(s, "create_lead", args, &err));
+	REQUIRE(!err);
+
+	snprintf(args, sizeof(args), "{\"campaign_id\":%lld,\"action\":\"start\"}", (long long)camp);
+	pv = tool(s, "update_campaign_status", args, &err);
+	REQUIRE(!err && pv);
+	CHECK_STR(json_string_value(json_object_get(pv, "status")), "confirmation_required");
+	CHECK(json_integer_value(json_object_get(json_object_get(json_object_get(pv, "preview"),
+		"details"), "leads")) == 1);
+
+	/* two more leads between the preview and the confirmed call */
+	for (int i = 2; i <= 3; i++) {
+		snprintf(args, sizeof(args), "{\"campaign_id\":%lld,\"phone_number\":\"+491510000000%d\"}",
+			 (long long)camp, i);
+		json_decref(tool(s, "create_lead", args, &err));
+		CHECK(!err);
+	}
+	snprintf(args, sizeof(args), "{\"campaign_id\":%lld,\"action\":\"start\",\"confirmation_token\":\"%s\"}",
+		 (long long)camp, json_string_value(json_object_get(pv, "confirmation_token")));
+	r = tool(s, "update_campaign_status", args, &err);
+	CHECK(err);
+	CHECK_STR(json_string_value(json_object_get(r, "status")), "changed");
+	msg = json_string_value(json_object_get(r, "message"));
+	CHECK(msg && strstr(msg, "new confirmation"));
+	CHECK(json_integer_value(json_object_get(json_object_get(json_object_get(r, "preview"),
+		"details"), "leads")) == 3);
+	c = store_campaign_get(s->who.account_id, camp);
+	CHECK(c && !strcmp(json_string_value(json_object_get(c, "status")), "draft"));
+
+	/* a lead added after the gate's last look (an elicitation's answer):
+	 * the handler's own transaction refuses what was not confirmed */
+	struct call_ctx ctx = { .sess = s, .who = &s->who, .transport = "test" };
+	struct tool_result res = { NULL, NULL, 0, 0 };
+	json_t *a = json_pack("{s:I, s:s}", "campaign_id", camp, "action", "start");
+	ctx.confirmed = json_object_get(pv, "preview");	/* priced 1 lead, 3 are there */
+	CHECK(update_campaign_status(&ctx, a, &res) == 0);
+	CHECK(res.is_error);
+	CHECK_STR(json_string_value(json_object_get(res.structured, "status")), "changed");
+	msg = json_string_value(json_object_get(res.structured, "message"));
+	CHECK(msg && strstr(msg, "nothing was started"));
+	CHECK(json_integer_value(json_object_get(json_object_get(json_object_get(res.structured,
+		"preview"), "details"), "leads")) == 3);
+	json_decref(res.structured);
+	json_decref(c);
+	c = store_campaign_get(s->who.account_id, camp);
+	CHECK(c && !strcmp(json_string_value(json_object_get(c, "status")), "draft"));
+	json_decref(a);
+
+	json_decref(c);
+	json_decref(r);
+	json_decref(pv);
+	audit_flush();
+	done(s);
+}
+
 const struct unit_test rpc_tests[] = {
 	T(classify), T(initialize_negotiates), T(errors_are_jsonrpc),
-	T(tools_list_surfaces), T(scope_and_validation_central), { 0 }
+	T(tools_list_surfaces), T(scope_and_validation_central), T(preview_hash_canonical),
+	T(spend_confirmation_binds_preview), { 0 }
 };

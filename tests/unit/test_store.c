@@ -867,6 +867,91 @@ TEST(store_threads)
 	tdb_close(&t);
 }
 
+/* ---- campaign spend approval ------------------------------------------ */
+
+static size_t due_leads(int64_t campaign)
+{
+	json_t *l = store_dialer_due_leads(campaign, "2030-01-01T00:00:00.000000Z", 100);
+	size_t n = json_array_size(l);
+	json_decref(l);
+	return n;
+}
+
+/* A start approves exactly the leads it priced, in its own transaction;
+ * the dialer sees approved leads only; new or reopened leads wait for the
+ * next confirmed start (security review, finding 4). */
+TEST(store_campaign_approval)
+{
+	struct store_campaign_priced p1, p3, pr;
+	enum store_campaign_why why = CAMPAIGN_OK;
+	struct tdb t;
+	int64_t acc, asst, camp = 0, lead = 0, n = 0;
+	json_t *f, *c;
+
+	REQUIRE(tdb_open(&t) == 0);
+	acc = new_account("Approver");
+	asst = new_assistant(acc, "Seller");
+	REQUIRE(acc > 0 && asst > 0);
+	f = json_pack("{s:s, s:I}", "name", "Bound", "assistant_id", (json_int_t)asst);
+	REQUIRE(store_campaign_insert(acc, f, &camp) == STORE_OK);
+	json_decref(f);
+	REQUIRE(store_lead_insert(acc, camp, "+4915100000001", NULL, 0, &lead) == STORE_OK);
+	REQUIRE(store_campaign_priced(acc, camp, &p1) == STORE_OK);
+	CHECK(p1.leads == 1 && !p1.running && strlen(p1.digest) == 64);
+	CHECK(store_campaign_priced(acc + 1, camp, &pr) == STORE_NOTFOUND);
+
+	/* two more leads after the preview: the stale confirmation starts nothing */
+	REQUIRE(store_lead_insert(acc, camp, "+4915100000002", NULL, 0, NULL) == STORE_OK);
+	REQUIRE(store_lead_insert(acc, camp, "+4915100000003", NULL, 0, NULL) == STORE_OK);
+	CHECK(store_campaign_start(acc, camp, &p1, &why, &n) == STORE_INVALID);
+	CHECK(why == CAMPAIGN_CHANGED && n == 0);
+	CHECK(store_campaign_start(acc, camp, NULL, &why, &n) == STORE_INVALID);
+	c = store_campaign_get(acc, camp);
+	CHECK(c && !strcmp(jstr(c, "status"), "draft"));
+	json_decref(c);
+
+	/* the same count but other leads is another set */
+	REQUIRE(store_campaign_priced(acc, camp, &p3) == STORE_OK);
+	CHECK(p3.leads == 3 && strcmp(p3.digest, p1.digest));
+	f = json_pack("{s:s}", "status", "completed");
+	CHECK(store_lead_update(acc, lead, f, 0) == STORE_OK);
+	json_decref(f);
+	REQUIRE(store_lead_insert(acc, camp, "+4915100000004", NULL, 0, NULL) == STORE_OK);
+	REQUIRE(store_campaign_priced(acc, camp, &pr) == STORE_OK);
+	CHECK(pr.leads == 3 && strcmp(pr.digest, p3.digest));
+	CHECK(store_campaign_start(acc, camp, &p3, &why, &n) == STORE_INVALID && why == CAMPAIGN_CHANGED);
+
+	/* the current set starts: exactly those are approved and due */
+	CHECK(store_campaign_start(acc, camp, &pr, &why, &n) == STORE_OK && n == 3);
+	CHECK(due_leads(camp) == 3);
+
+	/* running: a new lead and a reopened one are not due until approved */
+	REQUIRE(store_lead_insert(acc, camp, "+4915100000005", NULL, 0, NULL) == STORE_OK);
+	f = json_pack("{s:s}", "status", "created");
+	CHECK(store_lead_update(acc, lead, f, 0) == STORE_OK);
+	json_decref(f);
+	c = store_lead_get(acc, lead);
+	CHECK(c && json_is_false(json_object_get(c, "approved")));
+	json_decref(c);
+	CHECK(due_leads(camp) == 3);
+	REQUIRE(store_campaign_priced(acc, camp, &pr) == STORE_OK);
+	CHECK(pr.running && pr.leads == 2);
+	CHECK(store_campaign_start(acc, camp, &p3, &why, &n) == STORE_INVALID && why == CAMPAIGN_CHANGED);
+	CHECK(due_leads(camp) == 3);
+	CHECK(store_campaign_start(acc, camp, &pr, &why, &n) == STORE_OK && n == 2);
+	CHECK(due_leads(camp) == 5);
+	/* nothing new: a start of the running campaign is refused */
+	REQUIRE(store_campaign_priced(acc, camp, &pr) == STORE_OK);
+	CHECK(pr.running && pr.leads == 0);
+	CHECK(store_campaign_start(acc, camp, &pr, &why, &n) == STORE_INVALID && why == CAMPAIGN_RUNNING);
+	/* a variables-only edit keeps the approval */
+	f = json_pack("{s:{s:s}}", "variables", "name", "Ada");
+	CHECK(store_lead_update(acc, lead, f, 0) == STORE_OK);
+	json_decref(f);
+	CHECK(due_leads(camp) == 5);
+	tdb_close(&t);
+}
+
 const struct unit_test store_tests[] = {
 	T(store_open_migrate),
 	T(store_open_bad_path),
@@ -884,5 +969,6 @@ const struct unit_test store_tests[] = {
 	T(store_audit),
 	T(store_usage_month),
 	T(store_threads),
+	T(store_campaign_approval),
 	{ 0 }
 };
