@@ -325,6 +325,10 @@ struct store_audit_row {
 
 /* Insert rows in one transaction. */
 int store_audit_insert(const struct store_audit_row *rows, size_t n);
+/* Delete up to `limit` rows older than `before` (unix seconds), oldest
+ * first, in one statement (the audit_ts index): the number deleted, or a
+ * negative STORE_ code. Callers loop to delete more (audit.h, retention). */
+int store_audit_prune(double before, int limit);
 /* Newest first: [{ts, key_prefix, tool, transport, arguments, outcome,
  *   error, duration_ms}] */
 json_t *store_audit_list(int64_t account_id, int limit);

@@ -6,8 +6,8 @@
  * loops until `stopping` is set, reading it under the module's mutex.
  * worker_start is a no-op while running; worker_stop sets `stopping`,
  * wakes the thread, joins it and clears both flags. Used by the call
- * runtime, the brain's after-call worker, the webhook sender and the
- * campaign dialer.
+ * runtime, the brain's after-call worker, the webhook sender, the
+ * campaign dialer and the audit writer.
  */
 #ifndef WORKER_H
 #define WORKER_H

@@ -195,6 +195,8 @@
 	  " ORDER BY ts DESC, id DESC LIMIT ?2") \
 	X(AUDIT_LIST_ALL, "SELECT ts, key_prefix, tool, transport, args, outcome," \
 	  " error, duration_ms FROM audit ORDER BY ts DESC, id DESC LIMIT ?2") \
+	X(AUDIT_PRUNE, "DELETE FROM audit WHERE id IN (SELECT id FROM audit" \
+	  " WHERE ts < ?1 ORDER BY ts LIMIT ?2)") \
 	\
 	X(CONFIRM_INSERT, "INSERT INTO confirmations (account_id, token_hash," \
 	  " tool, args_hash, expires_at, preview_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
@@ -1674,6 +1676,21 @@ int store_audit_insert(const struct store_audit_row *rows, size_t n)
 		rc = stmt_exec(st, "cannot insert audit row");
 	}
 	return tx_end(&t, rc);
+}
+
+int store_audit_prune(double before, int limit)
+{
+	sqlite3_stmt *st = stmt(ST_AUDIT_PRUNE);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	if (limit < 1)
+		return STORE_INVALID;
+	sqlite3_bind_double(st, 1, before);
+	sqlite3_bind_int(st, 2, limit);
+	rc = stmt_exec(st, "cannot prune audit rows");
+	return rc ? rc : sqlite3_changes(sqlite3_db_handle(st));
 }
 
 /* account_id 0 lists every account's rows (operator view). */
