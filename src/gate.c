@@ -198,6 +198,10 @@ void gate_check(const struct gate_cfg *cfg, const struct gate_req *in,
 		if (v->status)
 			return;
 	}
+	/* a recording is call data: the read scope, as for get_call */
+	if (v->route == GATE_RECORDING && !(v->who.scopes & AUTH_SCOPE_READ))
+		return deny(v, 403, RPC_INVALID_REQUEST,
+			    "this API key lacks the 'read' scope that recordings need");
 	if (!strcmp(m, "POST")) {
 		if ((v->route == GATE_MCP || v->route == GATE_CALL) &&
 		    (!gate_accepts(in->accept, "application/json") ||

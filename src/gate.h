@@ -5,7 +5,7 @@
  *
  * Order: Host and Origin (403) → route (404) and method (405) → API key
  * (401) → /call/mcp context: incall scope (403), context headers (400), the
- * live call (403) → Accept (406) and Content-Type (415) → Content-Length
+ * live call (403) → /recordings/: read scope (403) → Accept (406) and Content-Type (415) → Content-Length
  * (413 at once when huge; otherwise the body is read, dropped and answered
  * 413). The key and the call are checked against the store.
  */

@@ -68,6 +68,7 @@ json_t *rpc_error(const json_t *id, int code, const char *message)
 struct rpc_err {
 	int code;
 	char msg[256];
+	const char *required_scope;   /* RPC_FORBIDDEN: error.data.required_scope */
 };
 
 typedef json_t *(*method_fn)(struct call_ctx *ctx, const json_t *params,
@@ -194,11 +195,28 @@ static json_t *resource_listing(const struct resource *r)
 	return o;
 }
 
+/* The one scope check for resources: the row names the scope it needs, as
+ * a tool row does (read for the control plane's: they show what the read
+ * tools show). Lists leave out what the key may not read; read and
+ * subscribe refuse it with RPC_FORBIDDEN. */
+static int resource_allowed(const struct call_ctx *ctx, const struct resource *r)
+{
+	return !r->scope || (ctx->who && (ctx->who->scopes & r->scope));
+}
+
+static json_t *forbidden(struct rpc_err *err, const struct resource *r, const char *uri)
+{
+	err->required_scope = auth_scope_name(r->scope);
+	return fail(err, RPC_FORBIDDEN, "this API key lacks the '%s' scope that '%.200s' needs",
+		    err->required_scope, uri);
+}
+
 static json_t *list_resources(struct call_ctx *ctx, int templates)
 {
 	json_t *arr = json_array();
 	for (const struct resource *r = resource_table; r->uri; r++)
-		if ((r->surfaces & ctx->sess->surface) && r->is_template == templates)
+		if ((r->surfaces & ctx->sess->surface) && r->is_template == templates &&
+		    resource_allowed(ctx, r))
 			json_array_append_new(arr, resource_listing(r));
 	return json_pack("{s:o}", templates ? "resourceTemplates" : "resources", arr);
 }
@@ -239,6 +257,8 @@ static json_t *m_resources_read(struct call_ctx *ctx, const json_t *params,
 	if (!uri)
 		return fail(err, RPC_INVALID_PARAMS, "uri is required");
 	r = find_resource(ctx, uri);
+	if (r && !resource_allowed(ctx, r))
+		return forbidden(err, r, uri);
 	if (!r || r->read(ctx, uri, &contents) || !contents)
 		return fail(err, RPC_RESOURCE_NOT_FOUND, "resource not found: '%.200s'", uri);
 	return json_pack("{s:o}", "contents", contents);
@@ -257,7 +277,11 @@ static json_t *m_subscribe(struct call_ctx *ctx, const json_t *params,
 		 * is "not found" here too */
 		const struct resource *r = find_resource(ctx, uri);
 		json_t *probe = NULL;
-		int readable = r && !r->read(ctx, uri, &probe) && probe;
+		int readable;
+
+		if (r && !resource_allowed(ctx, r))
+			return forbidden(err, r, uri);
+		readable = r && !r->read(ctx, uri, &probe) && probe;
 		json_decref(probe);
 		if (!readable)
 			return fail(err, RPC_RESOURCE_NOT_FOUND, "resource not found: '%.200s'", uri);
@@ -450,7 +474,7 @@ void rpc_handle(struct session *s, const json_t *msg, struct sink *out,
 	const char *name;
 	const json_t *params;
 	const struct method *m;
-	struct rpc_err err = { 0, "" };
+	struct rpc_err err = { 0, "", NULL };
 	struct inflight flight;
 	json_t *result, *resp;
 
@@ -510,6 +534,9 @@ void rpc_handle(struct session *s, const json_t *msg, struct sink *out,
 	else
 		resp = rpc_error(id, err.code ? err.code : RPC_INTERNAL_ERROR,
 				 err.msg[0] ? err.msg : "internal error");
+	if (!result && err.required_scope)
+		json_object_set_new(json_object_get(resp, "error"), "data",
+				    json_pack("{s:s}", "required_scope", err.required_scope));
 send:
 	out->send(out, resp);
 	json_decref(resp);

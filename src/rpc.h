@@ -22,6 +22,9 @@
 #define RPC_INVALID_PARAMS   -32602
 #define RPC_INTERNAL_ERROR   -32603
 #define RPC_RESOURCE_NOT_FOUND -32002
+/* the key lacks the scope a resource needs (server-error range; -32000
+ * and -32001 are taken by SDKs and the gate); data.required_scope names it */
+#define RPC_FORBIDDEN        -32003
 
 /* What every transport answers (-32600) to a message nested deeper than
  * JSONSAFE_MAX_DEPTH (jsonsafe.h), before it is validated or audited. */

@@ -232,6 +232,7 @@ struct resource {
 	int is_template;
 	const char *name, *title, *description, *mime;
 	unsigned surfaces;
+	unsigned scope;           /* AUTH_SCOPE_* the key needs (0: none), as for tools */
 	/* fill *contents with [{uri, mimeType, text|blob}]; STORE-like codes:
 	 * 0 ok, -2 not found */
 	int (*read)(struct call_ctx *ctx, const char *uri, json_t **contents);

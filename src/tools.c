@@ -436,13 +436,13 @@ const struct tool tool_table[] = {
 };
 
 const struct resource resource_table[] = {
-	{ "switchboard://account", 0, "account", "Account", "The account behind this API key: balance and usage this month", "application/json", C, account_resource_read },
-	{ "switchboard://assistants/{id}", 1, "assistant", "Assistant", "One assistant with every setting", "application/json", C, assistant_resource_read },
-	{ "test://static-text", 0, "static-text", "Static text", "A static text resource", "text/plain", FX, fx_resource_read },
-	{ "test://static-binary", 0, "static-binary", "Static binary", "A static binary resource (PNG)", "image/png", FX, fx_resource_read },
-	{ "test://watched-resource", 0, "watched-resource", "Watched resource", "A resource clients can subscribe to", "text/plain", FX, fx_resource_read },
-	{ "test://template/{id}/data", 1, "template", "Template", "A resource template with an id", "application/json", FX, fx_resource_read },
-	{ NULL, 0, NULL, NULL, NULL, NULL, 0, NULL }
+	{ "switchboard://account", 0, "account", "Account", "The account behind this API key: balance and usage this month", "application/json", C, AUTH_SCOPE_READ, account_resource_read },
+	{ "switchboard://assistants/{id}", 1, "assistant", "Assistant", "One assistant with every setting", "application/json", C, AUTH_SCOPE_READ, assistant_resource_read },
+	{ "test://static-text", 0, "static-text", "Static text", "A static text resource", "text/plain", FX, 0, fx_resource_read },
+	{ "test://static-binary", 0, "static-binary", "Static binary", "A static binary resource (PNG)", "image/png", FX, 0, fx_resource_read },
+	{ "test://watched-resource", 0, "watched-resource", "Watched resource", "A resource clients can subscribe to", "text/plain", FX, 0, fx_resource_read },
+	{ "test://template/{id}/data", 1, "template", "Template", "A resource template with an id", "application/json", FX, 0, fx_resource_read },
+	{ NULL, 0, NULL, NULL, NULL, NULL, 0, 0, NULL }
 };
 
 static const char *const languages[] = { "English", "German", "French", "Spanish", "Italian", "Dutch", NULL };

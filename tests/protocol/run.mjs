@@ -82,10 +82,11 @@ async function fill(text, env) {
 	let out = text;
 	if (out.includes('{{SESSION}}'))
 		out = out.replaceAll('{{SESSION}}', await rawSession(env.server, env.KEY));
-	if (out.includes('{{READ_SESSION}}'))
-		out = out.replaceAll('{{READ_SESSION}}', await rawSession(env.server, env.READ_KEY));
+	for (const k of ['READ', 'WRITE', 'INCALL'])
+		if (out.includes(`{{${k}_SESSION}}`))
+			out = out.replaceAll(`{{${k}_SESSION}}`, await rawSession(env.server, env[`${k}_KEY`]));
 	out = out.replace(/\{\{PAD:(\d+)\}\}/g, (_, n) => 'x'.repeat(Number(n)));
-	for (const k of ['KEY', 'READ_KEY', 'REVOKED_KEY', 'PORT'])
+	for (const k of ['KEY', 'READ_KEY', 'WRITE_KEY', 'INCALL_KEY', 'REVOKED_KEY', 'PORT'])
 		out = out.replaceAll(`{{${k}}}`, String(env[k]));
 	const left = out.match(/\{\{[A-Z_:0-9]+\}\}/);
 	if (left)
@@ -270,7 +271,11 @@ async function main() {
 
 	const sb = await sandbox('protocol');
 	const acc = await sb.account('Protocol');
-	const env = { KEY: await sb.key(acc, 'read,write'), READ_KEY: await sb.key(acc, 'read'), REVOKED_KEY: await sb.key(acc, 'read,write') };
+	const env = {
+		KEY: await sb.key(acc, 'read,write'), READ_KEY: await sb.key(acc, 'read'),
+		WRITE_KEY: await sb.key(acc, 'write'), INCALL_KEY: await sb.key(acc, 'incall'),
+		REVOKED_KEY: await sb.key(acc, 'read,write'),
+	};
 	await sb.revoke(env.REVOKED_KEY);
 	env.server = await sb.startServer();
 	env.PORT = env.server.port;
