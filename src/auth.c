@@ -122,6 +122,28 @@ int auth_verify(const char *key, struct principal *p)
 	return 0;
 }
 
+int auth_recheck(const struct principal *was, struct principal *now)
+{
+	struct store_key row;
+	unsigned char hash[32];
+	int rc;
+
+	memcpy(hash, was->key_hash, sizeof(hash));
+	rc = store_key_by_prefix(was->key_prefix, &row);
+	if (rc == STORE_NOTFOUND)
+		return -1;
+	if (rc)
+		return -2;
+	if (!util_ct_equal(hash, row.hash, 32) || row.revoked || row.account_id != was->account_id)
+		return -1;
+	memset(now, 0, sizeof(*now));
+	now->account_id = row.account_id;
+	snprintf(now->key_prefix, sizeof(now->key_prefix), "%s", row.prefix);
+	now->scopes = row.scopes;
+	memcpy(now->key_hash, hash, 32);
+	return 0;
+}
+
 const char *auth_key_from_headers(const char *authorization,
 				  const char *x_api_key)
 {

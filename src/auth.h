@@ -46,6 +46,12 @@ int auth_key_create(int64_t account_id, unsigned scopes, const char *label,
 
 /* 0 and *p filled when `key` is valid and not revoked; -1 otherwise. */
 int auth_verify(const char *key, struct principal *p);
+/* The same check again for a principal auth_verify made, without the key
+ * text (its prefix and hash): 0 and *now filled with the key's current
+ * scopes when it still exists and is not revoked; -1 when it is revoked or
+ * gone; -2 when the store cannot answer. For transports that keep one
+ * principal for long (stdio). `was` and `now` may be the same struct. */
+int auth_recheck(const struct principal *was, struct principal *now);
 
 /* Pull the key out of "Bearer <key>" / an X-API-Key value; NULL if none. */
 const char *auth_key_from_headers(const char *authorization,

@@ -470,6 +470,12 @@ static void handle_notification(struct session *s, const json_t *msg)
 void rpc_handle(struct session *s, const json_t *msg, struct sink *out,
 		const char *transport)
 {
+	rpc_handle_as(s, s->authenticated ? &s->who : NULL, msg, out, transport);
+}
+
+void rpc_handle_as(struct session *s, const struct principal *who, const json_t *msg,
+		   struct sink *out, const char *transport)
+{
 	const json_t *id = json_object_get(msg, "id");
 	const char *name;
 	const json_t *params;
@@ -510,7 +516,7 @@ void rpc_handle(struct session *s, const json_t *msg, struct sink *out,
 	}
 	struct call_ctx ctx = {
 		.sess = s,
-		.who = s->authenticated ? &s->who : NULL,
+		.who = who,
 		.out = out,
 		.progress_token = json_object_get(json_object_get(params, "_meta"),
 						  "progressToken"),

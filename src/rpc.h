@@ -65,5 +65,10 @@ void rpc_resource_updated(const char *uri);
 /* Handle one message of session s; `transport` names it in the audit. */
 void rpc_handle(struct session *s, const json_t *msg, struct sink *out,
 		const char *transport);
+/* The same as `who` (borrowed for the call; NULL: unauthenticated) instead
+ * of the session's principal: a transport that re-checked the key for this
+ * message passes its current scopes (stdio). */
+void rpc_handle_as(struct session *s, const struct principal *who, const json_t *msg,
+		   struct sink *out, const char *transport);
 
 #endif

@@ -36,12 +36,14 @@ static struct sink out_sink = { stdout_send };
 struct job {
 	struct session *s;
 	json_t *msg;
+	struct principal who;   /* as checked for this message */
+	int authenticated;
 };
 
 static void *job_main(void *arg)
 {
 	struct job *j = arg;
-	rpc_handle(j->s, j->msg, &out_sink, "stdio");
+	rpc_handle_as(j->s, j->authenticated ? &j->who : NULL, j->msg, &out_sink, "stdio");
 	json_decref(j->msg);
 	session_unref(j->s);
 	free(j);
@@ -53,12 +55,46 @@ static void *job_main(void *arg)
 	return NULL;
 }
 
+/* The key is checked again before every request and notification, as HTTP
+ * checks it on every request: a revoked key stops working at once, and
+ * each message runs with the key's current scopes. A revoked key is
+ * answered with a JSON-RPC error on every request and the process keeps
+ * running: a client shows that message where the user sees it, while a
+ * process that exits shows up as a bare "server disconnected" with the
+ * reason in a log few people open. 0 and *now filled, or -1 with *err set. */
+static int recheck_key(struct session *s, struct principal *now, json_t *msg, json_t **err)
+{
+	const json_t *id = json_object_get(msg, "id");
+	enum rpc_kind kind = rpc_classify(msg);
+	static int logged;
+	int r;
+
+	*err = NULL;
+	if (!s->authenticated || kind == RPC_RESPONSE || kind == RPC_INVALID)
+		return 0;
+	r = auth_recheck(&s->who, now);
+	if (!r)
+		return 0;
+	if (r == -1 && !logged) {
+		logged = 1;
+		log_error("stdio: the API key '%s' was revoked or deleted: requests are refused; "
+			  "create a new key with 'switchboard key create' and restart", s->who.key_prefix);
+	}
+	if (kind == RPC_REQUEST)
+		*err = rpc_error(id, -32001, r == -1
+			? "the API key in SWITCHBOARD_API_KEY was revoked or deleted: create a new "
+			  "key with 'switchboard key create' and restart the server with it"
+			: "cannot check the API key: the database did not answer; retry");
+	return -1;
+}
+
 static void handle_line(struct session *s, const char *line, size_t len)
 {
 	json_error_t e;
 	int too_deep;
 	json_t *msg = jsonsafe_loadb(line, len, JSON_REJECT_DUPLICATES, &e, &too_deep);
-	json_t *err;
+	json_t *err = NULL;
+	struct principal who = { 0 };
 
 	if (!msg) {
 		err = too_deep ? rpc_error(NULL, RPC_INVALID_REQUEST, RPC_TOO_DEEP_MESSAGE)
@@ -69,6 +105,8 @@ static void handle_line(struct session *s, const char *line, size_t len)
 		err = rpc_error(NULL, RPC_INVALID_REQUEST, "batch requests are not supported");
 		goto reply;
 	}
+	if (recheck_key(s, &who, msg, &err))
+		goto reply;
 	/* anything that may wait (on the client or on an outside system) runs
 	 * on its own thread, so the reader goes on with the next line */
 	if (rpc_classify(msg) == RPC_REQUEST && rpc_run_mode(s, msg) != TOOL_RUN_INLINE) {
@@ -78,6 +116,8 @@ static void handle_line(struct session *s, const char *line, size_t len)
 		if (j) {
 			j->s = s;
 			j->msg = msg;
+			j->who = who;
+			j->authenticated = s->authenticated;
 			session_ref(s);
 			pthread_mutex_lock(&jobs_mu);
 			jobs++;
@@ -96,11 +136,12 @@ static void handle_line(struct session *s, const char *line, size_t len)
 			free(j);
 		}
 	}
-	rpc_handle(s, msg, &out_sink, "stdio");
+	rpc_handle_as(s, s->authenticated ? &who : NULL, msg, &out_sink, "stdio");
 	json_decref(msg);
 	return;
 reply:
-	stdout_send(&out_sink, err);
+	if (err)
+		stdout_send(&out_sink, err);
 	json_decref(err);
 	json_decref(msg);
 }

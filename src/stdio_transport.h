@@ -4,7 +4,10 @@
  * stdout carries only protocol messages (one writer lock); logs go to
  * stderr. Lines longer than the limit are refused with a JSON-RPC error and
  * skipped, never truncated. Requests that may wait on the client run on
- * worker threads so the reader keeps reading the answers.
+ * worker threads so the reader keeps reading the answers. The key is
+ * checked again (auth_recheck) before every request and notification: a
+ * revoked key gets JSON-RPC error -32001 and the process keeps running;
+ * each request runs with the key's current scopes.
  */
 #ifndef STDIO_TRANSPORT_H
 #define STDIO_TRANSPORT_H

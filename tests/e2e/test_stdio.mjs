@@ -2,6 +2,7 @@
 // the key comes from SWITCHBOARD_API_KEY; without a valid key the command
 // exits non-zero and says why on stderr.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
@@ -97,6 +98,37 @@ export default defineSuite({
 				const res = await callRaw(client, 'create_assistant', { assistant_name: 'x', calls_direction: 'make' });
 				assert.equal(res.isError, true);
 				assert.equal(res.structuredContent?.required_scope, 'write');
+			},
+		},
+		{
+			name: 'a key revoked while stdio runs: the next tools/call is a JSON-RPC error, nothing is created, the process keeps running',
+			async fn(ctx) {
+				const k = await s.sb.key(s.account, 'read,write');
+				const { client, child } = await stdioClient(ctx, k);
+				await callOk(client, 'create_assistant', { assistant_name: 'Before revoke', calls_direction: 'make' }, 'stdio');
+				await s.sb.revoke(k);
+				await assert.rejects(
+					client.callTool({ name: 'create_assistant', arguments: { assistant_name: 'After revoke', calls_direction: 'make' } }),
+					(e) => e.code === -32001 && /revoked/.test(e.message) && /switchboard key create/.test(e.message),
+					'a revoked key still runs tools/call');
+				await assert.rejects(client.listTools(), (e) => e.code === -32001);
+				const n = execFileSync('sqlite3', [s.sb.db, "SELECT count(*) FROM assistants WHERE assistant_name = 'After revoke'"], { encoding: 'utf8' }).trim();
+				assert.equal(n, '0', 'the revoked key created an assistant');
+				assert.equal(child.exit, null, 'the process exited');
+			},
+		},
+		{
+			name: 'the key\'s current scopes apply to each stdio request (scopes changed in the database)',
+			async fn(ctx) {
+				const k = await s.sb.key(s.account, 'read,write');
+				const { client } = await stdioClient(ctx, k);
+				await callOk(client, 'create_assistant', { assistant_name: 'Scoped before', calls_direction: 'make' }, 'stdio');
+				// no command changes a key's scopes (a new key replaces it); the database can
+				execFileSync('sqlite3', [s.sb.db, `UPDATE api_keys SET scopes = 1 WHERE prefix = '${k.slice(3, 11)}'`]);
+				const res = await callRaw(client, 'create_assistant', { assistant_name: 'Scoped after', calls_direction: 'make' });
+				assert.equal(res.isError, true, 'write still allowed after the scope was removed');
+				assert.equal(res.structuredContent?.required_scope, 'write');
+				await callOk(client, 'get_models', {}, 'stdio');
 			},
 		},
 		{

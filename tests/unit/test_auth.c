@@ -1,4 +1,5 @@
 /* test_auth.c - keys are random, hashed, verified, revocable; scopes parse. */
+#include <stdio.h>
 #include <string.h>
 #include "auth.h"
 #include "fixture.h"
@@ -66,7 +67,28 @@ TEST(key_from_headers)
 	CHECK(auth_key_from_headers("Bearer ", "") == NULL);
 }
 
+TEST(key_recheck)
+{
+	char key[AUTH_KEY_MAX];
+	struct principal p, now, forged;
+
+	REQUIRE(fixture_account("auth-c", AUTH_SCOPE_READ | AUTH_SCOPE_WRITE, key) > 0);
+	REQUIRE(auth_verify(key, &p) == 0);
+	REQUIRE(auth_recheck(&p, &now) == 0);
+	CHECK(now.account_id == p.account_id && now.scopes == p.scopes);
+	CHECK(memcmp(now.key_hash, p.key_hash, 32) == 0);
+	/* a principal whose hash is not the stored one is refused */
+	forged = p;
+	forged.key_hash[0] ^= 1;
+	CHECK(auth_recheck(&forged, &now) == -1);
+	snprintf(forged.key_prefix, sizeof(forged.key_prefix), "ffffffff");
+	CHECK(auth_recheck(&forged, &now) == -1);
+	/* revocation is seen at once; the same struct may be in and out */
+	REQUIRE(store_key_revoke(p.key_prefix) == 0);
+	CHECK(auth_recheck(&p, &p) == -1);
+}
+
 const struct unit_test auth_tests[] = {
 	T(scopes_roundtrip), T(key_create_verify_revoke), T(key_never_stored_in_clear),
-	T(key_from_headers), { 0 }
+	T(key_from_headers), T(key_recheck), { 0 }
 };
