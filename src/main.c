@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
 #include "admin.h"
 #include "audit.h"
 #include "auth.h"
@@ -108,6 +110,7 @@ static const char serve_usage[] =
 	"  --bind ADDR          listen address (env SWITCHBOARD_BIND, default 127.0.0.1)\n"
 	"  --port N             port, 0 picks a free one (env SWITCHBOARD_PORT, default 8080)\n"
 	"  --demo               on an empty database create the demo account and print its key once\n"
+	"                       (to a terminal only: otherwise the log names the command that makes one)\n"
 	"  --conformance        serve the MCP conformance suite's fixtures, without auth\n"
 	"  --idle-timeout S     end sessions idle this long (default 1800)\n"
 	"  --body-limit BYTES   largest request body (default 1048576)\n"
@@ -116,7 +119,26 @@ static const char serve_usage[] =
 	"  --port-file PATH     write the bound port there once listening\n"
 	"  --threads N          HTTP threads (default: CPUs)\n";
 
-static int demo_bootstrap(void)
+/* The demo account's id on a database that has accounts: "Demo Company"
+ * (store_seed_demo), else the first one. */
+static long long demo_account_id(const json_t *accounts)
+{
+	const json_t *a;
+	size_t i;
+
+	json_array_foreach(accounts, i, a) {
+		const char *name = json_string_value(json_object_get(a, "name"));
+		if (name && !strcmp(name, "Demo Company"))
+			return (long long)json_integer_value(json_object_get(a, "id"));
+	}
+	return (long long)json_integer_value(json_object_get(json_array_get(accounts, 0), "id"));
+}
+
+/* On an empty database: the demo account, and its key printed once. A key is
+ * a secret, so it goes to a terminal only: when stdout is not one (a
+ * service, output redirected to a log) no key is made and the log names the
+ * command that makes one, as it does on every later start. */
+static int demo_bootstrap(const char *db)
 {
 	json_t *accounts = store_account_list();
 	char key[AUTH_KEY_MAX], prefix[24];
@@ -125,18 +147,28 @@ static int demo_bootstrap(void)
 
 	if (!accounts)
 		return -1;
-	if (json_array_size(accounts) == 0) {
-		if (store_seed_demo(&id) ||
-		    auth_key_create(id, AUTH_SCOPE_READ | AUTH_SCOPE_WRITE | AUTH_SCOPE_SPEND,
-				    "demo", key, prefix)) {
-			r = -1;
-		} else {
-			printf("\n  Demo account created. Its API key (shown once, store it now):\n\n"
-			       "    %s\n\n"
-			       "  Scopes: read, write, spend. More keys: switchboard key create --account %lld --scopes read\n\n",
-			       key, (long long)id);
-			fflush(stdout);
-		}
+	if (json_array_size(accounts) > 0) {
+		log_info("demo: the database has accounts, so the demo key is not shown again "
+			 "(it was shown once, when it was made); a new key: switchboard key create "
+			 "--account %lld --scopes read,write,spend --db '%s'",
+			 demo_account_id(accounts), db);
+	} else if (store_seed_demo(&id)) {
+		r = -1;
+	} else if (!isatty(STDOUT_FILENO)) {
+		log_warn("demo: account %lld created without a key: stdout is not a terminal, "
+			 "and a key printed here would be kept in a log; make one with: switchboard "
+			 "key create --account %lld --scopes read,write,spend --db '%s'",
+			 (long long)id, (long long)id, db);
+	} else if (auth_key_create(id, AUTH_SCOPE_READ | AUTH_SCOPE_WRITE | AUTH_SCOPE_SPEND,
+				   "demo", key, prefix)) {
+		r = -1;
+	} else {
+		printf("\n  Demo account created. Its API key (shown once, store it now):\n\n"
+		       "    %s\n\n"
+		       "  Scopes: read, write, spend. More keys: switchboard key create --account %lld --scopes read\n\n",
+		       key, (long long)id);
+		fflush(stdout);
+		sodium_memzero(key, sizeof(key));
 	}
 	json_decref(accounts);
 	return r;
@@ -206,7 +238,7 @@ static int cmd_serve(int argc, char **argv)
 	}
 	if (refuse_retired_env() || open_store(db_path(db)))
 		return 1;
-	if (demo && !conformance && demo_bootstrap())
+	if (demo && !conformance && demo_bootstrap(db_path(db)))
 		return 1;
 	cfg.surface = conformance ? SURFACE_CONFORMANCE : SURFACE_CONTROL;
 	cfg.require_auth = !conformance;

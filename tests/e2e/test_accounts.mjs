@@ -132,13 +132,30 @@ export default defineSuite({
 			async fn(ctx) {
 				const sb = await ctx.sandbox();
 				const server = await sb.startServer(['--demo']);
-				let key;
-				for (let i = 0; i < 100 && !key; i++) {
-					key = (server.log().match(/\bsb_[0-9a-f]{8}_[0-9a-f]+\b/) ?? [])[0];
-					if (!key)
+				// the server's output is a log file, not a terminal: no key in it,
+				// and the log says which command makes one
+				let cmd;
+				for (let i = 0; i < 100 && !cmd; i++) {
+					cmd = server.log().match(/switchboard key create --account (\d+) --scopes read,write,spend --db '([^']+)'/);
+					if (!cmd)
 						await sleep(50);
 				}
-				assert.ok(key, `no demo key in the log: ${server.log()}`);
+				assert.ok(cmd, `no key create command in the log: ${server.log()}`);
+				assert.doesNotMatch(server.log(), /\bsb_[0-9a-f]{8}_[0-9a-f]{64}\b/, 'the demo key is in the server log');
+				assert.equal(cmd[2], sb.db);
+				assert.deepEqual(JSON.parse((await sb.cli(['key', 'list'])).stdout), [], 'a key nobody saw was made');
+				const key = await sb.key(Number(cmd[1]), 'read,write,spend');
+				// a restart says the key is not shown again, and how to make one
+				const again = await sb.startServer(['--demo']);
+				let hint;
+				for (let i = 0; i < 100 && !hint; i++) {
+					hint = again.log().match(/not shown again.*switchboard key create --account (\d+) --scopes read,write,spend/);
+					if (!hint)
+						await sleep(50);
+				}
+				assert.ok(hint, `no hint on restart: ${again.log()}`);
+				assert.equal(hint[1], cmd[1]);
+				assert.doesNotMatch(again.log(), /\bsb_[0-9a-f]{8}_[0-9a-f]{64}\b/);
 				const { client } = await ctx.httpClient(server, { Authorization: `Bearer ${key}` });
 				await client.listTools();
 				const all = (await callOk(client, 'get_phone_numbers')).data;
