@@ -167,6 +167,7 @@ static void sse_free(void *cls)
 		sc->next->prev = sc->prev;
 	pthread_mutex_unlock(&sse_mu);
 	stream_detach(sc->st, sc);
+	atomic_fetch_sub(&sc->sess->open_streams, 1);
 	if (sc->legacy)
 		session_end(sc->sess);
 	else if (sc->req_id && !stream_ended(sc->st))
@@ -196,8 +197,10 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, struct session *s,
 	sc->sess = s;
 	session_ref(s);
 	sc->legacy = legacy;
+	atomic_fetch_add(&s->open_streams, 1);
 	sc->req_id = req_id ? json_deep_copy(req_id) : NULL;
 	if (stream_attach(st, last_id, conn_resume, sc)) {
+		atomic_fetch_sub(&s->open_streams, 1);
 		stream_unref(st);
 		session_unref(s);
 		json_decref(sc->req_id);

@@ -185,7 +185,7 @@ static int find_lru(struct session *s, void *arg)
 	if (!s->keyed || memcmp(s->who.key_hash, l->key_hash, 32))
 		return 0;
 	pthread_mutex_lock(&s->mu);
-	int busy = s->inflight != NULL || s->ended;
+	int busy = s->inflight != NULL || s->ended || atomic_load(&s->open_streams) > 0;
 	pthread_mutex_unlock(&s->mu);
 	if (busy || (l->oldest && l->oldest->last_seen <= s->last_seen))
 		return 0;

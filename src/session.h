@@ -75,6 +75,8 @@ struct session {
 	int log_level;            /* index into mcp log levels, -1 = off */
 	/* lifetime */
 	int keyed;                /* counted against its key's session limit */
+	atomic_int open_streams;  /* SSE connections a client holds open on it
+				   * (http.c): such a session is in use */
 	double last_seen;         /* util_mono() */
 	int ended;
 	/* traffic */
@@ -92,9 +94,10 @@ struct session *session_create(enum session_transport t,
 			       const struct principal *who);
 /* A client's own session (initialize, GET /sse), counted against its key:
  * at the key's limit its least recently used session with no request in
- * flight is ended to make room; when every one is busy, NULL with
- * *full = 1 (the transport answers 429). NULL with *full = 0: no memory. */
-#define SESSION_PER_KEY_DEFAULT 64
+ * flight and no stream open is ended to make room; when every one is in
+ * use, NULL with *full = 1 (the transport answers 429). NULL with
+ * *full = 0: no memory. */
+#define SESSION_PER_KEY_DEFAULT 1024
 struct session *session_create_client(enum session_transport t,
 				      const struct principal *who, int *full);
 /* The per-key limit in force (SWITCHBOARD_SESSIONS_PER_KEY, read once). */

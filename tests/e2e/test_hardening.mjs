@@ -313,6 +313,12 @@ export default defineSuite({
 			async fn() {
 				const key = await s.sb.key(s.accA, 'read,write,spend');
 				const auth = { Authorization: `Bearer ${key}` };
+				// a session whose client holds its stream open is in use: never pushed out
+				const kept = (await rawPost(s.server, { headers: auth, body: initBody(100) })).headers.get('mcp-session-id');
+				const ac = new AbortController();
+				const stream = await fetch(s.server.url('/mcp'), { signal: ac.signal, headers: { ...auth,
+					Accept: 'text/event-stream', 'Mcp-Session-Id': kept, 'MCP-Protocol-Version': '2025-11-25' } });
+				assert.equal(stream.status, 200);
 				const sids = [];
 				for (let i = 0; i < 20; i++) {
 					const r = await rawPost(s.server, { headers: auth, body: initBody(i + 1) });
@@ -323,10 +329,13 @@ export default defineSuite({
 					body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }) });
 				assert.equal((await ping(sids[0])).status, 404, 'the oldest session was ended');
 				assert.equal((await ping(sids[19])).status, 200);
+				assert.equal((await ping(kept)).status, 200, 'the session with an open stream was ended');
 				let alive = 0;
 				for (const sid of sids)
 					alive += (await ping(sid)).status === 200;
-				assert.equal(alive, 4);
+				assert.equal(alive, 3);
+				ac.abort();
+				await fetch(s.server.url('/mcp'), { method: 'DELETE', headers: { ...auth, 'Mcp-Session-Id': kept } });
 				// 4 sessions each with a request in flight: a 5th cannot push one out
 				const busy = [];
 				for (let i = 0; i < 4; i++) {

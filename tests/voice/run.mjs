@@ -14,6 +14,7 @@
 // Prints one line per test and "voice: N passed, M failed".
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -324,7 +325,7 @@ const tests = [
 			const rx = http.createServer((req, res) => {
 				let body = '';
 				req.on('data', (d) => { body += d; });
-				req.on('end', () => { hooks.push({ t: Date.now(), body, headers: req.headers }); res.end('{}'); });
+				req.on('end', () => { hooks.push({ t: Date.now(), body, headers: req.headers, method: req.method, url: req.url }); res.end('{}'); });
 			});
 			await new Promise((r) => rx.listen(0, '127.0.0.1', r));
 			s.ctx.defer(() => new Promise((r) => rx.close(r)));
@@ -346,7 +347,13 @@ const tests = [
 			assert.equal(hooks.length, 1, 'no webhook within 10 s of the end');
 			const p = JSON.parse(hooks[0].body);
 			assert.deepEqual({ id: p.id, status: p.status, duration: p.duration }, { id, status: 'busy', duration: 0 });
-			assert.match(hooks[0].headers['x-switchboard-signature'], /^t=\d+,v1=[0-9a-f]{64}$/);
+			// signed with the account's webhook secret over t, method, URL and body
+			const h = hooks[0];
+			const sig = /^t=(\d+),v2=([0-9a-f]{64})$/.exec(h.headers['x-switchboard-signature']);
+			assert.ok(sig, h.headers['x-switchboard-signature']);
+			const secret = (await s.sb.cli(['webhook', 'secret', '--account', String(s.acc)])).stdout.trim();
+			const msg = `${sig[1]}\n${h.method}\nhttp://${h.headers.host}${h.url}\n${h.body}`;
+			assert.equal(sig[2], crypto.createHmac('sha256', secret).update(msg).digest('hex'));
 		},
 	},
 	{
