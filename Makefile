@@ -24,11 +24,11 @@ endif
 # libre's headers need these (its .pc does not say so): without them
 # re_types.h lacks uint32_t or makes bool a char macro. Harmless elsewhere.
 RECF    := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6
-CFLAGS  += $(CSTD) $(WARN) $(OPT) $(RECF) $(PKGCF) -Isrc -include src/banned.h -MMD -MP
+CFLAGS  += $(CSTD) $(WARN) $(OPT) $(RECF) $(PKGCF) -Isrc -include src/base/banned.h -MMD -MP
 LDFLAGS += $(LDSAN)
 
-SRC      := $(wildcard src/*.c src/store/*.c src/tools/*.c src/sip/*.c src/voice/*.c src/speech/*.c)
-LIBSRC   := $(filter-out src/main.c,$(SRC))
+SRC      := $(wildcard src/*/*.c)
+LIBSRC   := $(filter-out src/cli/main.c,$(SRC))
 LIBOBJ   := $(LIBSRC:%.c=$(OUT)/obj/%.o)
 UNITSRC  := $(wildcard tests/unit/*.c)
 UNITOBJ  := $(UNITSRC:%.c=$(OUT)/obj/%.o)
@@ -36,7 +36,7 @@ UNITOBJ  := $(UNITSRC:%.c=$(OUT)/obj/%.o)
 .PHONY: all unit test clean run bench fuzz soak
 all: $(OUT)/switchboard
 
-$(OUT)/switchboard: $(OUT)/obj/src/main.o $(LIBOBJ)
+$(OUT)/switchboard: $(OUT)/obj/src/cli/main.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
 
 $(OUT)/unit: $(UNITOBJ) $(LIBOBJ)
@@ -59,7 +59,7 @@ run:
 clean:
 	rm -rf build
 
--include $(LIBOBJ:.o=.d) $(UNITOBJ:.o=.d) $(OUT)/obj/src/main.d
+-include $(LIBOBJ:.o=.d) $(UNITOBJ:.o=.d) $(OUT)/obj/src/cli/main.d
 
 # fuzzing (clang + libFuzzer): targets and rules live in tests/fuzz/fuzz.mk
 -include tests/fuzz/fuzz.mk

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
-#include "httpaction.h"
-#include "netguard.h"
-#include "util.h"
+#include "outbound/httpaction.h"
+#include "outbound/netguard.h"
+#include "base/util.h"
 
 static size_t sink(char *p, size_t s, size_t n, void *u)
 {

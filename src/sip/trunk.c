@@ -7,9 +7,9 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <sodium.h>
-#include "secret.h"
+#include "base/secret.h"
 #include "sip/trunk.h"
-#include "util.h"
+#include "base/util.h"
 
 /* "host", "host:port", "[v6]:port" into host and port (default 5060). */
 static int split_hostport(const char *s, char *host, size_t hn, uint16_t *port)

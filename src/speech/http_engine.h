@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "buf.h"
+#include "base/buf.h"
 
 /* POST url. json != NULL: a JSON body; else a multipart form with the WAV
  * (file field "file", name utterance.wav), "model", "response_format"

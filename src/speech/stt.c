@@ -6,13 +6,13 @@
 #include <string.h>
 #include <pocketsphinx.h>
 #include <jansson.h>
-#include "jsonsafe.h"
-#include "buf.h"
-#include "log.h"
+#include "base/jsonsafe.h"
+#include "base/buf.h"
+#include "base/log.h"
 #include "speech/http_engine.h"
 #include "speech/speech.h"
-#include "util.h"
-#include "voice/wav.h"
+#include "base/util.h"
+#include "speech/wav.h"
 
 #define MAX_POOL 16
 #define MAX_GRAMMARS 8          /* searches kept per decoder */

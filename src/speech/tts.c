@@ -6,11 +6,11 @@
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
 #include <jansson.h>
-#include "buf.h"
-#include "log.h"
+#include "base/buf.h"
+#include "base/log.h"
 #include "speech/http_engine.h"
 #include "speech/speech.h"
-#include "voice/wav.h"
+#include "speech/wav.h"
 
 #define MAX_TEXT 4000
 #define MAX_SAMPLES (22050 * 120)   /* two minutes per call of tts_synthesize */

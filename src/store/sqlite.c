@@ -17,9 +17,9 @@
 #include <string.h>
 #include <sqlite3.h>
 #include <sodium.h>
-#include "store.h"
-#include "migrations.h"
-#include "util.h"
+#include "store/store.h"
+#include "store/migrations.h"
+#include "base/util.h"
 
 #define NOW SQL_NOW
 

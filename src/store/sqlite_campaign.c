@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "store.h"
+#include "store/store.h"
 #include "store/sqlite_internal.h"
 
 #define CALL_LIVE "('initiated','ringing','in-progress')"

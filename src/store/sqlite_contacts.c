@@ -2,7 +2,7 @@
  * "contact sources"). */
 #include <stdio.h>
 #include <string.h>
-#include "store.h"
+#include "store/store.h"
 #include "store/sqlite_internal.h"
 
 int store_contact_source_add(int64_t account_id, const char *kind, const char *url,

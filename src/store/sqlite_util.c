@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "store.h"
+#include "store/store.h"
 #include "store/sqlite_internal.h"
 
 sqlite3_stmt *sq_prep(const char *sql)

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "store.h"
+#include "store/store.h"
 #include "store/sqlite_internal.h"
 
 /* sq_run, and STORE_NOTFOUND when it changed nothing and need_change is set. */

@@ -2,7 +2,7 @@
  * (see store.h, "post-call webhooks"). */
 #include <stdio.h>
 #include <string.h>
-#include "store.h"
+#include "store/store.h"
 #include "store/sqlite_internal.h"
 
 int store_webhook_secret_get(int64_t account_id, char *out, size_t outlen)

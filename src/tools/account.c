@@ -1,9 +1,9 @@
 /* account.c - get_me: who the key belongs to, balance and this month's use. */
 #include <stdio.h>
 #include <string.h>
-#include "store.h"
+#include "store/store.h"
 #include "tools/tools.h"
-#include "util.h"
+#include "base/util.h"
 
 static json_t *me(const struct principal *who)
 {

@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rpc.h"
-#include "store.h"
+#include "mcp/rpc.h"
+#include "store/store.h"
 #include "tools/tools.h"
-#include "util.h"
+#include "base/util.h"
 
 HANDLER(get_assistants)
 {

@@ -2,10 +2,10 @@
  * and get_outbound_assistants. */
 #include <stdio.h>
 #include <string.h>
-#include "calls.h"
-#include "store.h"
+#include "calls/runtime.h"
+#include "store/store.h"
 #include "tools/tools.h"
-#include "util.h"
+#include "base/util.h"
 
 /* What a call needs before it may be placed, checked by the preview and
  * again by the handler: the assistant, the number it calls from, the

@@ -3,11 +3,11 @@
  * action; stopping one is free (the preview says so, see tool.h). */
 #include <stdio.h>
 #include <string.h>
-#include "calls.h"
-#include "schema.h"
-#include "store.h"
+#include "calls/runtime.h"
+#include "mcp/schema.h"
+#include "store/store.h"
 #include "tools/tools.h"
-#include "util.h"
+#include "base/util.h"
 
 HANDLER(list_campaigns)
 {

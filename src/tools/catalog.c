@@ -1,8 +1,8 @@
 /* catalog.c - models, voices, languages and phone numbers. Unpaged lists
  * answer {data:[...]}: structuredContent must be an object, and `data`
  * matches what paged lists hold. */
-#include "llm.h"
-#include "store.h"
+#include "agent/llm.h"
+#include "store/store.h"
 #include "tools/tools.h"
 
 static int list(struct tool_result *res, json_t *arr)

@@ -12,12 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "brain.h"
-#include "llm.h"
-#include "log.h"
-#include "store.h"
+#include "agent/brain.h"
+#include "agent/llm.h"
+#include "base/log.h"
+#include "store/store.h"
 #include "tools/tools.h"
-#include "util.h"
+#include "base/util.h"
 
 static int64_t message_price(void)
 {

@@ -16,20 +16,20 @@
 #include <string.h>
 #include <time.h>
 #include <sodium.h>
-#include "calls.h"
-#include "httpaction.h"
-#include "incall.h"
-#include "log.h"
-#include "netguard.h"
-#include "officehours.h"
-#include "phone.h"
-#include "secret.h"
-#include "signing.h"
-#include "contactsrc.h"
-#include "store.h"
+#include "calls/runtime.h"
+#include "outbound/httpaction.h"
+#include "tools/incall_log.h"
+#include "base/log.h"
+#include "outbound/netguard.h"
+#include "agent/officehours.h"
+#include "base/phone.h"
+#include "base/secret.h"
+#include "outbound/signing.h"
+#include "agent/contactsrc.h"
+#include "store/store.h"
 #include "tools/tools.h"
-#include "tz.h"
-#include "util.h"
+#include "base/tz.h"
+#include "base/util.h"
 
 /* The live call this session acts on, as the store shows it. */
 static json_t *current_call(struct call_ctx *ctx)

@@ -3,10 +3,10 @@
  * provider is asked, and refunded when the provider does not take it. */
 #include <stdio.h>
 #include <string.h>
-#include "sms.h"
-#include "store.h"
+#include "agent/sms.h"
+#include "store/store.h"
 #include "tools/tools.h"
-#include "util.h"
+#include "base/util.h"
 
 struct sms_plan {
 	struct store_phone from;

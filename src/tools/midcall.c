@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include "httpaction.h"
-#include "secret.h"
-#include "signing.h"
-#include "store.h"
-#include "template.h"
+#include "outbound/httpaction.h"
+#include "base/secret.h"
+#include "outbound/signing.h"
+#include "store/store.h"
+#include "outbound/template.h"
 #include "tools/tools.h"
 
 #define REDACTED "[redacted]"

@@ -1,7 +1,7 @@
 /* page.c - the Laravel-style page object users' scripts expect. */
 #include <stdio.h>
 #include "tools/tools.h"
-#include "util.h"
+#include "base/util.h"
 
 #define PAGE_MAX 1000000
 

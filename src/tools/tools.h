@@ -13,7 +13,7 @@
 #ifndef TOOLS_TOOLS_H
 #define TOOLS_TOOLS_H
 
-#include "tool.h"
+#include "mcp/tool.h"
 
 #define HANDLER(n) int n(struct call_ctx *ctx, const json_t *args, \
 			 struct tool_result *res)

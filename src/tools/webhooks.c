@@ -2,10 +2,10 @@
  * signing secret (admin) and the delivery log of a call (read). */
 #include <sodium.h>
 #include <string.h>
-#include "httpaction.h"
-#include "store.h"
+#include "outbound/httpaction.h"
+#include "store/store.h"
 #include "tools/tools.h"
-#include "webhook.h"
+#include "agent/webhook.h"
 
 HANDLER(get_webhook_secret)
 {

@@ -8,17 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "brain.h"
-#include "buf.h"
-#include "log.h"
-#include "oneshot.h"
+#include "agent/brain.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/oneshot.h"
 #include "sip/ua.h"
 #include "speech/speech.h"
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "base/util.h"
 #include "voice/conv.h"
 #include "voice/line.h"
-#include "voice/wav.h"
+#include "speech/wav.h"
 
 #define DTMF_GAP_S 1.5           /* digits end after this pause, or at '#' */
 #define DRAIN_MAX_S 30.0         /* longest wait for speech to be played out */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "util.h"
+#include "base/util.h"
 #include "voice/line.h"
 
 #define MAX_EVENTS 256

@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
-#include "sip/libre.h"
-#include "log.h"
+#include "voice/libre.h"
+#include "base/log.h"
 #include "voice/line.h"
 #include "voice/media.h"
-#include "voice/wav.h"
+#include "speech/wav.h"
 
 #define TE_PT 101          /* our telephone-event payload type */
 #define RX_FIFO 1600       /* samples of decoded audio waiting for a tick */

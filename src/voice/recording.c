@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <jansson.h>
-#include "store.h"
+#include "store/store.h"
 #include "voice/recording.h"
 
 static char dir[1024] = "data";

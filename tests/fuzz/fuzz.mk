@@ -31,7 +31,7 @@ FUZZ_SAN_LIB  := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recov
 FUZZ_CFLAGS   := -g -O1 -fno-omit-frame-pointer -std=c17 -D_GNU_SOURCE $(RECF) \
 		 -Wall -Wextra -Wshadow -Wno-unused-parameter \
 		 -Wno-missing-field-initializers \
-		 -Isrc -include src/banned.h $(FUZZ_PKGCF) -MMD -MP
+		 -Isrc -include src/base/banned.h $(FUZZ_PKGCF) -MMD -MP
 FUZZ_LIBSRC   := $(LIBSRC)
 FUZZ_LIBOBJ   := $(FUZZ_LIBSRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_LIB      := $(FUZZ_DIR)/libswitchboard.a
@@ -43,7 +43,7 @@ FUZZ_REPLAY_DIR    := build/fuzz-replay
 FUZZ_REPLAY_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=c17 -D_GNU_SOURCE $(RECF) \
 		      -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		      -Wall -Wextra -Wshadow -Wno-unused-parameter \
-		      -Isrc -include src/banned.h $(FUZZ_PKGCF) -MMD -MP
+		      -Isrc -include src/base/banned.h $(FUZZ_PKGCF) -MMD -MP
 FUZZ_REPLAY_LIBOBJ := $(FUZZ_LIBSRC:%.c=$(FUZZ_REPLAY_DIR)/obj/%.o)
 FUZZ_REPLAY_LIB    := $(FUZZ_REPLAY_DIR)/libswitchboard.a
 FUZZ_REPLAY_BINS   := $(FUZZ_TARGETS:%=$(FUZZ_REPLAY_DIR)/fuzz_%)

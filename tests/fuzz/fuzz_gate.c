@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "auth.h"
-#include "gate.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
+#include "mcp/auth.h"
+#include "transport/gate.h"
+#include "base/log.h"
+#include "store/store.h"
+#include "base/util.h"
 
 static char db_path[64], key[AUTH_KEY_MAX];
 static int ready;

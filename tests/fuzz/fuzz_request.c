@@ -23,16 +23,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
-#include "audit.h"
-#include "auth.h"
-#include "gate.h"
-#include "jsonsafe.h"
-#include "log.h"
-#include "rpc.h"
-#include "session.h"
-#include "store.h"
-#include "tool.h"
-#include "util.h"
+#include "mcp/audit.h"
+#include "mcp/auth.h"
+#include "transport/gate.h"
+#include "base/jsonsafe.h"
+#include "base/log.h"
+#include "mcp/rpc.h"
+#include "mcp/session.h"
+#include "store/store.h"
+#include "mcp/tool.h"
+#include "base/util.h"
 
 static char db_path[64], key_all[AUTH_KEY_MAX], key_ro[AUTH_KEY_MAX], key_inc[AUTH_KEY_MAX];
 static char account_txt[24], asst_txt[24], call_txt[24];

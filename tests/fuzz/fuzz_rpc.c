@@ -24,12 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
-#include "log.h"
-#include "rpc.h"
-#include "session.h"
-#include "store.h"
-#include "tool.h"
-#include "util.h"
+#include "base/log.h"
+#include "mcp/rpc.h"
+#include "mcp/session.h"
+#include "store/store.h"
+#include "mcp/tool.h"
+#include "base/util.h"
 
 static char db_path[64];
 static int verbose;	/* FUZZ_RPC_VERBOSE=1: print every message sent */

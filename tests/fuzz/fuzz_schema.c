@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include "schema.h"
+#include "mcp/schema.h"
 
 #define MAX_MESSAGES 50
 #define SUMMARY_BOUND (16384 + 8)

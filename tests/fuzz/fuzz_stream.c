@@ -31,8 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include "log.h"
-#include "stream.h"
+#include "base/log.h"
+#include "mcp/stream.h"
 
 #define MAX_EVENTS 4096   /* far more pushes than an input can hold */
 

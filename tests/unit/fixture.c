@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "auth.h"
+#include "mcp/auth.h"
 #include "fixture.h"
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "base/util.h"
 
 static char path[64];
 

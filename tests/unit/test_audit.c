@@ -5,11 +5,11 @@
 #include <string.h>
 #include <sodium.h>
 #include "test.h"
-#include "audit.h"
-#include "auth.h"
+#include "mcp/audit.h"
+#include "mcp/auth.h"
 #include "fixture.h"
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "base/util.h"
 
 /* The newest audit row of the account (a new reference), or NULL. */
 static json_t *last_row(long long account)

@@ -1,9 +1,9 @@
 /* test_auth.c - keys are random, hashed, verified, revocable; scopes parse. */
 #include <stdio.h>
 #include <string.h>
-#include "auth.h"
+#include "mcp/auth.h"
 #include "fixture.h"
-#include "store.h"
+#include "store/store.h"
 #include "test.h"
 
 TEST(scopes_roundtrip)

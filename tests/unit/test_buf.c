@@ -1,7 +1,7 @@
 /* test_buf.c - the bounded buffer never grows past its limit. */
 #include <stdlib.h>
 #include "test.h"
-#include "buf.h"
+#include "base/buf.h"
 
 TEST(buf_limit)
 {

@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "test.h"
-#include "dialer.h"
-#include "tz.h"
+#include "calls/dialer.h"
+#include "base/tz.h"
 
 static int64_t U(int y, int m, int d, int h, int mi)
 {

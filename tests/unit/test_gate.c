@@ -1,7 +1,7 @@
 /* test_gate.c - Host/Origin rules and the order of the gate's checks. */
-#include "auth.h"
+#include "mcp/auth.h"
 #include "fixture.h"
-#include "gate.h"
+#include "transport/gate.h"
 #include "test.h"
 
 static const struct gate_cfg cfg = { "127.0.0.1", "switchboard.test,sb.local", "https://app.test",

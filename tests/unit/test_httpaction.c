@@ -17,9 +17,9 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "test.h"
-#include "buf.h"
-#include "httpaction.h"
-#include "util.h"
+#include "base/buf.h"
+#include "outbound/httpaction.h"
+#include "base/util.h"
 
 /* ------------------------------------------------------------------ */
 /* The test server                                                     */

@@ -1,7 +1,7 @@
 /* test_jsonsafe.c - nesting is measured on the text and bounded before parsing. */
 #include <stdlib.h>
 #include "test.h"
-#include "jsonsafe.h"
+#include "base/jsonsafe.h"
 
 /* n times open, then inner, then n times close (caller frees) */
 static char *nested(int n, const char *open, const char *inner, const char *close)

@@ -4,7 +4,7 @@
  * sentence splitter that lets speech start on the first sentence. */
 #include <stdlib.h>
 #include "test.h"
-#include "llm.h"
+#include "agent/llm.h"
 
 struct said {
 	char s[16][256];

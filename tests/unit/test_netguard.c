@@ -3,7 +3,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include "test.h"
-#include "netguard.h"
+#include "outbound/netguard.h"
 
 /* a sockaddr for a textual address (v4 or v6) */
 static const struct sockaddr *SA(const char *ip)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <jansson.h>
 #include "test.h"
-#include "officehours.h"
-#include "tz.h"
+#include "agent/officehours.h"
+#include "base/tz.h"
 
 static int64_t U(int y, int m, int d, int h, int mi)
 {

@@ -1,5 +1,5 @@
 /* test_phone.c - every way people write a number ends up the same. */
-#include "phone.h"
+#include "base/phone.h"
 #include "test.h"
 
 static const char *norm(const char *in, const char *cc)

@@ -1,11 +1,11 @@
 /* test_rpc.c - dispatch, lifecycle, errors, paging, central tool checks. */
-#include "audit.h"
-#include "auth.h"
+#include "mcp/audit.h"
+#include "mcp/auth.h"
 #include "fixture.h"
-#include "rpc.h"
-#include "store.h"
+#include "mcp/rpc.h"
+#include "store/store.h"
 #include "test.h"
-#include "tool.h"
+#include "mcp/tool.h"
 #include "tools/tools.h"
 
 struct cap {

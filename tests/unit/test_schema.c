@@ -2,7 +2,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include "test.h"
-#include "schema.h"
+#include "mcp/schema.h"
 
 static json_t *J(const char *text)
 {

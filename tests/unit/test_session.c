@@ -1,9 +1,9 @@
 /* test_session.c - the table, expiry, client requests, cancellation. */
 #include <pthread.h>
 #include <unistd.h>
-#include "session.h"
+#include "mcp/session.h"
 #include "test.h"
-#include "util.h"
+#include "base/util.h"
 
 TEST(create_find_end)
 {

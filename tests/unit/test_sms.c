@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "test.h"
-#include "audit.h"
-#include "secret.h"
-#include "sms.h"
+#include "mcp/audit.h"
+#include "base/secret.h"
+#include "agent/sms.h"
 
 /* `n` copies of `s` into a fresh string. */
 static char *rep(const char *s, int n)

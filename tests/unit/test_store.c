@@ -4,8 +4,8 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "test.h"
-#include "store.h"
-#include "auth.h"
+#include "store/store.h"
+#include "mcp/auth.h"
 
 /* ---- a fresh database file per test ------------------------------------ */
 

@@ -1,7 +1,7 @@
 /* test_template.c - placeholders: grammar, modes, encoding, refusals. */
 #include <stdlib.h>
 #include "test.h"
-#include "template.h"
+#include "outbound/template.h"
 
 static json_t *J(const char *text)
 {

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "test.h"
-#include "tz.h"
+#include "base/tz.h"
 
 /* UTC instant of a civil date and time */
 static int64_t U(int y, int m, int d, int h, int mi, int s)

@@ -7,17 +7,17 @@
 #include <unistd.h>
 #include "test.h"
 #include "fixture.h"
-#include "secret.h"
-#include "sip/libre.h"
+#include "base/secret.h"
+#include "voice/libre.h"
 #include "sip/trunk.h"
 #include "speech/speech.h"
-#include "store.h"
+#include "store/store.h"
 #include "voice/beep.h"
 #include "voice/denoise.h"
 #include "voice/dtmf.h"
 #include "voice/line.h"
 #include "voice/vad.h"
-#include "voice/wav.h"
+#include "speech/wav.h"
 
 static void tone(int16_t *f, size_t n, double amp)
 {
