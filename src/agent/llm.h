@@ -4,8 +4,7 @@
  *
  * Models. A model name resolves to a provider (base URL, key) in this order:
  *   1. a row of the models catalog with its own base_url (api_key sealed at
- *      rest with secret.h): `switchboard model add --name N --url URL
- *      [--key-env VAR]`;
+ *      rest with secret.h), which `switchboard model add` writes (cli/models.c);
  *   2. the default provider from the environment: SWITCHBOARD_LLM_URL (the
  *      base URL, e.g. http://127.0.0.1:8081/v1), SWITCHBOARD_LLM_KEY
  *      (optional) and SWITCHBOARD_LLM_MODEL. With SWITCHBOARD_LLM_MODEL set,
@@ -174,12 +173,5 @@ struct llm_request {
 int llm_chat(const struct llm_model *m, const struct llm_request *rq,
 	     llm_sentence_fn cb, void *arg, struct llm_response *r,
 	     char *err, size_t errlen);
-
-/* ---- operator command ---------------------------------------------------------- */
-
-/* switchboard model add|list|remove ... (argv[0] = "model"); the store is
- * opened with open_store. */
-int llm_cli(int argc, char **argv, int (*open_store)(const char *db),
-	    const char *(*db_path)(const char *));
 
 #endif

@@ -1,12 +1,14 @@
 /* admin.c - operator commands for contacts, users, office hours, live calls. */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 #include "cli/admin.h"
+#include "cli/cmdline.h"
+#include "cli/database.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "agent/officehours.h"
@@ -209,230 +211,282 @@ int admin_import_contacts(long long account_id, const char *text, const char *de
 
 /* ---- contact sources ----------------------------------------------------------- */
 
-/* the database's directory, where secret.key lives (as `serve` has it) */
-static const char *data_dir_of(const char *db, char *out, size_t outlen)
+/* ---- opening ------------------------------------------------------------------ */
+
+/* --account ID (required by every row) into *account, the database open and
+ * the account found. 0, or the exit code: 2 a bad id, 1 no database or no
+ * such account. */
+static int begin(const struct cmdline_args *a, int64_t *account)
 {
-	const char *slash = strrchr(db, '/');
-	snprintf(out, outlen, "%.*s", slash ? (int)(slash - db) : 1,
-		 slash ? (slash == db ? "/" : db) : ".");
-	return out;
-}
+	struct store_account acc;
 
-static int source_cmd(int64_t account, const char *action, const char *kind, const char *url,
-		      const char *user, const char *pwenv, int64_t id)
-{
-	if (!strcmp(action, "add")) {
-		const char *pw = pwenv ? getenv(pwenv) : NULL;
-		char err[200], label[300], *sealed = NULL;
-		int64_t nid;
-		int rc;
-
-		if (!kind || (strcmp(kind, "http") && strcmp(kind, "carddav")) || !url) {
-			fputs("switchboard: contact source add needs --kind http|carddav and --url URL\n",
-			      stderr);
-			return 2;
-		}
-		if ((strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)) ||
-		    strlen(url) > 2048 || contactsrc_label(kind, url, label, sizeof(label))) {
-			fprintf(stderr, "switchboard: url '%.100s' is not an http or https url\n", url);
-			return 2;
-		}
-		if (pwenv && !pw) {
-			fprintf(stderr, "switchboard: environment variable '%s' is not set\n", pwenv);
-			return 2;
-		}
-		if (pw && !user) {
-			fputs("switchboard: --password-env needs --user\n", stderr);
-			return 2;
-		}
-		if (pw && !(sealed = secret_seal(pw, err, sizeof(err)))) {
-			fprintf(stderr, "switchboard: cannot seal the password: %s\n", err);
-			return 1;
-		}
-		rc = store_contact_source_add(account, kind, url, user, sealed, &nid);
-		free(sealed);
-		if (rc) {
-			fputs("switchboard: cannot add the contact source\n", stderr);
-			return 1;
-		}
-		printf("%lld\n", (long long)nid);
-		return 0;
-	}
-	if (!strcmp(action, "list")) {
-		json_t *l = store_contact_source_list(account, 0), *v;
-		size_t i;
-		if (!l)
-			return 1;
-		json_array_foreach(l, i, v) {
-			char label[300];
-			contactsrc_label(json_string_value(json_object_get(v, "kind")),
-					 json_string_value(json_object_get(v, "url")), label, sizeof(label));
-			printf("%lld\t%s\t%s\t%s%s\t%s\n",
-			       (long long)json_integer_value(json_object_get(v, "id")), label,
-			       json_string_value(json_object_get(v, "url")),
-			       json_string_value(json_object_get(v, "username"))
-			       ? json_string_value(json_object_get(v, "username")) : "-",
-			       json_string_value(json_object_get(v, "password")) ? " (password set)" : "",
-			       json_is_true(json_object_get(v, "enabled")) ? "enabled" : "disabled");
-		}
-		json_decref(l);
-		return 0;
-	}
-	if (!strcmp(action, "remove") && id > 0) {
-		if (store_contact_source_delete(account, id)) {
-			fprintf(stderr, "switchboard: account %lld has no contact source %lld\n",
-				(long long)account, (long long)id);
-			return 1;
-		}
-		puts("removed");
-		return 0;
-	}
-	fputs("switchboard: contact source add|list|remove (see --help)\n", stderr);
-	return 2;
-}
-
-/* ---- the commands ------------------------------------------------------------ */
-
-static const char usage[] =
-	"usage: switchboard contact import --account ID FILE.csv|FILE.vcf [--country CC]\n"
-	"       switchboard contact add --account ID --name N --phone P[|P] [--company C] [--country CC]\n"
-	"       switchboard user add --account ID --name N [--extension E] [--phone P] [--dnd]\n"
-	"       switchboard user dnd --account ID --user ID on|off\n"
-	"       switchboard office-hours set --account ID --assistant ID FILE.json\n"
-	"       switchboard call start --account ID --assistant ID --from P [--to P]\n"
-	"       switchboard contact source add --account ID --kind http|carddav --url URL\n"
-	"                                      [--user U --password-env VAR]\n"
-	"       switchboard contact source list --account ID\n"
-	"       switchboard contact source remove --account ID --id N\n"
-	"       switchboard webhook secret --account ID\n"
-	"  All take --db PATH. Office hours: {\"weekly\":{\"monday\":[{\"open\":\"09:00\",\"close\":\"17:00\"}],...},\n"
-	"  \"exceptions\":[{\"date\":\"2026-12-25\",\"closed\":true}]}. `call start` registers a call that an\n"
-	"  external voice engine has on the line, to drive through /call/mcp; it prints the call id.\n";
-
-int admin_main(int argc, char **argv, const char *(*db_path)(const char *))
-{
-	static const struct option opts[] = {
-		{ "db", 1, 0, 'd' }, { "account", 1, 0, 'a' }, { "name", 1, 0, 'n' },
-		{ "phone", 1, 0, 'p' }, { "company", 1, 0, 'c' }, { "country", 1, 0, 'C' },
-		{ "extension", 1, 0, 'e' }, { "dnd", 0, 0, 'D' }, { "user", 1, 0, 'u' },
-		{ "assistant", 1, 0, 's' }, { "from", 1, 0, 'f' }, { "to", 1, 0, 't' },
-		{ "kind", 1, 0, 'k' }, { "url", 1, 0, 'U' }, { "password-env", 1, 0, 'P' },
-		{ "id", 1, 0, 'i' },
-		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
-	};
-	const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "", *db = NULL;
-	const char *name = NULL, *phone = NULL, *company = NULL, *cc = "", *ext = NULL;
-	const char *from = NULL, *to = NULL, *kind = NULL, *url = NULL, *pwenv = NULL;
-	const char *uname = NULL;
-	int64_t account = 0, user = 0, assistant = 0, src_id = 0;
-	int dnd = 0, c, r = 2;
-	char err[256];
-
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'a': if (util_parse_i64(optarg, &account)) account = -1; break;
-		case 'n': name = optarg; break;
-		case 'p': phone = optarg; break;
-		case 'c': company = optarg; break;
-		case 'C': cc = optarg; break;
-		case 'e': ext = optarg; break;
-		case 'D': dnd = 1; break;
-		case 'u': if (util_parse_i64(optarg, &user)) user = -1; uname = optarg; break;
-		case 'k': kind = optarg; break;
-		case 'U': url = optarg; break;
-		case 'P': pwenv = optarg; break;
-		case 'i': if (util_parse_i64(optarg, &src_id)) src_id = -1; break;
-		case 's': if (util_parse_i64(optarg, &assistant)) assistant = -1; break;
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
-	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	if (account < 1) {
+	if (util_parse_i64(cmdline_get(a, "account"), account) || *account < 1) {
 		fputs("switchboard: --account ID is required\n", stderr);
 		return 2;
 	}
-	{
-		char e2[256];
-		if (store_open(db_path(db), e2, sizeof(e2))) {
-			fprintf(stderr, "switchboard: %s\n", e2);
-			return 1;
-		}
-	}
-	/* sealed secrets (source passwords, the webhook secret) keep their key
-	 * next to the database, as for `serve` */
-	secret_init(data_dir_of(db_path(db), err, sizeof(err)));
-	struct store_account acc;
-	if (store_account_get(account, &acc)) {
-		fprintf(stderr, "switchboard: no account %lld\n", (long long)account);
+	if (database_open_existing(database_path(cmdline_get(a, "db"))))
+		return 1;
+	if (store_account_get(*account, &acc)) {
+		fprintf(stderr, "switchboard: no account %lld\n", (long long)*account);
+		store_thread_release();
 		return 1;
 	}
-	if (!strcmp(cmd, "contact") && !strcmp(sub, "import") && optind < argc) {
-		char *text = read_file(argv[optind], err, sizeof(err));
-		int n = text ? admin_import_contacts(account, text, cc, err, sizeof(err)) : -1;
-		free(text);
-		if (n < 0) {
-			fprintf(stderr, "switchboard: %s\n", err);
-			return 1;
-		}
-		printf("imported %d contacts\n", n);
-		r = 0;
-	} else if (!strcmp(cmd, "contact") && !strcmp(sub, "add") && name && phone) {
-		r = add_contact(account, name, company, NULL, "native", phone, cc) ? 1 : 0;
-		if (r)
-			fputs("switchboard: cannot add the contact (is the number readable?)\n", stderr);
-		else
-			puts("added");
-	} else if (!strcmp(cmd, "user") && !strcmp(sub, "add") && name) {
-		int64_t id;
-		r = store_user_insert(account, name, ext, phone, dnd, NULL, &id) ? 1 : 0;
-		if (!r)
-			printf("%lld\n", (long long)id);
-		else
-			fputs("switchboard: cannot add the user (extension taken?)\n", stderr);
-	} else if (!strcmp(cmd, "user") && !strcmp(sub, "dnd") && user > 0 && optind < argc) {
-		r = store_user_set_dnd(account, user, !strcmp(argv[optind], "on")) ? 1 : 0;
-		puts(r ? "no such user" : "ok");
-	} else if (!strcmp(cmd, "office-hours") && !strcmp(sub, "set") && assistant > 0 &&
-		   optind < argc) {
-		char *text = read_file(argv[optind], err, sizeof(err));
-		json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
-		free(text);
-		if (!doc || officehours_validate(doc, err, sizeof(err))) {
-			fprintf(stderr, "switchboard: office hours: %s\n", doc ? err : "not valid JSON");
-			json_decref(doc);
-			return 1;
-		}
-		r = store_office_hours_set(account, assistant, doc) ? 1 : 0;
-		json_decref(doc);
-		puts(r ? "no such assistant" : "ok");
-	} else if (!strcmp(cmd, "call") && !strcmp(sub, "start") && assistant > 0 && from) {
-		int64_t id;
-		r = store_call_start_live(account, assistant, "inbound", from, to, &id) ? 1 : 0;
-		if (!r)
-			printf("%lld\n", (long long)id);
-		else
-			fputs("switchboard: cannot start the call (unknown assistant?)\n", stderr);
-	} else if (!strcmp(cmd, "contact") && !strcmp(sub, "source")) {
-		r = source_cmd(account, optind < argc ? argv[optind] : "", kind, url, uname, pwenv,
-			       src_id);
-	} else if (!strcmp(cmd, "webhook") && !strcmp(sub, "secret")) {
-		char secret[128];
-		r = webhook_secret(account, secret, sizeof(secret)) ? 1 : 0;
-		if (r)
-			fputs("switchboard: cannot read or create the webhook secret\n", stderr);
-		else
-			puts(secret);
-	} else {
-		fputs(usage, stderr);
+	return 0;
+}
+
+/* An id option (--user, --assistant, --id) that must be positive: into *out,
+ * or -1 after a message naming the option. */
+static int id_opt(const struct cmdline_args *a, const char *name, int64_t *out)
+{
+	const char *v = cmdline_get(a, name);
+
+	if (util_parse_i64(v, out) || *out < 1) {
+		fprintf(stderr, "switchboard: invalid --%s '%s': a positive id\n", name, v);
+		return -1;
 	}
+	return 0;
+}
+
+/* ---- contacts, users, office hours, calls ------------------------------------- */
+
+int admin_cmd_contact_import(const struct cmdline_args *a)
+{
+	char err[256], *text;
+	int64_t account;
+	int r, n;
+
+	if ((r = begin(a, &account)))
+		return r;
+	text = read_file(a->pos[0], err, sizeof(err));
+	n = text ? admin_import_contacts(account, text, cmdline_get_or(a, "country", ""), err, sizeof(err)) : -1;
+	free(text);
+	if (n < 0) {
+		fprintf(stderr, "switchboard: %s\n", err);
+		r = 1;
+	} else {
+		printf("imported %d contacts\n", n);
+	}
+	store_thread_release();
+	return r;
+}
+
+int admin_cmd_contact_add(const struct cmdline_args *a)
+{
+	int64_t account;
+	int r;
+
+	if ((r = begin(a, &account)))
+		return r;
+	r = add_contact(account, cmdline_get(a, "name"), cmdline_get(a, "company"), NULL, "native",
+			cmdline_get(a, "phone"), cmdline_get_or(a, "country", "")) ? 1 : 0;
+	if (r)
+		fputs("switchboard: cannot add the contact (is the number readable?)\n", stderr);
+	else
+		puts("added");
+	store_thread_release();
+	return r;
+}
+
+int admin_cmd_user_add(const struct cmdline_args *a)
+{
+	int64_t account, id;
+	int r;
+
+	if ((r = begin(a, &account)))
+		return r;
+	r = store_user_insert(account, cmdline_get(a, "name"), cmdline_get(a, "extension"),
+			      cmdline_get(a, "phone"), cmdline_has(a, "dnd"), NULL, &id) ? 1 : 0;
+	if (!r)
+		printf("%lld\n", (long long)id);
+	else
+		fputs("switchboard: cannot add the user (extension taken?)\n", stderr);
+	store_thread_release();
+	return r;
+}
+
+int admin_cmd_user_dnd(const struct cmdline_args *a)
+{
+	int64_t account, user;
+	int r;
+
+	if (id_opt(a, "user", &user))
+		return 2;
+	if ((r = begin(a, &account)))
+		return r;
+	r = store_user_set_dnd(account, user, !strcmp(a->pos[0], "on")) ? 1 : 0;
+	puts(r ? "no such user" : "ok");
+	store_thread_release();
+	return r;
+}
+
+int admin_cmd_office_hours_set(const struct cmdline_args *a)
+{
+	int64_t account, assistant;
+	char err[256], *text;
+	json_t *doc;
+	int r;
+
+	if (id_opt(a, "assistant", &assistant))
+		return 2;
+	if ((r = begin(a, &account)))
+		return r;
+	text = read_file(a->pos[0], err, sizeof(err));
+	doc = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (!doc || officehours_validate(doc, err, sizeof(err))) {
+		fprintf(stderr, "switchboard: office hours: %s\n", doc ? err : "not valid JSON");
+		r = 1;
+		goto out;
+	}
+	r = store_office_hours_set(account, assistant, doc) ? 1 : 0;
+	puts(r ? "no such assistant" : "ok");
+out:
+	json_decref(doc);
+	store_thread_release();
+	return r;
+}
+
+int admin_cmd_call_start(const struct cmdline_args *a)
+{
+	int64_t account, assistant, id;
+	int r;
+
+	if (id_opt(a, "assistant", &assistant))
+		return 2;
+	if ((r = begin(a, &account)))
+		return r;
+	r = store_call_start_live(account, assistant, "inbound", cmdline_get(a, "from"),
+				  cmdline_get(a, "to"), &id) ? 1 : 0;
+	if (!r)
+		printf("%lld\n", (long long)id);
+	else
+		fputs("switchboard: cannot start the call (unknown assistant?)\n", stderr);
+	store_thread_release();
+	return r;
+}
+
+/* ---- contact sources ----------------------------------------------------------- */
+
+/* The checks of `contact source add`, before anything is opened; 0 or 2. */
+static int source_check(const char *kind, const char *url, const char *user, const char *pwenv,
+			const char *pw)
+{
+	char label[300];
+
+	if (strcmp(kind, "http") && strcmp(kind, "carddav")) {
+		fputs("switchboard: contact source add needs --kind http|carddav and --url URL\n", stderr);
+		return 2;
+	}
+	if ((strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)) ||
+	    strlen(url) > 2048 || contactsrc_label(kind, url, label, sizeof(label))) {
+		fprintf(stderr, "switchboard: url '%.100s' is not an http or https url\n", url);
+		return 2;
+	}
+	if (pwenv && !pw) {
+		fprintf(stderr, "switchboard: environment variable '%s' is not set\n", pwenv);
+		return 2;
+	}
+	if (pw && !user) {
+		fputs("switchboard: --password-env needs --user\n", stderr);
+		return 2;
+	}
+	return 0;
+}
+
+int admin_cmd_source_add(const struct cmdline_args *a)
+{
+	const char *kind = cmdline_get(a, "kind"), *url = cmdline_get(a, "url");
+	const char *user = cmdline_get(a, "user"), *pwenv = cmdline_get(a, "password-env");
+	const char *pw = pwenv ? getenv(pwenv) : NULL;
+	char err[200], *sealed = NULL;
+	int64_t account, id;
+	int r;
+
+	if ((r = begin(a, &account)))
+		return r;
+	if ((r = source_check(kind, url, user, pwenv, pw)))
+		goto out;
+	if (pw && !(sealed = secret_seal(pw, err, sizeof(err)))) {
+		fprintf(stderr, "switchboard: cannot seal the password: %s\n", err);
+		r = 1;
+		goto out;
+	}
+	if (store_contact_source_add(account, kind, url, user, sealed, &id)) {
+		fputs("switchboard: cannot add the contact source\n", stderr);
+		r = 1;
+		goto out;
+	}
+	printf("%lld\n", (long long)id);
+out:
+	free(sealed);
+	store_thread_release();
+	return r;
+}
+
+int admin_cmd_source_list(const struct cmdline_args *a)
+{
+	int64_t account;
+	json_t *l, *v;
+	size_t i;
+	int r;
+
+	if ((r = begin(a, &account)))
+		return r;
+	l = store_contact_source_list(account, 0);
+	json_array_foreach(l, i, v) {
+		char label[300];
+		contactsrc_label(json_string_value(json_object_get(v, "kind")),
+				 json_string_value(json_object_get(v, "url")), label, sizeof(label));
+		printf("%lld\t%s\t%s\t%s%s\t%s\n",
+		       (long long)json_integer_value(json_object_get(v, "id")), label,
+		       json_string_value(json_object_get(v, "url")),
+		       json_string_value(json_object_get(v, "username"))
+		       ? json_string_value(json_object_get(v, "username")) : "-",
+		       json_string_value(json_object_get(v, "password")) ? " (password set)" : "",
+		       json_is_true(json_object_get(v, "enabled")) ? "enabled" : "disabled");
+	}
+	r = l ? 0 : 1;
+	json_decref(l);
+	store_thread_release();
+	return r;
+}
+
+int admin_cmd_source_remove(const struct cmdline_args *a)
+{
+	int64_t account, id;
+	int r;
+
+	if (id_opt(a, "id", &id))
+		return 2;
+	if ((r = begin(a, &account)))
+		return r;
+	if (store_contact_source_delete(account, id)) {
+		fprintf(stderr, "switchboard: account %lld has no contact source %lld\n",
+			(long long)account, (long long)id);
+		r = 1;
+	} else {
+		puts("removed");
+	}
+	store_thread_release();
+	return r;
+}
+
+/* ---- webhook ------------------------------------------------------------------- */
+
+int admin_cmd_webhook_secret(const struct cmdline_args *a)
+{
+	char secret[128];
+	int64_t account;
+	int r;
+
+	if ((r = begin(a, &account)))
+		return r;
+	r = webhook_secret(account, secret, sizeof(secret)) ? 1 : 0;
+	if (r)
+		fputs("switchboard: cannot read or create the webhook secret\n", stderr);
+	else
+		puts(secret);
+	sodium_memzero(secret, sizeof(secret));
 	store_thread_release();
 	return r;
 }

@@ -1,8 +1,9 @@
 /* test_cmdline.c - the command-line parser and the help made from the rows
- * (cli/cmdline.c), on a table of its own. */
+ * (cli/cmdline.c), on a table of its own and on the real one (cli/commands.c). */
 #include <stdlib.h>
 #include "test.h"
 #include "cli/cmdline.h"
+#include "cli/commands.h"
 
 static int run_nothing(const struct cmdline_args *a)
 {
@@ -135,7 +136,37 @@ TEST(cmdline_help_from_rows)
 	free(help);
 }
 
+/* The real table: every row is complete, its options unique, its help lines
+ * short, and --help lists every row. */
+TEST(commands_table_complete)
+{
+	char *all = captured(cmdline_help_all, commands_table);
+	int rows = 0;
+
+	REQUIRE(all);
+	for (const struct cmdline_cmd *c = commands_table; c->name; c++, rows++) {
+		char needle[128], *help = captured(cmdline_help, c);
+		const char *line;
+		snprintf(needle, sizeof(needle), "  %s%s%s ", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
+		if (!strstr(all, needle))
+			fprintf(stderr, "  --help does not list '%s'\n", needle);
+		CHECK(strstr(all, needle));
+		CHECK(c->summary && *c->summary && c->run);
+		CHECK(c->npos <= CMDLINE_MAX_POS && c->npos_optional <= c->npos);
+		for (int i = 0; i < CMDLINE_MAX_OPTS && c->opts[i].name; i++) {
+			CHECK(c->opts[i].help && strcmp(c->opts[i].name, "help"));
+			for (int j = 0; j < i; j++)
+				CHECK(strcmp(c->opts[i].name, c->opts[j].name));
+		}
+		for (line = help; line && *line; line += strcspn(line, "\n") + 1)
+			CHECK(strcspn(line, "\n") <= 100);
+		free(help);
+	}
+	CHECK(rows >= 25);
+	free(all);
+}
+
 const struct unit_test cmdline_tests[] = {
 	T(cmdline_find), T(cmdline_parse_valid), T(cmdline_parse_refused), T(cmdline_help_from_rows),
-	{ 0 }
+	T(commands_table_complete), { 0 }
 };
