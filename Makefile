@@ -29,12 +29,35 @@ LDFLAGS += $(LDSAN)
 
 SRC      := $(wildcard src/*/*.c)
 LIBSRC   := $(filter-out src/cli/main.c,$(SRC))
-LIBOBJ   := $(LIBSRC:%.c=$(OUT)/obj/%.o)
+# the tool table, generated from the declarations in src/tools/schemas/
+GEN      := $(OUT)/gen
+TOOLDECL := $(OUT)/tooldecl
+SCHEMAS  := src/tools/schemas/LIST $(wildcard src/tools/schemas/*.json src/tools/schemas/*/*.json)
+LIBOBJ   := $(LIBSRC:%.c=$(OUT)/obj/%.o) $(OUT)/obj/$(GEN)/tool_table.o
 UNITSRC  := $(wildcard tests/unit/*.c)
 UNITOBJ  := $(UNITSRC:%.c=$(OUT)/obj/%.o)
 
-.PHONY: all unit test clean run bench fuzz soak
+.PHONY: all unit test clean run bench fuzz soak docs
 all: $(OUT)/switchboard
+
+# tooldecl: the tool declarations -> tool_table[] (and docs/TOOLS.md); it
+# fails on a schema that is not JSON, a file without handler, a handler
+# without file (scripts/tooldecl.c)
+$(TOOLDECL): scripts/tooldecl.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CSTD) $(WARN) $(OPT) -include src/base/banned.h $(shell pkg-config --cflags jansson) \
+		-o $@ $< $(LDFLAGS) $(shell pkg-config --libs jansson)
+
+$(GEN)/tool_table.c: $(TOOLDECL) $(SCHEMAS) src/tools/tools.h
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@$(TOOLDECL) --c $@ src/tools/schemas src/tools/tools.h
+
+# the tool reference is committed; the test command checks it is current
+docs: docs/TOOLS.md
+docs/TOOLS.md: $(TOOLDECL) $(SCHEMAS) src/tools/tools.h
+	$(TOOLDECL) --docs $@ src/tools/schemas src/tools/tools.h
 
 $(OUT)/switchboard: $(OUT)/obj/src/cli/main.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)

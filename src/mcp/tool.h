@@ -2,8 +2,9 @@
  * tool.h - the MCP capability tables (tools, resources, prompts) and the
  * central checks every tools/call goes through.
  *
- * Each capability is one row of a static const table (src/tools.c holds the
- * tool table; resources and prompts sit beside it). A row declares name,
+ * Each capability is one row of a static const table (the tool table is
+ * generated from src/tools/schemas/, one JSON file a tool, by
+ * scripts/tooldecl.c; resources and prompts are in src/tools/table.c). A row declares name,
  * title, description, input and output schema (JSON text), annotations
  * (TOOL_* flags), the scope the caller's key needs, the surfaces that show
  * it (control plane, conformance fixtures, in-call) and its handler.
@@ -145,8 +146,9 @@ json_t *tool_schema_conservative(const json_t *schema);
  * confirmation: one row can hold a free and a paid action; a paid one needs
  * AUTH_SCOPE_SPEND whatever scope the row names (update_campaign_status
  * names write, so a key without spend can still stop a campaign). Spend rows add
- * SPEND_ARGS to their input properties and wrap their output schema in
- * SPEND_OUTPUT().
+ * the fragment spend_arguments to their input properties and offer the
+ * fragment spend_confirmation in their output schema's anyOf
+ * (src/tools/schemas/fragments/).
  */
 /*
  * A confirmation binds what the preview priced, not only the arguments:
@@ -163,16 +165,6 @@ json_t *tool_schema_conservative(const json_t *schema);
  * client disconnects or its session ends. */
 #define TOOL_ELICIT_TIMEOUT_MS 60000
 #define TOOL_PREVIEW_FREE 1
-#define SPEND_ARGS \
-	"\"confirmation_token\":{\"type\":\"string\",\"minLength\":16,\"maxLength\":128," \
-	"\"description\":\"The token a previous call returned to confirm exactly this action\"}," \
-	"\"idempotency_key\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":128," \
-	"\"description\":\"Retries with the same key return the first result instead of acting twice\"}"
-#define TOOL_CONFIRMATION_SCHEMA \
-	"{\"type\":\"object\",\"required\":[\"status\",\"message\",\"preview\",\"confirmation_token\",\"expires_at\"]," \
-	"\"properties\":{\"status\":{\"const\":\"confirmation_required\"},\"message\":{\"type\":\"string\"}," \
-	"\"preview\":{\"type\":\"object\"},\"confirmation_token\":{\"type\":\"string\"},\"expires_at\":{\"type\":\"string\"}}}"
-#define SPEND_OUTPUT(success) "{\"type\":\"object\",\"anyOf\":[" success "," TOOL_CONFIRMATION_SCHEMA "]}"
 
 
 /* ---- registry ---------------------------------------------------------- */

@@ -1,5 +1,6 @@
 /*
- * tools/tools.h - handlers of the capability tables in src/tools.c.
+ * tools/tools.h - handlers of the capability tables (the tools declared in
+ * src/tools/schemas/, resources and prompts in table.c).
  *
  * One file per family: conformance.c (the conformance suite's fixtures),
  * catalog.c (models, voices, languages, phone numbers), assistants.c,

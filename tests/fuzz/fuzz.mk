@@ -32,7 +32,7 @@ FUZZ_CFLAGS   := -g -O1 -fno-omit-frame-pointer -std=c17 -D_GNU_SOURCE $(RECF) \
 		 -Wall -Wextra -Wshadow -Wno-unused-parameter \
 		 -Wno-missing-field-initializers \
 		 -Isrc -include src/base/banned.h $(FUZZ_PKGCF) -MMD -MP
-FUZZ_LIBSRC   := $(LIBSRC)
+FUZZ_LIBSRC   := $(LIBSRC) $(GEN)/tool_table.c
 FUZZ_LIBOBJ   := $(FUZZ_LIBSRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_LIB      := $(FUZZ_DIR)/libswitchboard.a
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
@@ -56,6 +56,11 @@ FUZZ_REPLAY_BINS   := $(FUZZ_TARGETS:%=$(FUZZ_REPLAY_DIR)/fuzz_%)
 fuzz-build: $(FUZZ_BINS)
 
 $(FUZZ_DIR)/obj/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN_LIB) $(FUZZ_CFLAGS) -c -o $@ $<
+
+# the generated tool table (Makefile: $(GEN)/tool_table.c)
+$(FUZZ_DIR)/obj/$(GEN)/%.o: $(GEN)/%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_SAN_LIB) $(FUZZ_CFLAGS) -c -o $@ $<
 
