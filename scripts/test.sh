@@ -46,6 +46,8 @@ run() { # name, log file, command...
 run unit "$LOG/unit.log" ./build/san/unit
 # the folders are layers: no upward include, no include cycle (src/LAYERS)
 run layers "$LOG/layers.log" bash tests/layers/run.sh
+# the tool declarations: docs/TOOLS.md current, broken declarations fail the build
+run tooldecl "$LOG/tooldecl.log" bash tests/tooldecl/run.sh
 run e2e "$LOG/e2e.log" $NODE tests/e2e/run.mjs
 run protocol "$LOG/protocol.log" $NODE tests/protocol/run.mjs
 # the voice runtime with sipp as the remote phone (loopback, free ports, bounded)

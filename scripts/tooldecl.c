@@ -635,9 +635,12 @@ static void md_cell(FILE *o, const char *s)
 static void md_json(FILE *o, const json_t *v)
 {
 	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-	fputc('`', o);
+	/* a code span holding a backquote is opened with two */
+	const char *q = t && strchr(t, '`') ? "`` " : "`";
+
+	fputs(q, o);
 	md_cell(o, t ? t : "?");
-	fputc('`', o);
+	fputs(q[1] ? " ``" : "`", o);
 	free(t);
 }
 
@@ -803,7 +806,8 @@ static int md_example(FILE *o, const struct decl *t)
 			json_object_set_new(args, key, v);
 		}
 	}
-	call = json_pack("{s:s, s:s, s:o}", "method", "tools/call", "name", str(t->doc, "name"), "arguments", args);
+	call = json_pack("{s:s, s:i, s:s, s:{s:s, s:o}}", "jsonrpc", "2.0", "id", 1, "method", "tools/call",
+			 "params", "name", str(t->doc, "name"), "arguments", args);
 	txt = json_dumps(call, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 	fprintf(o, "\n```json\n%s\n```\n", txt);
 	free(txt);
@@ -832,7 +836,7 @@ static int write_docs(const char *path)
 	      "Every MCP tool Switchboard serves, in `tools/list` order. The control plane is `/mcp`\n"
 	      "and `switchboard stdio` (API keys); the in-call plane is `/call/mcp` during a live call;\n"
 	      "the conformance fixtures are served by `serve --conformance`. Scope is what the caller's\n"
-	      "key needs; spend tools run only once confirmed (see README, \"Spending money\").\n\n", o);
+	      "key needs; spend tools run only once confirmed (README, \"Spend actions\").\n\n", o);
 	for (size_t i = 0; i < ndecls; i++) {
 		const struct decl *t = &decls[i];
 		if (t->section)
