@@ -135,3 +135,29 @@ void util_deadline(struct timespec *ts, clockid_t clock, double in_s)
 	ts->tv_sec += ns / 1000000000L;
 	ts->tv_nsec = ns % 1000000000L;
 }
+
+int util_parse_money(const char *s, int64_t *micros)
+{
+	int64_t whole = 0, frac = 0;
+	int nwhole = 0, nfrac = 0;
+
+	if (!s)
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++, nwhole++) {
+		if (whole > 1000000000000 / 10)
+			return -1;
+		whole = whole * 10 + (*s - '0');
+	}
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++, nfrac++) {
+			if (nfrac == 6)
+				return -1;	/* below a micro-dollar */
+			frac = frac * 10 + (*s - '0');
+		}
+	if (*s || (!nwhole && !nfrac) || whole > 1000000000000)
+		return -1;
+	for (int i = nfrac; i < 6; i++)
+		frac *= 10;
+	*micros = whole * 1000000 + frac;
+	return 0;
+}

@@ -30,6 +30,10 @@ void util_money(int64_t micros, char *out, size_t outlen);
 /* An integer setting from the environment: def when unset or empty; def
  * with a logged warning when not an integer in lo..hi. */
 int64_t util_env_i64(const char *name, int64_t def, int64_t lo, int64_t hi);
+/* An amount of USD written as digits with at most 6 decimals ("25",
+ * "12.50", "0.000001"; no sign, no exponent, at most 1e12) into exact
+ * micro-dollars; -1 for anything else. */
+int util_parse_money(const char *s, int64_t *micros);
 /* strtoll on the whole string; -1 if not a clean integer */
 int util_parse_i64(const char *s, int64_t *out);
 /* The seconds of an HTTP header line "Retry-After: N" (any case, as libcurl

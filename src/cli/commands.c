@@ -75,6 +75,8 @@ const struct cmdline_cmd commands_table[] = {
 		{ "country", "CC", 0, "its country" },
 		TRUNK_OPTS, DB },
 	  .notes = "  A --trunk-* option gives the number its own SIP trunk (as number trunk).\n" },
+	{ "number", "list", "list an account's phone numbers (JSON)", provision_cmd_number_list,
+	  .opts = { ACCOUNT, { "type", "inbound|outbound", 0, "only numbers of this type" }, DB } },
 	{ "number", "trunk", "set the SIP trunk of a number the account has; prints its id",
 	  provision_cmd_number_trunk,
 	  .opts = { ACCOUNT, { "number", "+E164", CMDLINE_REQUIRED, "the number" }, TRUNK_OPTS, DB },

@@ -1,5 +1,6 @@
 /* database.c - which database a command opens, and how (see database.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 const char *database_path(const char *flag)
 {
 	const char *e = getenv("SWITCHBOARD_DB");
-	return flag ? flag : e ? e : "data/switchboard.db";
+	return flag ? flag : e && *e ? e : "data/switchboard.db";
 }
 
 const char *database_dir(const char *path, char *out, size_t outlen)
@@ -37,11 +38,18 @@ static void ensure_dir(const char *path)
 		log_warn("cannot create directory '%s': %s", dir, strerror(errno));
 }
 
-int database_open(const char *path)
+int database_open(const char *path, enum database_mode mode)
 {
-	char err[256], dir[1024];
+	char err[256], dir[1024], abs[PATH_MAX];
+	struct stat st;
 	int from, to;
 
+	if (mode == DATABASE_EXISTING && stat(path, &st) && errno == ENOENT) {
+		fprintf(stderr, "switchboard: no database at '%s': give --db PATH or set "
+			"SWITCHBOARD_DB (the default is data/switchboard.db in the working "
+			"directory), or make one with 'switchboard migrate --db %s'\n", path, path);
+		return -1;
+	}
 	ensure_dir(path);
 	/* sealed secrets keep their key next to the database */
 	secret_init(database_dir(path, dir, sizeof(dir)));
@@ -55,6 +63,7 @@ int database_open(const char *path)
 	}
 	if (from != to)
 		log_info("store: migrated '%s' from version %d to %d", path, from, to);
+	log_info("store: database '%s'", realpath(path, abs) ? abs : path);
 	return store_seed_catalogs();
 }
 

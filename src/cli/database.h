@@ -19,10 +19,16 @@ const char *database_path(const char *flag);
 /* The directory of the database file into out ("." for a bare name). */
 const char *database_dir(const char *path, char *out, size_t outlen);
 
-/* For serve, stdio and the provisioning commands: make the directory if it
- * is missing (one level), key the sealed secrets with the file beside the
- * database, open and migrate it, seed the catalogs. 0, or -1 logged. */
-int database_open(const char *path);
+/* For serve, stdio and the provisioning commands: open and migrate the
+ * database, key the sealed secrets with the file beside it, seed the
+ * catalogs, and log which file it is. Only a command that may create the
+ * database (DATABASE_CREATE: migrate, account create, serve --demo or
+ * --conformance) makes a missing file (and its directory, one level); the
+ * others refuse a missing file saying where they looked and how to make
+ * one, so a command run from another folder never answers from a new empty
+ * database. 0, or -1 with the reason logged or printed. */
+enum database_mode { DATABASE_EXISTING, DATABASE_CREATE };
+int database_open(const char *path, enum database_mode mode);
 
 /* For the in-call data commands: open the database as it is (no directory,
  * no migration), key the sealed secrets beside it. 0, or -1 with a message

@@ -12,7 +12,7 @@
 
 static int open_db(const struct cmdline_args *a)
 {
-	return database_open(database_path(cmdline_get(a, "db")));
+	return database_open(database_path(cmdline_get(a, "db")), DATABASE_EXISTING);
 }
 
 int models_cmd_add(const struct cmdline_args *a)

@@ -9,11 +9,12 @@
 #include "mcp/schema.h"
 #include "sip/trunk.h"
 #include "store/store.h"
+#include "base/tz.h"
 #include "base/util.h"
 
 static int open_db(const struct cmdline_args *a)
 {
-	return database_open(database_path(cmdline_get(a, "db")));
+	return database_open(database_path(cmdline_get(a, "db")), DATABASE_EXISTING);
 }
 
 /* --account ID when given: a positive id into *out (0 when absent), or a
@@ -46,16 +47,25 @@ int provision_cmd_account_create(const struct cmdline_args *a)
 {
 	const char *name = cmdline_get(a, "name"), *tz = cmdline_get_or(a, "timezone", "UTC");
 	const char *bal = cmdline_get(a, "balance");
-	double balance = bal ? strtod(bal, NULL) : 0;
-	int64_t id;
+	int64_t id, micros = 0;
 
-	if (open_db(a))
-		return 1;
 	if (!*name) {
 		fputs("switchboard: account create needs --name\n", stderr);
 		return 2;
 	}
-	if (store_account_create(name, tz, (int64_t)(balance * 1e6 + 0.5), &id))
+	if (bal && util_parse_money(bal, &micros)) {
+		fprintf(stderr, "switchboard: invalid --balance '%s': a amount of USD such as 25 or "
+			"12.50 (at most 6 decimals, not negative)\n", bal);
+		return 2;
+	}
+	if (!tz_exists(tz)) {
+		fprintf(stderr, "switchboard: unknown --timezone '%s': an IANA zone such as "
+			"Europe/Berlin or America/New_York\n", tz);
+		return 2;
+	}
+	if (database_open(database_path(cmdline_get(a, "db")), DATABASE_CREATE))
+		return 1;
+	if (store_account_create(name, tz, micros, &id))
 		return 1;
 	printf("%lld\n", (long long)id);
 	return 0;
@@ -120,11 +130,15 @@ int provision_cmd_key_list(const struct cmdline_args *a)
 int provision_cmd_key_revoke(const struct cmdline_args *a)
 {
 	const char *prefix = a->pos[0];
+	int r;
 
 	if (open_db(a))
 		return 1;
-	if (store_key_revoke(prefix)) {
-		fprintf(stderr, "switchboard: no key with prefix '%s'\n", prefix);
+	r = store_key_revoke(prefix);
+	if (r) {
+		fprintf(stderr, r == STORE_CONFLICT ? "switchboard: key '%s' was revoked already\n"
+			: r == STORE_NOTFOUND ? "switchboard: no key with prefix '%s'\n"
+			: "switchboard: cannot revoke key '%s': store error\n", prefix);
 		return 1;
 	}
 	printf("revoked %s\n", prefix);
@@ -149,9 +163,13 @@ static int number_cmd(const struct cmdline_args *a, int set_trunk)
 
 	if (account_opt(a, &account))
 		return 2;
-	if (!schema_is_e164(number) || (strcmp(type, "inbound") && strcmp(type, "outbound"))) {
-		fprintf(stderr, "switchboard: '%s' is not an E.164 number or '%s' not inbound|outbound\n",
-			number, type);
+	if (!schema_is_e164(number)) {
+		fprintf(stderr, "switchboard: --number '%s' is not an E.164 number (+ and the country "
+			"code, e.g. +4930123456)\n", number);
+		return 2;
+	}
+	if (strcmp(type, "inbound") && strcmp(type, "outbound")) {
+		fprintf(stderr, "switchboard: --type '%s' is not inbound or outbound\n", type);
 		return 2;
 	}
 	if (pw_env && (!getenv(pw_env) || !*getenv(pw_env))) {
@@ -201,4 +219,20 @@ int provision_cmd_number_add(const struct cmdline_args *a)
 int provision_cmd_number_trunk(const struct cmdline_args *a)
 {
 	return number_cmd(a, 1);
+}
+
+int provision_cmd_number_list(const struct cmdline_args *a)
+{
+	const char *type = cmdline_get(a, "type");
+	int64_t account;
+
+	if (account_opt(a, &account))
+		return 2;
+	if (type && strcmp(type, "inbound") && strcmp(type, "outbound")) {
+		fprintf(stderr, "switchboard: --type '%s' is not inbound or outbound\n", type);
+		return 2;
+	}
+	if (open_db(a))
+		return 1;
+	return print_json(store_phone_numbers_list(account, type));
 }

@@ -22,5 +22,6 @@ int provision_cmd_key_list(const struct cmdline_args *a);
 int provision_cmd_key_revoke(const struct cmdline_args *a);
 int provision_cmd_number_add(const struct cmdline_args *a);
 int provision_cmd_number_trunk(const struct cmdline_args *a);
+int provision_cmd_number_list(const struct cmdline_args *a);
 
 #endif

@@ -146,7 +146,9 @@ int serve_cmd_http(const struct cmdline_args *a)
 	}
 	cfg.allowed_hosts = cmdline_get(a, "allowed-hosts");
 	cfg.allowed_origins = cmdline_get(a, "allowed-origins");
-	if (refuse_retired_env() || database_open(db))
+	/* a demo or the conformance fixtures may start from nothing */
+	if (refuse_retired_env() || database_open(db, cmdline_has(a, "demo") || cmdline_has(a, "conformance")
+						  ? DATABASE_CREATE : DATABASE_EXISTING))
 		return 1;
 	if (demo && !conformance && demo_bootstrap(db))
 		return 1;
@@ -207,7 +209,7 @@ int serve_cmd_stdio(const struct cmdline_args *a)
 	int conformance = cmdline_has(a, "conformance"), r;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (refuse_retired_env() || database_open(database_path(cmdline_get(a, "db"))))
+	if (refuse_retired_env() || database_open(database_path(cmdline_get(a, "db")), DATABASE_EXISTING))
 		return 1;
 	if (!conformance) {
 		key = getenv("SWITCHBOARD_API_KEY");

@@ -133,8 +133,8 @@
 	X(KEY_LIST, "SELECT prefix, account_id, scopes, label, created_at," \
 	  " revoked_at, last_used_at FROM api_keys" \
 	  " WHERE ?1 = 0 OR account_id = ?1 ORDER BY id") \
-	X(KEY_REVOKE, "UPDATE api_keys SET revoked_at = coalesce(revoked_at, " \
-	  NOW ") WHERE prefix = ?1") \
+	X(KEY_REVOKE, "UPDATE api_keys SET revoked_at = " NOW \
+	  " WHERE prefix = ?1 AND revoked_at IS NULL") \
 	\
 	X(MODELS_LIST, "SELECT id, name, provider, context_window, description" \
 	  " FROM models ORDER BY id") \
@@ -1023,8 +1023,15 @@ int store_key_revoke(const char *prefix)
 		return STORE_ERR;
 	bind_text(st, 1, prefix);
 	rc = stmt_exec(st, "cannot revoke api key");
-	if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(st)) == 0)
-		rc = STORE_NOTFOUND;
+	if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(st)) == 0) {
+		/* nothing changed: no such key, or one revoked before */
+		sqlite3_stmt *q = sq_prep("SELECT 1 FROM api_keys WHERE prefix = ?1");
+		if (!q)
+			return STORE_ERR;
+		sqlite3_bind_text(q, 1, prefix, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(q) == SQLITE_ROW ? STORE_CONFLICT : STORE_NOTFOUND;
+		sqlite3_finalize(q);
+	}
 	return rc;
 }
 

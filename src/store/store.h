@@ -97,6 +97,7 @@ int store_key_by_prefix(const char *prefix, struct store_key *out);
 /* [{prefix, account_id, scopes (bits), label, created_at, revoked_at|null}],
  * all accounts when account_id == 0 */
 json_t *store_key_list(int64_t account_id);
+/* 0; STORE_NOTFOUND (no key with that prefix); STORE_CONFLICT (revoked before). */
 int store_key_revoke(const char *prefix);
 
 /* ---- catalogs (shared by all accounts) -------------------------------- */

@@ -77,9 +77,9 @@ export function serverEnv(extra = {}) {
 // ---- processes ------------------------------------------------------------------
 
 /* Run a command to completion with a time limit: {code, signal, stdout, stderr}. */
-export function run(cmd, args, { env, timeout = CLI_TIMEOUT_MS, input } = {}) {
+export function run(cmd, args, { env, timeout = CLI_TIMEOUT_MS, input, cwd } = {}) {
 	return new Promise((resolve) => {
-		const p = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+		const p = spawn(cmd, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
 		let stdout = '', stderr = '', timedOut = false;
 		const t = setTimeout(() => { timedOut = true; p.kill('SIGKILL'); }, timeout);
 		p.stdout.on('data', (d) => { stdout += d; });

@@ -3,6 +3,9 @@
 // message that names the command, and the commands the other suites set up
 // with keep their output (ids, JSON, the key printed once).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { BIN, run, sanitizerReport, serverEnv } from './lib.mjs';
 import { defineSuite } from './lib.mjs';
 
@@ -34,7 +37,7 @@ export default defineSuite({
 				assert.equal(top.code, 0);
 				const cmds = commandsOf(top.stdout);
 				for (const c of ['serve', 'stdio', 'account create', 'account list', 'key create', 'key list',
-					'key revoke', 'number add', 'number trunk', 'migrate', 'model add', 'model list',
+					'key revoke', 'number add', 'number list', 'number trunk', 'migrate', 'model add', 'model list',
 					'model remove', 'contact import', 'contact add', 'contact source add',
 					'contact source list', 'contact source remove', 'user add', 'user dnd',
 					'office-hours set', 'call start', 'webhook secret', 'version', 'help'])
@@ -108,6 +111,56 @@ export default defineSuite({
 				assert.match((await sb(['model', 'list', ...db])).stdout, /^cli-m\s+\S+\s+http:\/\/127\.0\.0\.1:9\/v1$/m);
 				assert.equal((await sb(['model', 'remove', '--name', 'cli-m', ...db])).stdout, 'removed cli-m\n');
 				assert.match((await sb(['webhook', 'secret', '--account', String(acc), ...db])).stdout, /^whsec_[0-9a-f]+\n$/);
+			},
+		},
+		{
+			name: 'first run: no database is made by a command that reads one; money, zones and numbers are checked; revoking twice fails',
+			async fn() {
+				// from another folder, without --db: a clear refusal, and no new empty database
+				const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-cwd-'));
+				try {
+					const r = await run(BIN, ['key', 'list'], { env: serverEnv({ SWITCHBOARD_DB: '' }), cwd: elsewhere });
+					assert.equal(r.code, 1, r.stdout);
+					assert.equal(r.stdout, '');
+					assert.match(r.stderr, /no database at 'data\/switchboard\.db': give --db PATH or set SWITCHBOARD_DB/);
+					assert.deepEqual(fs.readdirSync(elsewhere), [], 'a database was created');
+				} finally {
+					fs.rmSync(elsewhere, { recursive: true, force: true });
+				}
+				const db = ['--db', s.sb.db];
+				// the opened file is named
+				assert.match((await sb(['account', 'list', ...db])).stderr, new RegExp(`database '${s.sb.db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`));
+				// money is parsed exactly; bad amounts and zones are refused
+				for (const bad of ['-5', 'abc', '1e3', '1.0000001', '', '.'] ) {
+					const r = await sb(['account', 'create', '--name', 'Bad', '--balance', bad, ...db]);
+					assert.equal(r.code, 2, `--balance '${bad}' exited ${r.code}`);
+					assert.match(r.stderr, /invalid --balance/);
+				}
+				const zone = await sb(['account', 'create', '--name', 'Mars', '--timezone', 'Mars/Base', ...db]);
+				assert.equal(zone.code, 2);
+				assert.match(zone.stderr, /unknown --timezone 'Mars\/Base'/);
+				const acc = (await sb(['account', 'create', '--name', 'Exact', '--balance', '0.000001', '--timezone', 'Europe/Berlin', ...db])).stdout.trim();
+				const acc2 = (await sb(['account', 'create', '--name', 'Round', '--balance', '12.5', ...db])).stdout.trim();
+				const all = JSON.parse((await sb(['account', 'list', ...db])).stdout);
+				const a = all.find((x) => String(x.id) === acc);
+				assert.equal(a.timezone, 'Europe/Berlin');
+				assert.equal(a.balance_micros, 1);
+				assert.equal(all.find((x) => String(x.id) === acc2).balance_micros, 12500000);
+				// a number that is not E.164 is named as such (no word about --type)
+				const num = await sb(['number', 'add', '--account', acc, '--number', '12345', ...db]);
+				assert.equal(num.code, 2);
+				assert.match(num.stderr, /--number '12345' is not an E\.164 number/);
+				assert.doesNotMatch(num.stderr, /type/);
+				const id = Number((await sb(['number', 'add', '--account', acc, '--number', '+4930555777', '--type', 'inbound', ...db])).stdout);
+				const list = JSON.parse((await sb(['number', 'list', '--account', acc, ...db])).stdout);
+				assert.deepEqual(list.map((n) => [n.id, n.phone_number, n.type]), [[id, '+4930555777', 'inbound']]);
+				assert.deepEqual(JSON.parse((await sb(['number', 'list', '--account', acc, '--type', 'outbound', ...db])).stdout), []);
+				// revoking twice: the second says so and fails
+				const key = (await sb(['key', 'create', '--account', acc, ...db])).stdout.trim();
+				assert.equal((await sb(['key', 'revoke', key.slice(3, 11), ...db])).code, 0);
+				const again = await sb(['key', 'revoke', key.slice(3, 11), ...db]);
+				assert.equal(again.code, 1);
+				assert.match(again.stderr, /was revoked already/);
 			},
 		},
 	],

@@ -265,7 +265,8 @@ TEST(store_keys)
 	json_decref(l);
 
 	CHECK(store_key_revoke("0badcafe") == STORE_OK);
-	CHECK(store_key_revoke("0badcafe") == STORE_OK);
+	/* again: told apart from an unknown prefix, the first time kept */
+	CHECK(store_key_revoke("0badcafe") == STORE_CONFLICT);
 	CHECK(store_key_revoke("ffffffff") == STORE_NOTFOUND);
 	REQUIRE(store_key_by_prefix("0badcafe", &k) == STORE_OK);
 	CHECK(k.revoked == 1);
