@@ -117,8 +117,13 @@ int auth_verify(const char *key, struct principal *p)
 	memset(p, 0, sizeof(*p));
 	p->account_id = row.account_id;
 	snprintf(p->key_prefix, sizeof(p->key_prefix), "%s", row.prefix);
+	snprintf(p->key_created_at, sizeof(p->key_created_at), "%s", row.created_at);
 	p->scopes = row.scopes;
 	memcpy(p->key_hash, hash, 32);
+	/* last_used_at, written at most once a minute per key: the read above
+	 * tells when, so a busy key costs no write per request */
+	if ((int64_t)util_now() - row.last_used >= AUTH_TOUCH_EVERY_S)
+		store_key_touch(row.prefix);
 	return 0;
 }
 

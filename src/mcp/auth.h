@@ -29,6 +29,7 @@ enum auth_scope {
 struct principal {
 	int64_t account_id;
 	char key_prefix[24];
+	char key_created_at[32];  /* when the key was made (ISO 8601) */
 	unsigned scopes;
 	unsigned char key_hash[32];
 };
@@ -46,6 +47,8 @@ int auth_key_create(int64_t account_id, unsigned scopes, const char *label,
 
 /* 0 and *p filled when `key` is valid and not revoked; -1 otherwise. */
 int auth_verify(const char *key, struct principal *p);
+/* auth_verify notes a key's use (last_used_at) at most this often. */
+#define AUTH_TOUCH_EVERY_S 60
 /* The same check again for a principal auth_verify made, without the key
  * text (its prefix and hash): 0 and *now filled with the key's current
  * scopes when it still exists and is not revoked; -1 when it is revoked or

@@ -129,7 +129,9 @@
 	X(KEY_INSERT, "INSERT INTO api_keys (account_id, prefix, hash, scopes," \
 	  " label) VALUES (?1, ?2, ?3, ?4, ?5)") \
 	X(KEY_BY_PREFIX, "SELECT id, account_id, prefix, hash, scopes," \
-	  " revoked_at IS NOT NULL FROM api_keys WHERE prefix = ?1") \
+	  " revoked_at IS NOT NULL, coalesce(unixepoch(last_used_at), 0), created_at" \
+	  " FROM api_keys WHERE prefix = ?1") \
+	X(KEY_TOUCH, "UPDATE api_keys SET last_used_at = " NOW " WHERE prefix = ?1") \
 	X(KEY_LIST, "SELECT prefix, account_id, scopes, label, created_at," \
 	  " revoked_at, last_used_at FROM api_keys" \
 	  " WHERE ?1 = 0 OR account_id = ?1 ORDER BY id") \
@@ -972,6 +974,8 @@ int store_key_by_prefix(const char *prefix, struct store_key *out)
 			memcpy(out->hash, sqlite3_column_blob(st, 3), 32);
 		out->scopes = (unsigned)sqlite3_column_int64(st, 4);
 		out->revoked = sqlite3_column_int(st, 5);
+		out->last_used = sqlite3_column_int64(st, 6);
+		col_copy(out->created_at, sizeof out->created_at, st, 7);
 		rc = STORE_OK;
 	} else if (rc == SQLITE_DONE) {
 		rc = STORE_NOTFOUND;
@@ -1009,6 +1013,16 @@ json_t *store_key_list(int64_t account_id)
 	}
 	stmt_done(st);
 	return arr;
+}
+
+int store_key_touch(const char *prefix)
+{
+	sqlite3_stmt *st = stmt(ST_KEY_TOUCH);
+
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, prefix);
+	return stmt_exec(st, "cannot note the api key's use");
 }
 
 int store_key_revoke(const char *prefix)

@@ -86,6 +86,8 @@ struct store_key {
 	unsigned char hash[32];  /* SHA-256 of the whole key */
 	unsigned scopes;         /* AUTH_SCOPE_* bits, see auth.h */
 	int revoked;
+	int64_t last_used;       /* unix seconds, 0 = never */
+	char created_at[32];     /* ISO 8601 */
 };
 
 int store_key_insert(int64_t account_id, const char *prefix,
@@ -97,6 +99,8 @@ int store_key_by_prefix(const char *prefix, struct store_key *out);
 /* [{prefix, account_id, scopes (bits), label, created_at, revoked_at|null}],
  * all accounts when account_id == 0 */
 json_t *store_key_list(int64_t account_id);
+/* Note that the key was used now (last_used_at). */
+int store_key_touch(const char *prefix);
 /* 0; STORE_NOTFOUND (no key with that prefix); STORE_CONFLICT (revoked before). */
 int store_key_revoke(const char *prefix);
 

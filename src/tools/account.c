@@ -24,7 +24,8 @@ static json_t *me(const struct principal *who)
 	out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:{s:O, s:O, s:s, s:O, s:s, s:s}}",
 		"id", (json_int_t)a.id, "name", a.name, "timezone", a.timezone,
 		"balance", bal, "currency", "USD",
-		"api_key", "prefix", who->key_prefix, "scopes", scopes, "created_at", a.created_at,
+		"api_key", "prefix", who->key_prefix, "scopes", scopes, "created_at",
+		who->key_created_at[0] ? who->key_created_at : a.created_at,
 		"usage_this_month", "month", json_object_get(usage, "month"),
 		"calls", json_object_get(usage, "calls"), "calls_cost", calls,
 		"sms", json_object_get(usage, "sms"), "sms_cost", sms, "total_cost", total);

@@ -12,6 +12,7 @@ const s = {};
 export default defineSuite({
 	name: 'accounts',
 	async setup(ctx) {
+		s.ctx = ctx;
 		s.sb = await ctx.sandbox();
 		s.accA = await s.sb.account('Alpha GmbH');
 		s.accB = await s.sb.account('Beta Ltd');
@@ -43,6 +44,26 @@ export default defineSuite({
 			async fn() {
 				assert.equal((await callOk(s.A, 'get_me')).id, s.accA);
 				assert.equal((await callOk(s.B, 'get_me')).name, 'Beta Ltd');
+			},
+		},
+		{
+			name: 'get_me names the key\'s own creation time; key list shows when a key was last used',
+			async fn() {
+				// a second key of account A, made after the account
+				const k2 = await s.sb.key(s.accA, 'read');
+				const c2 = (await s.ctx.httpClient(s.server, { Authorization: `Bearer ${k2}` })).client;
+				const keys = JSON.parse((await s.sb.cli(['key', 'list', '--account', String(s.accA)])).stdout);
+				const row = keys.find((x) => x.prefix === Sandbox.prefixOf(k2));
+				const acc = JSON.parse((await s.sb.cli(['account', 'list'])).stdout).find((a) => a.id === s.accA);
+				const me = await callOk(c2, 'get_me');
+				assert.equal(me.api_key.prefix, Sandbox.prefixOf(k2));
+				assert.equal(me.api_key.created_at, row.created_at);
+				assert.notEqual(me.api_key.created_at, acc.created_at, 'the account\'s time, not the key\'s');
+				// the call above used the key: last_used_at is set, within the minute
+				const after = JSON.parse((await s.sb.cli(['key', 'list', '--account', String(s.accA)])).stdout)
+					.find((x) => x.prefix === Sandbox.prefixOf(k2));
+				assert.ok(after.last_used_at, JSON.stringify(after));
+				assert.ok(Math.abs(Date.parse(after.last_used_at) - Date.now()) < 60000, after.last_used_at);
 			},
 		},
 		{
