@@ -27,6 +27,27 @@ HANDLER(get_assistant)
 	return tool_ok(res, json_pack("{s:o}", "data", a));
 }
 
+/* `name` is accepted for `assistant_name` (give one, or both the same): a
+ * copy of args with assistant_name set and name gone, or NULL with an
+ * isError in res. A schema cannot say "one of the two" without a
+ * root-level oneOf, which some model providers refuse in tool schemas. */
+static json_t *name_alias(struct tool_result *res, const json_t *args, int required)
+{
+	const json_t *n = json_object_get(args, "name"), *an = json_object_get(args, "assistant_name");
+	json_t *out;
+
+	if (n && an && !json_equal(n, an))
+		return tool_invalid(res, "name", "give assistant_name or name, not two different names"),
+		       NULL;
+	if (required && !n && !an)
+		return tool_invalid(res, "assistant_name", "is required (or give it as name)"), NULL;
+	out = json_deep_copy(args);
+	if (n && !an)
+		json_object_set(out, "assistant_name", (json_t *)n);
+	json_object_del(out, "name");
+	return out;
+}
+
 /* Business rules the schema cannot express. 0 when fine. */
 static int check_refs(struct tool_result *res, const json_t *args)
 {
@@ -60,12 +81,18 @@ static int store_error(struct tool_result *res, const json_t *args, int r,
 
 HANDLER(create_assistant)
 {
+	json_t *fields = name_alias(res, args, 1);
 	int64_t id;
 	int r;
 
-	if (check_refs(res, args))
+	if (!fields)
 		return 0;
-	r = store_assistant_insert(ctx->who->account_id, args, &id);
+	if (check_refs(res, fields)) {
+		json_decref(fields);
+		return 0;
+	}
+	r = store_assistant_insert(ctx->who->account_id, fields, &id);
+	json_decref(fields);
 	if (r)
 		return store_error(res, args, r, "create");
 	return answer(res, ctx->who->account_id, id, "Assistant created successfully");
@@ -77,9 +104,8 @@ HANDLER(update_assistant)
 	json_t *fields;
 	int r;
 
-	if (check_refs(res, args))
+	if (check_refs(res, args) || !(fields = name_alias(res, args, 0)))
 		return 0;
-	fields = json_deep_copy(args);
 	json_object_del(fields, "id");
 	r = store_assistant_update(ctx->who->account_id, id, fields);
 	json_decref(fields);

@@ -158,6 +158,23 @@ export default defineSuite({
 			},
 		},
 		{
+			name: 'create_assistant and update_assistant take the name as name too; one of the two is required',
+			async fn() {
+				const r = await callOk(s.client, 'create_assistant', { name: 'Short name', calls_direction: 'receive' });
+				assert.equal(r.data.assistant_name, 'Short name');
+				const same = await callOk(s.client, 'create_assistant',
+					{ name: 'Both', assistant_name: 'Both', calls_direction: 'receive' });
+				assert.equal(same.data.assistant_name, 'Both');
+				expectInvalid(await callRaw(s.client, 'create_assistant',
+					{ name: 'One', assistant_name: 'Two', calls_direction: 'receive' }), 'name');
+				expectInvalid(await callRaw(s.client, 'create_assistant', { calls_direction: 'receive' }), 'assistant_name');
+				const u = await callOk(s.client, 'update_assistant', { id: r.data.id, name: 'Renamed' });
+				assert.equal(u.data.assistant_name, 'Renamed');
+				for (const id of [r.data.id, same.data.id])
+					await callOk(s.client, 'delete_assistant', { id });
+			},
+		},
+		{
 			name: 'create_assistant with many settings echoes them',
 			async fn() {
 				const args = {
