@@ -21,9 +21,19 @@ static int plan_sms(struct call_ctx *ctx, const json_t *args, struct sms_plan *p
 	const struct sms_config *cfg = sms_config();
 	struct store_account acc;
 
+	const json_t *from = json_object_get(args, "from");
+	int64_t from_id = json_integer_value(from);
+
 	memset(p, 0, sizeof(*p));
-	if (store_phone_number_get(ctx->who->account_id, arg_int(args, "from", 0), &p->from))
-		return tool_invalid(res, "from", "phone number not found: see get_phone_numbers"), -1;
+	if (json_is_string(from)) {	/* the number itself: one of the account's */
+		struct store_voice_line line;
+		if (!store_voice_line_by_number(json_string_value(from), &line) &&
+		    line.account_id == ctx->who->account_id)
+			from_id = line.phone_id;
+	}
+	if (!from_id || store_phone_number_get(ctx->who->account_id, from_id, &p->from))
+		return tool_invalid(res, "from", "phone number not found among the account's: see "
+				    "get_phone_numbers"), -1;
 	if (!p->from.sms_capable)
 		return tool_invalid(res, "from", "phone number %s cannot send SMS",
 				    p->from.phone_number), -1;

@@ -125,6 +125,13 @@ export default defineSuite({
 				assert.equal(pv.preview.details.encoding, 'GSM-7');
 				assert.equal(pv.preview.details.segments, 1);
 				assert.equal(s.p.requests.length, 0);
+				// the sender as its E.164 number: the same plan
+				const byNumber = await callOk(s.A, 'send_sms', { from: '+4930777100', to: '+4915100000001', body: 'Hello from Switchboard' });
+				assert.match(byNumber.preview.target, /\+4915100000001 from \+4930777100 \(1 segment\)/);
+				// another account's number, an unknown one, a malformed one: refused as from
+				for (const from of ['+4930777200', '+4930777999', '4930777100'])
+					expectInvalid(await callRaw(s.A, 'send_sms', { from, to: '+4915100000001', body: 'x' }), 'from');
+				assert.equal(s.p.requests.length, 0);
 			},
 		},
 		{
