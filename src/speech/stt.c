@@ -2,9 +2,12 @@
  * OpenAI-compatible /audio/transcriptions server (see speech.h). */
 #include <ctype.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pocketsphinx.h>
+#include <sphinxbase/err.h>
 #include <jansson.h>
 #include "base/jsonsafe.h"
 #include "base/buf.h"
@@ -152,16 +155,43 @@ static int pool_target(void)
 	return (int)v;
 }
 
+/* pocketsphinx (sphinxbase) logs through this: its warnings and errors
+ * reach the server's log with a level, its chatter (info, debug) nowhere. */
+static void sphinx_log(void *data, err_lvl_t lvl, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	size_t n;
+
+	if (lvl < ERR_WARN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	log_msg(lvl == ERR_WARN ? LOG_DEBUG : lvl == ERR_ERROR ? LOG_WARN : LOG_ERROR,
+		"stt: pocketsphinx: %s", line);
+}
+
+static void sphinx_log_init(void)
+{
+	err_set_callback(sphinx_log, NULL);
+}
+
 static int decoder_new(struct decoder *d)
 {
+	static pthread_once_t log_once = PTHREAD_ONCE_INIT;
 	char hmm[1024], dict[1024];
 	const char *dir = env("SWITCHBOARD_SPHINX_MODEL", DEFAULT_MODEL);
 
+	pthread_once(&log_once, sphinx_log_init);
 	snprintf(hmm, sizeof hmm, "%s/en-us", dir);
 	snprintf(dict, sizeof dict, "%s/cmudict-en-us.dict", dir);
 	memset(d, 0, sizeof(*d));
 	d->cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", dict,
-			     "-logfn", "/dev/null", "-dither", "no", NULL);
+			     "-dither", "no", NULL);
 	if (!d->cfg)
 		return -1;
 	d->ps = ps_init(d->cfg);

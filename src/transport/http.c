@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1025,6 +1026,21 @@ static void *sweeper_main(void *arg)
 	return NULL;
 }
 
+/* libmicrohttpd's own messages (a client gone while its answer was being
+ * sent, a malformed request) are routine: the server's log at debug level,
+ * not bare lines on stderr. What matters (cannot listen) is logged by us. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	log_debug("http: libmicrohttpd: %s", line);
+}
+
 int http_start(const struct http_cfg *c)
 {
 	struct sockaddr_in sa;
@@ -1058,6 +1074,7 @@ int http_start(const struct http_cfg *c)
 		(uint16_t)cfg.port, NULL, NULL, on_request, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)10000,

@@ -23,7 +23,8 @@ struct denoise *denoise_new(int frame, int suppress_db)
 	speex_preprocess_ctl(d->st, SPEEX_PREPROCESS_SET_NOISE_SUPPRESS, &db);
 	/* levels stay as they are: the end-pointer judges loudness */
 	speex_preprocess_ctl(d->st, SPEEX_PREPROCESS_SET_AGC, &off);
-	speex_preprocess_ctl(d->st, SPEEX_PREPROCESS_SET_VAD, &off);
+	/* VAD stays off by default: setting it (even off) makes speexdsp print
+	 * "The VAD has been replaced by a hack" to stderr */
 	speex_preprocess_ctl(d->st, SPEEX_PREPROCESS_SET_DEREVERB, &off);
 	return d;
 }

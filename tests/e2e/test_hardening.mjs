@@ -377,5 +377,14 @@ export default defineSuite({
 				assert.ok((await health(s.server)).sessions_client_bytes > after.sessions_client_bytes);
 			},
 		},
+		{
+			name: 'after all that (clients gone mid-answer), every server log line came through the logger',
+			async fn() {
+				const stray = s.server.log().split('\n').filter((l) => l &&
+					!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (debug|info|warn|error) /.test(l) &&
+					!/^Switchboard \S+ serving on /.test(l));
+				assert.deepEqual(stray, [], 'lines written around the logger (libmicrohttpd?)');
+			},
+		},
 	],
 });
