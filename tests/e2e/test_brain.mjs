@@ -139,6 +139,16 @@ export default defineSuite({
 			},
 		},
 		{
+			name: 'model add while serving: usable at once, no restart',
+			async fn() {
+				await s.sb.cli(['model', 'add', '--name', 'added-live', '--url', s.ms.url]);
+				const m = await callOk(s.A, 'get_models');
+				assert.equal(m.data.find((x) => x.name === 'added-live')?.usable, true, JSON.stringify(m.data));
+				await s.sb.cli(['model', 'remove', '--name', 'added-live']);
+				assert.equal((await callOk(s.A, 'get_models')).data.find((x) => x.name === 'added-live'), undefined);
+			},
+		},
+		{
 			name: 'create_conversation: initial message templated from conversation and assistant variables',
 			async fn() {
 				const c = await conv(s.asst, { variables: { customer_name: 'Erika' } });
