@@ -541,6 +541,27 @@ static const char store_migration_5[] =
 	"  AND leads.created_at <= coalesce(cp.started_at, ''));\n"
 	"ALTER TABLE confirmations ADD COLUMN preview_hash BLOB;\n";
 
+/* 6: a phone number has one assistant at a time. Giving a number to an
+ * assistant takes it from the one that had it, in the same statement
+ * (BEFORE triggers), and a unique index makes a second owner impossible.
+ * Existing double owners: the one phone_numbers.assistant_id names keeps
+ * the number (it was the last to take it). */
+static const char store_migration_6[] =
+	"UPDATE assistants SET phone_number_id = NULL\n"
+	" WHERE phone_number_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM phone_numbers p\n"
+	"   WHERE p.id = assistants.phone_number_id AND p.assistant_id = assistants.id);\n"
+	"CREATE UNIQUE INDEX assistants_phone_one ON assistants(phone_number_id)\n"
+	"  WHERE phone_number_id IS NOT NULL;\n"
+	"CREATE TRIGGER assistants_phone_take_ins BEFORE INSERT ON assistants\n"
+	"WHEN NEW.phone_number_id IS NOT NULL BEGIN\n"
+	"  UPDATE assistants SET phone_number_id = NULL WHERE phone_number_id = NEW.phone_number_id;\n"
+	"END;\n"
+	"CREATE TRIGGER assistants_phone_take_upd BEFORE UPDATE OF phone_number_id ON assistants\n"
+	"WHEN NEW.phone_number_id IS NOT NULL AND NEW.phone_number_id IS NOT OLD.phone_number_id BEGIN\n"
+	"  UPDATE assistants SET phone_number_id = NULL\n"
+	"   WHERE phone_number_id = NEW.phone_number_id AND id <> NEW.id;\n"
+	"END;\n";
+
 /* store_migrations[i] takes the schema from version i to i + 1. */
 static const char *const store_migrations[] = {
 	store_migration_1,
@@ -548,6 +569,7 @@ static const char *const store_migrations[] = {
 	store_migration_3,
 	store_migration_4,
 	store_migration_5,
+	store_migration_6,
 };
 
 #endif

@@ -193,6 +193,24 @@ export default defineSuite({
 					assistant_name: 'Overflow', calls_direction: 'receive', phone_number_id: inbound[0].id,
 				});
 				assert.equal(a.data.phone_number_id, inbound[0].id);
+				// one owner at a time: a second assistant takes the number from the first
+				const owner = async () => (await callOk(client, 'get_phone_numbers')).data
+					.find((p) => p.id === inbound[0].id).assistant_id;
+				const b = await callOk(client, 'create_assistant', {
+					assistant_name: 'Takes it', calls_direction: 'receive', phone_number_id: inbound[0].id,
+				});
+				assert.equal(b.data.phone_number_id, inbound[0].id);
+				assert.equal((await callOk(client, 'get_assistant', { id: a.data.id })).data.phone_number_id, null,
+					'the first assistant still holds the number');
+				assert.equal(await owner(), b.data.id);
+				// and back by update
+				await callOk(client, 'update_assistant', { id: a.data.id, phone_number_id: inbound[0].id });
+				assert.equal((await callOk(client, 'get_assistant', { id: b.data.id })).data.phone_number_id, null);
+				assert.equal(await owner(), a.data.id);
+				const holders = (await callOk(client, 'get_assistants', { per_page: 100 })).data
+					.filter((x) => x.phone_number_id === inbound[0].id);
+				assert.deepEqual(holders.map((x) => x.id), [a.data.id]);
+				await callOk(client, 'delete_assistant', { id: b.data.id });
 				const cleared = await callOk(client, 'update_assistant', { id: a.data.id, phone_number_id: null });
 				assert.equal(cleared.data.phone_number_id, null);
 				expectInvalid(await callRaw(client, 'update_assistant', { id: a.data.id, phone_number_id: 999999 }), 'phone_number_id');
