@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "outbound/netguard.h"
 #include "outbound/signing.h"
+#include "store/call_status.h"
 #include "store/store.h"
 #include "base/util.h"
 #include "base/worker.h"
@@ -44,22 +45,6 @@ int webhook_secret(int64_t account_id, char *out, size_t outlen)
 }
 
 /* ---- the payload --------------------------------------------------------------- */
-
-static int completed(const char *status)
-{
-	static const char *const ok[] = { "completed", "ended", "ended_by_customer",
-					  "ended_by_assistant", NULL };
-	for (int i = 0; status && ok[i]; i++)
-		if (!strcmp(status, ok[i]))
-			return 1;
-	return 0;
-}
-
-static int live(const char *status)
-{
-	return !status || !strcmp(status, "initiated") || !strcmp(status, "ringing") ||
-	       !strcmp(status, "in-progress");
-}
 
 static json_t *recording(const json_t *call)
 {
@@ -200,7 +185,7 @@ int webhook_call_ended(int64_t call_id)
 	char *text = NULL;
 	int r = -1, rc;
 
-	if (store_call_dial_info(call_id, &d) || live(d.status))
+	if (store_call_dial_info(call_id, &d) || call_status_is_live(call_status_parse(d.status)))
 		goto out;
 	call = store_call_get(d.account_id, call_id);
 	if (!call)
@@ -211,7 +196,7 @@ int webhook_call_ended(int64_t call_id)
 	url = json_string_value(json_object_get(asst, "webhook_url"));
 	if (!asst || !json_is_true(json_object_get(asst, "is_webhook_active")) || !url || !*url ||
 	    (json_is_true(json_object_get(asst, "send_webhook_only_on_completed")) &&
-	     !completed(d.status))) {
+	     !call_status_is_completed(call_status_parse(d.status)))) {
 		rc = store_webhook_call_claim(call_id, "skipped");
 		r = rc == STORE_OK || rc == STORE_NOTFOUND ? 0 : -1;
 		goto out;

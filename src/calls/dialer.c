@@ -12,6 +12,7 @@
 #include "calls/dialer.h"
 #include "base/log.h"
 #include "sip/ua.h"
+#include "store/call_status.h"
 #include "store/store.h"
 #include "base/tz.h"
 #include "base/util.h"
@@ -90,17 +91,17 @@ static const char *str(const json_t *o, const char *k)
 enum dialer_verdict dialer_judge(const json_t *a, double eval_wait_s, const char **why)
 {
 	const char *status = str(a, "call_status"), *goal = str(a, "goal_completion_variable");
+	enum call_status st = call_status_parse(status);
 
 	if (json_is_null(json_object_get(a, "call_id")) || !json_object_get(a, "call_id")) {
 		*why = "its call is gone";
 		return DIALER_RETRY;
 	}
-	if (!strcmp(status, "ended")) {
+	if (st == CALL_STATUS_ENDED) {
 		*why = "the campaign stop cancelled its call";
 		return DIALER_RELEASE;
 	}
-	if (!strcmp(status, "busy") || !strcmp(status, "no-answer") || !strcmp(status, "failed") ||
-	    !json_is_true(json_object_get(a, "answered"))) {
+	if (call_status_is_unreached(st) || !json_is_true(json_object_get(a, "answered"))) {
 		*why = status[0] ? status : "not answered";
 		return DIALER_RETRY;
 	}

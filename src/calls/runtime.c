@@ -11,6 +11,7 @@
 #include "calls/runtime.h"
 #include "base/log.h"
 #include "sip/ua.h"
+#include "store/call_status.h"
 #include "store/store.h"
 #include "base/util.h"
 #include "base/worker.h"
@@ -55,7 +56,7 @@ static void place(int64_t id)
 
 	if (store_call_dial_info(id, &d))
 		return;	/* deleted meanwhile */
-	if (strcmp(d.status, "initiated"))
+	if (call_status_parse(d.status) != CALL_STATUS_INITIATED)
 		goto out;	/* already moved on (cancelled by a campaign stop, ...) */
 	if (!d.trunk[0] || !strcmp(d.trunk, "{}")) {
 		snprintf(reason, sizeof(reason), "no SIP trunk configured for phone number %s",

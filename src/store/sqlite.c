@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 #include <sodium.h>
 #include "store/store.h"
+#include "store/call_status.h"
 #include "store/migrations.h"
 #include "base/util.h"
 
@@ -37,7 +38,6 @@
 	" a.created_at, a.updated_at FROM assistants a "
 
 /* Calls: the columns call_json() reads, and list_calls' filters. */
-#define CALL_LIVE "('initiated','ringing','in-progress')"
 /* the lead statuses a campaign's dialer calls */
 #define LEAD_TO_CALL "('created','scheduled','rescheduled')"
 #define CALL_SELECT \
@@ -231,16 +231,16 @@
 	X(CALL_COUNT, "SELECT count(*) FROM calls c " CALL_WHERE) \
 	X(CALL_PAGE, CALL_SELECT CALL_WHERE "ORDER BY c.id DESC LIMIT ?9 OFFSET ?10") \
 	X(CALL_DELETE, "DELETE FROM calls WHERE account_id = ?1 AND id = ?2" \
-	  " AND status NOT IN " CALL_LIVE) \
+	  " AND status NOT IN " CALL_STATUS_LIVE_SQL) \
 	X(CALL_OWNED, "SELECT 1 FROM calls WHERE id = ?1 AND account_id = ?2") \
 	X(CALL_DIAL, "SELECT c.account_id, c.status, coalesce(c.from_number, '')," \
 	  " coalesce(c.to_number, ''), coalesce(p.trunk, '') FROM calls c" \
 	  " LEFT JOIN phone_numbers p ON p.phone_number = c.from_number" \
 	  " AND p.account_id = c.account_id WHERE c.id = ?1") \
 	X(CALL_STATUS, "UPDATE calls SET status = ?2, end_reason = coalesce(?3," \
-	  " end_reason), ended_at = CASE WHEN ?2 IN " CALL_LIVE " THEN ended_at" \
+	  " end_reason), ended_at = CASE WHEN ?2 IN " CALL_STATUS_LIVE_SQL " THEN ended_at" \
 	  " ELSE " NOW " END, updated_at = " NOW " WHERE id = ?1 AND status IN " \
-	  CALL_LIVE) \
+	  CALL_STATUS_LIVE_SQL) \
 	\
 	X(CAMPAIGN_LIST, CAMPAIGN_SELECT "WHERE cp.account_id = ?1 ORDER BY cp.id") \
 	X(CAMPAIGN_GET, CAMPAIGN_SELECT "WHERE cp.account_id = ?1 AND cp.id = ?2") \
@@ -276,7 +276,7 @@
 	  NOW " WHERE campaign_id = ?1 AND status = 'scheduled'") \
 	X(CALLS_CANCEL, "UPDATE calls SET status = 'ended', end_reason =" \
 	  " 'campaign stopped', ended_at = " NOW ", updated_at = " NOW \
-	  " WHERE campaign_id = ?1 AND status IN " CALL_LIVE) \
+	  " WHERE campaign_id = ?1 AND status IN " CALL_STATUS_LIVE_SQL) \
 	\
 	X(LEAD_GET, LEAD_SELECT "WHERE l.account_id = ?1 AND l.id = ?2") \
 	X(LEAD_COUNT, "SELECT count(*) FROM leads l " LEAD_WHERE) \

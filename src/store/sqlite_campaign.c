@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "store/store.h"
+#include "store/call_status.h"
 #include "store/sqlite_internal.h"
 
-#define CALL_LIVE "('initiated','ringing','in-progress')"
 #define LEAD_OPEN "('created','scheduled','processing','rescheduled')"
 
 /* Rows of a bound statement as objects named by `names` (NULL-ended; a
@@ -70,7 +70,7 @@ json_t *store_dialer_campaigns(int limit)
 		" cp.retry_on_goal_incomplete, cp.goal_completion_variable,"
 		" cp.mark_complete_when_no_leads, cp.phone_number_ids,"
 		" (SELECT count(*) FROM calls c WHERE c.campaign_id = cp.id"
-		"   AND c.status IN " CALL_LIVE "),"
+		"   AND c.status IN " CALL_STATUS_LIVE_SQL "),"
 		" (SELECT count(*) FROM calls c WHERE c.campaign_id = cp.id),"
 		" (SELECT count(*) FROM leads l WHERE l.campaign_id = cp.id"
 		"   AND l.approved = 1 AND l.status IN " LEAD_OPEN "),"
@@ -163,7 +163,7 @@ json_t *store_dialer_finished(int limit)
 		" cp.retry_on_goal_incomplete, cp.goal_completion_variable, cp.status"
 		" FROM leads l JOIN campaigns cp ON cp.id = l.campaign_id"
 		" LEFT JOIN calls c ON c.id = (SELECT max(id) FROM calls WHERE lead_id = l.id)"
-		" WHERE l.status = 'processing' AND (c.id IS NULL OR c.status NOT IN " CALL_LIVE ")"
+		" WHERE l.status = 'processing' AND (c.id IS NULL OR c.status NOT IN " CALL_STATUS_LIVE_SQL ")"
 		" ORDER BY l.id LIMIT ?1");
 
 	if (!st)

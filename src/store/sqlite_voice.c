@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "store/store.h"
+#include "store/call_status.h"
 #include "store/sqlite_internal.h"
 
 /* sq_run, and STORE_NOTFOUND when it changed nothing and need_change is set. */
@@ -31,7 +32,6 @@ static int call_update(const char *sql, int64_t call_id, const char *value,
 	return run(st, what, need_change);
 }
 
-#define CALL_LIVE "('initiated','ringing','in-progress')"
 /* A call a campaign stop ended in the store while the line still carried
  * it: its status and reason stay, the line's end records its duration and
  * charge (once: both are still 0 until then). */
@@ -140,7 +140,7 @@ int store_voice_call_dialing(int64_t call_id, const char *sip_call_id)
 {
 	return call_update("UPDATE calls SET started_at = coalesce(started_at, " SQL_NOW "),"
 				" sip_call_id = ?2, updated_at = " SQL_NOW
-				" WHERE id = ?1 AND status IN " CALL_LIVE,
+				" WHERE id = ?1 AND status IN " CALL_STATUS_LIVE_SQL,
 			   call_id, sip_call_id, "cannot mark call dialling", 1);
 }
 
@@ -148,7 +148,7 @@ int store_voice_call_answered(int64_t call_id, const char *answered_by)
 {
 	return call_update("UPDATE calls SET status = 'in-progress', answered_at = " SQL_NOW ","
 				" answered_by = ?2, updated_at = " SQL_NOW
-				" WHERE id = ?1 AND status IN " CALL_LIVE,
+				" WHERE id = ?1 AND status IN " CALL_STATUS_LIVE_SQL,
 			   call_id, answered_by, "cannot mark call answered", 1);
 }
 
@@ -174,8 +174,8 @@ int store_voice_call_end(int64_t call_id, const char *status, const char *reason
 		*cost_out = 0;
 	if ((nested = sq_begin()) < 0)
 		return STORE_ERR;
-	st = sq_prep("SELECT account_id, status IN " CALL_LIVE " FROM calls WHERE id = ?1"
-		     " AND (status IN " CALL_LIVE " OR " CALL_STOPPED ")");
+	st = sq_prep("SELECT account_id, status IN " CALL_STATUS_LIVE_SQL " FROM calls WHERE id = ?1"
+		     " AND (status IN " CALL_STATUS_LIVE_SQL " OR " CALL_STOPPED ")");
 	if (!st) {
 		rc = STORE_ERR;
 		goto out;

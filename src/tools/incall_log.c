@@ -6,15 +6,10 @@
 #include "base/buf.h"
 #include "tools/incall_log.h"
 #include "base/log.h"
+#include "store/call_status.h"
 #include "store/store.h"
 #include "mcp/tool.h"
 #include "base/util.h"
-
-static int live(const char *status)
-{
-	return status && (!strcmp(status, "initiated") || !strcmp(status, "ringing") ||
-			  !strcmp(status, "in-progress"));
-}
 
 int incall_authorize(const struct principal *who, const struct call_context *cc,
 		     char *why, size_t whylen)
@@ -36,7 +31,8 @@ int incall_authorize(const struct principal *who, const struct call_context *cc,
 	if (json_integer_value(json_object_get(call, "assistant_id")) != cc->assistant_id)
 		snprintf(why, whylen, "persona_id %lld is not the assistant of call %lld",
 			 (long long)cc->assistant_id, (long long)cc->call_id);
-	else if (!live(json_string_value(json_object_get(call, "status"))))
+	else if (!call_status_is_live(call_status_parse(
+			 json_string_value(json_object_get(call, "status")))))
 		snprintf(why, whylen, "call %lld is not active (status '%s')",
 			 (long long)cc->call_id,
 			 json_string_value(json_object_get(call, "status")));
