@@ -14,6 +14,7 @@
 #include "base/phone.h"
 #include "mcp/schema.h"
 #include "mcp/session.h"
+#include "store/assistant_settings.h"
 #include "store/store.h"
 #include "outbound/template.h"
 #include "mcp/tool.h"
@@ -25,7 +26,6 @@
 #define MAX_HISTORY 200              /* messages kept for the model */
 #define TOOL_RESULT_MAX (8 * 1024)   /* bytes of a tool result the model sees */
 #define PROMPT_MAX (256 * 1024)
-#define HANDOFF_DEFAULT 3
 #define HANDOFF_SAY "I'm sorry, something isn't working on my side. " \
 	"I'm transferring you to a colleague now."
 
@@ -96,7 +96,8 @@ static void set_str(json_t *o, const char *k, const char *v)
 }
 
 /* Assistant defaults < call variables < system variables. */
-static json_t *variables(const json_t *asst, const json_t *call, const char *acct_tz)
+static json_t *variables(const json_t *asst, const struct assistant_settings *set,
+			 const json_t *call, const char *acct_tz)
 {
 	json_t *v = json_object(), *x;
 	const char *k;
@@ -104,7 +105,7 @@ static json_t *variables(const json_t *asst, const json_t *call, const char *acc
 	struct tz_local l;
 	char buf[32];
 
-	json_object_foreach(json_object_get(asst, "variables"), k, x)
+	json_object_foreach(set->variables, k, x)
 		json_object_set(v, k, x);
 	json_object_foreach(json_object_get(call, "variables"), k, x)
 		json_object_set(v, k, x);
@@ -236,7 +237,8 @@ static void append_fallback_note(struct brain *b)
 struct brain *brain_open(int64_t account_id, int64_t call_id, char *err, size_t errlen)
 {
 	struct brain *b = calloc(1, sizeof(*b));
-	json_t *call = NULL, *asst = NULL, *v;
+	json_t *call = NULL, *asst = NULL;
+	struct assistant_settings set;
 	struct store_account acc;
 	char e[512];
 
@@ -257,6 +259,7 @@ struct brain *brain_open(int64_t account_id, int64_t call_id, char *err, size_t 
 		snprintf(err, errlen, "the assistant of call %lld no longer exists", (long long)call_id);
 		goto fail;
 	}
+	assistant_settings_parse(asst, &set);
 	if (llm_resolve(json_string_value(json_object_get(asst, "llm_model")), &b->model, e,
 			sizeof(e))) {
 		snprintf(err, errlen, "%s", e);
@@ -264,7 +267,7 @@ struct brain *brain_open(int64_t account_id, int64_t call_id, char *err, size_t 
 	}
 	if (store_account_get(account_id, &acc))
 		acc.timezone[0] = '\0';
-	b->vars = variables(asst, call, acc.timezone[0] ? acc.timezone : "UTC");
+	b->vars = variables(asst, &set, call, acc.timezone[0] ? acc.timezone : "UTC");
 	const char *sp = json_string_value(json_object_get(asst, "system_prompt"));
 	b->system = fill(sp ? sp : "", b->vars);
 	const char *im = json_string_value(json_object_get(asst, "initial_message"));
@@ -274,14 +277,10 @@ struct brain *brain_open(int64_t account_id, int64_t call_id, char *err, size_t 
 		snprintf(err, errlen, "the assistant's prompt is too long");
 		goto fail;
 	}
-	const char *who = json_string_value(json_object_get(asst, "who_speaks_first"));
-	b->ai_first = !who || strcmp(who, "Customer");
-	v = json_object_get(asst, "llm_temperature");
-	b->temperature = json_is_number(v) ? json_number_value(v) : 0.7;
-	v = json_object_get(asst, "handoff_after_tool_failures");
-	b->handoff_after = json_is_integer(v) ? (int)json_integer_value(v) : HANDOFF_DEFAULT;
-	const char *fb = json_string_value(json_object_get(asst, "fallback_number"));
-	snprintf(b->fallback, sizeof(b->fallback), "%s", fb ? fb : "");
+	b->ai_first = set.ai_speaks_first;
+	b->temperature = set.llm_temperature;
+	b->handoff_after = set.handoff_after_tool_failures;
+	snprintf(b->fallback, sizeof(b->fallback), "%s", set.fallback_number ? set.fallback_number : "");
 	append_fallback_note(b);
 	b->history = json_array();
 	b->sess = incall_session(account_id, b->assistant_id, call_id,
@@ -290,8 +289,7 @@ struct brain *brain_open(int64_t account_id, int64_t call_id, char *err, size_t 
 		snprintf(err, errlen, "cannot open the in-call session");
 		goto fail;
 	}
-	v = json_object_get(asst, "end_call_tool");
-	b->tools = function_list(b, !json_is_false(v));
+	b->tools = function_list(b, set.end_call_tool);
 	json_decref(call);
 	json_decref(asst);
 	return b;
@@ -894,6 +892,7 @@ int brain_after_call(int64_t call_id)
 	struct store_dial d;
 	json_t *call = NULL, *asst = NULL, *dialogue = NULL, *fields = NULL, *schema = NULL;
 	json_t *rf = NULL, *msgs = NULL, *answer = NULL, *evaluation = NULL, *extracted = NULL;
+	struct assistant_settings set;
 	struct llm_model m;
 	struct llm_response r;
 	char err[512], *talk = NULL, *prompt = NULL;
@@ -919,8 +918,8 @@ int brain_after_call(int64_t call_id)
 		log_warn("brain: call %lld: no evaluation: %s", (long long)call_id, err);
 		goto out;
 	}
-	fields = json_is_true(json_object_get(asst, "post_call_evaluation"))
-		? json_incref(json_object_get(asst, "post_call_schema")) : json_array();
+	assistant_settings_parse(asst, &set);
+	fields = set.post_call_evaluation ? json_incref(set.post_call_schema) : json_array();
 	if (!json_is_array(fields)) {
 		json_decref(fields);
 		fields = json_array();

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "outbound/netguard.h"
 #include "outbound/signing.h"
+#include "store/assistant_settings.h"
 #include "store/call_status.h"
 #include "store/store.h"
 #include "base/util.h"
@@ -73,6 +74,7 @@ json_t *webhook_payload(int64_t account_id, int64_t call_id, const json_t *asst)
 {
 	json_t *call = store_call_get(account_id, call_id), *p = NULL, *outcome = NULL;
 	json_t *dialogue = NULL, *transcript, *m;
+	struct assistant_settings set;
 	struct buf ft = BUF_INIT(4u << 20);
 	int64_t lead, camp;
 	size_t i;
@@ -114,7 +116,8 @@ json_t *webhook_payload(int64_t account_id, int64_t call_id, const json_t *asst)
 	json_object_set(p, "input_variables", json_object_get(call, "variables"));
 	json_object_set_new(p, "transcript", transcript);
 	json_object_set_new(p, "formatted_transcript", json_string(buf_str(&ft)));
-	if (json_is_true(json_object_get(asst, "include_recording_in_webhook")))
+	assistant_settings_parse(asst, &set);
+	if (set.include_recording_in_webhook)
 		json_object_set_new(p, "recording_url", recording(call));
 	json_object_set(p, "created_at", json_object_get(call, "created_at"));
 	json_object_set(p, "finished_at", json_object_get(call, "ended_at"));
@@ -181,6 +184,7 @@ int webhook_call_ended(int64_t call_id)
 {
 	struct store_dial d;
 	json_t *call = NULL, *asst = NULL, *payload = NULL;
+	struct assistant_settings set;
 	const char *url;
 	char *text = NULL;
 	int r = -1, rc;
@@ -194,8 +198,9 @@ int webhook_call_ended(int64_t call_id)
 		asst = store_assistant_get(d.account_id,
 			json_integer_value(json_object_get(call, "assistant_id")));
 	url = json_string_value(json_object_get(asst, "webhook_url"));
-	if (!asst || !json_is_true(json_object_get(asst, "is_webhook_active")) || !url || !*url ||
-	    (json_is_true(json_object_get(asst, "send_webhook_only_on_completed")) &&
+	assistant_settings_parse(asst, &set);
+	if (!asst || !set.is_webhook_active || !url || !*url ||
+	    (set.send_webhook_only_on_completed &&
 	     !call_status_is_completed(call_status_parse(d.status)))) {
 		rc = store_webhook_call_claim(call_id, "skipped");
 		r = rc == STORE_OK || rc == STORE_NOTFOUND ? 0 : -1;

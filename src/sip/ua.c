@@ -22,6 +22,7 @@
 #include "sip/trunk.h"
 #include "sip/ua.h"
 #include "speech/speech.h"
+#include "store/assistant_settings.h"
 #include "store/store.h"
 #include "base/util.h"
 #include "voice/beep.h"
@@ -269,30 +270,26 @@ static void post_utterance(struct call *c)
  * use_min_interrupt_words, at least min_interrupt_words x 300 ms (words are
  * not known before the utterance is transcribed: their length stands in);
  * noise_cancellation - speexdsp's denoiser on what the caller sends. */
-static int level(const json_t *a, const char *k)
+static int level(double v)
 {
-	const json_t *v = json_object_get(a, k);
-	int n = json_is_number(v) ? (int)(json_number_value(v) + 0.5) : 3;
+	int n = (int)(v + 0.5);
 	return n < 0 ? 0 : n > 5 ? 5 : n;
 }
 
-static void hearing(struct call *c, const json_t *a)
+static void hearing(struct call *c, const struct assistant_settings *s)
 {
 	static const double pause[6] = { 2.0, 1.67, 1.33, 1.0, 0.75, 0.5 };
 	static const int interrupt[6] = { 800, 600, 400, 250, 150, 60 };
 	int base = (int)util_env_i64("SWITCHBOARD_VAD_HANGOVER_MS", 600, 200, 3000);
-	const json_t *words = json_object_get(a, "min_interrupt_words");
 
-	c->vad.hangover_ms = (int)(base * pause[level(a, "endpoint_sensitivity")]);
+	c->vad.hangover_ms = (int)(base * pause[level(s->endpoint_sensitivity)]);
 	if (c->vad.hangover_ms < 200)
 		c->vad.hangover_ms = 200;
-	c->interrupt_ms = interrupt[level(a, "interrupt_sensitivity")];
-	if (json_is_true(json_object_get(a, "use_min_interrupt_words")) && json_is_integer(words) &&
-	    json_integer_value(words) * 300 > c->interrupt_ms)
-		c->interrupt_ms = (int)json_integer_value(words) * 300;
-	if (json_is_number(json_object_get(a, "ambient_sound_volume")))
-		media_set_ambient(c->media, json_number_value(json_object_get(a, "ambient_sound_volume")));
-	if (json_is_true(json_object_get(a, "noise_cancellation")) && !c->dn &&
+	c->interrupt_ms = interrupt[level(s->interrupt_sensitivity)];
+	if (s->use_min_interrupt_words && (int64_t)s->min_interrupt_words * 300 > c->interrupt_ms)
+		c->interrupt_ms = s->min_interrupt_words * 300;
+	media_set_ambient(c->media, s->ambient_sound_volume);
+	if (s->noise_cancellation && !c->dn &&
 	    !(c->dn = denoise_new(MEDIA_FRAME, 25)))
 		log_warn("voice: call %lld: no noise suppression (speexdsp)", (long long)c->id);
 	char intr[48];
@@ -447,6 +444,7 @@ static struct call *call_alloc(int64_t id, int64_t account_id, bool outbound)
 
 static void call_answered(struct call *c)
 {
+	struct assistant_settings s;
 	json_t *a;
 
 	if (c->answered)
@@ -463,15 +461,16 @@ static void call_answered(struct call *c)
 		call_end_soon(c, "failed", "the call's record is gone");
 		return;
 	}
-	c->barge_in = json_is_true(json_object_get(a, "allow_interruptions"));
-	hearing(c, a);
-	if (json_is_true(json_object_get(a, "record_call"))) {
+	assistant_settings_parse(a, &s);	/* borrows from a, which the conversation keeps */
+	c->barge_in = s.allow_interruptions;
+	hearing(c, &s);
+	if (s.record_call) {
 		char path[1200];
 		if (voice_recording_file(c->account_id, c->id, path, sizeof path) ||
 		    media_record(c->media, path))
 			log_warn("voice: call %lld: cannot record to '%s'", (long long)c->id, path);
 	}
-	if (voice_conv_start(c->line, a)) {
+	if (voice_conv_start(c->line, a, &s)) {
 		json_decref(a);
 		call_end_soon(c, "failed", "cannot start the conversation");
 		return;

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 #include <sodium.h>
 #include "store/store.h"
+#include "store/assistant_settings.h"
 #include "store/call_status.h"
 #include "store/migrations.h"
 #include "base/util.h"
@@ -1171,84 +1172,6 @@ static const struct acol {
 };
 #define ACOL_PHONE 6
 
-/* The settings document: every knob with its default. Kinds are checked on
- * write; ranges are the tool layer's job (it validates against the schema). */
-enum { S_BOOL, S_INT, S_NUM, S_STR, S_OBJ, S_ARR, S_ANY };
-static const struct setting {
-	const char *name;
-	int kind;
-	double num;          /* default for S_BOOL / S_INT / S_NUM / S_ANY */
-	const char *str;     /* default for S_STR */
-} settings_tab[] = {
-	{ "variables",                      S_OBJ,  0,    NULL },
-	{ "post_call_schema",               S_ARR,  0,    NULL },
-	{ "endpoint_type",                  S_STR,  0,    "vad" },
-	{ "endpoint_sensitivity",           S_NUM,  3,    NULL },
-	{ "interrupt_sensitivity",          S_NUM,  3,    NULL },
-	{ "ambient_sound_volume",           S_NUM,  0,    NULL },
-	{ "post_call_evaluation",           S_BOOL, 0,    NULL },
-	{ "send_webhook_only_on_completed", S_BOOL, 0,    NULL },
-	{ "include_recording_in_webhook",   S_BOOL, 0,    NULL },
-	{ "is_webhook_active",              S_BOOL, 0,    NULL },
-	{ "use_min_interrupt_words",        S_BOOL, 0,    NULL },
-	{ "min_interrupt_words",            S_INT,  2,    NULL },
-	{ "end_call_tool",                  S_ANY,  1,    NULL },
-	{ "llm_temperature",                S_NUM,  0.7,  NULL },
-	{ "voice_stability",                S_NUM,  0.5,  NULL },
-	{ "voice_similarity",               S_NUM,  0.75, NULL },
-	{ "speech_speed",                   S_NUM,  1.0,  NULL },
-	{ "allow_interruptions",            S_BOOL, 1,    NULL },
-	{ "filler_audios",                  S_BOOL, 0,    NULL },
-	{ "re_engagement_interval",         S_INT,  30,   NULL },
-	{ "max_call_duration",              S_INT,  600,  NULL },
-	{ "max_silence_duration",           S_INT,  30,   NULL },
-	{ "end_call_on_voicemail",          S_BOOL, 1,    NULL },
-	{ "noise_cancellation",             S_BOOL, 0,    NULL },
-	{ "record_call",                    S_BOOL, 0,    NULL },
-	{ "who_speaks_first",               S_STR,  0,    "AI assistant" },
-};
-#define NSETTINGS (sizeof(settings_tab) / sizeof(settings_tab[0]))
-
-static const struct setting *setting_find(const char *name)
-{
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (!strcmp(settings_tab[i].name, name))
-			return &settings_tab[i];
-	return NULL;
-}
-
-static json_t *setting_default(const struct setting *s)
-{
-	switch (s->kind) {
-	case S_BOOL:
-	case S_ANY:
-		return json_boolean(s->num != 0);
-	case S_INT:
-		return json_integer((json_int_t)s->num);
-	case S_NUM:
-		return json_real(s->num);
-	case S_STR:
-		return json_string(s->str);
-	case S_OBJ:
-		return json_object();
-	default:
-		return json_array();
-	}
-}
-
-static int setting_kind_ok(const struct setting *s, const json_t *v)
-{
-	switch (s->kind) {
-	case S_BOOL: return json_is_boolean(v);
-	case S_INT:  return json_is_integer(v);
-	case S_NUM:  return json_is_number(v);
-	case S_STR:  return json_is_string(v);
-	case S_OBJ:  return json_is_object(v);
-	case S_ARR:  return json_is_array(v);
-	default:     return 1;
-	}
-}
-
 static json_t *assistant_json(sqlite3_stmt *st)
 {
 	json_t *o = json_object(), *settings, *tools, *v;
@@ -1268,12 +1191,7 @@ static json_t *assistant_json(sqlite3_stmt *st)
 		json_decref(settings);
 		settings = json_object();
 	}
-	for (size_t i = 0; i < NSETTINGS; i++) {
-		v = json_object_get(settings, settings_tab[i].name);
-		json_object_set_new(o, settings_tab[i].name,
-				    v ? json_incref(v)
-				      : setting_default(&settings_tab[i]));
-	}
+	assistant_settings_fill(o, settings);	/* every shown setting, its default when unset */
 	/* settings nobody declared yet are kept and shown */
 	json_object_foreach(settings, k, v)
 		if (!json_object_get(o, k))
@@ -1446,12 +1364,11 @@ static int arow_apply(struct arow *r, int64_t account_id, const json_t *fields)
 			r->col[i] = json_incref(v);
 			continue;
 		}
-		const struct setting *s = setting_find(key);
 		if (json_is_null(v)) {
 			json_object_del(r->settings, key);
 			continue;
 		}
-		if (s && !setting_kind_ok(s, v))
+		if (!assistant_settings_kind_ok(key, v))
 			return STORE_INVALID;
 		json_object_set(r->settings, key, v);
 	}

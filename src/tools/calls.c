@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "calls/runtime.h"
+#include "store/assistant_settings.h"
 #include "store/store.h"
 #include "tools/tools.h"
 #include "base/util.h"
@@ -23,7 +24,7 @@ static int plan_call(struct call_ctx *ctx, const json_t *args, struct call_plan 
 	int64_t aid = arg_int(args, "assistant_id", 0);
 	struct store_account acc;
 	const char *name;
-	json_t *dur;
+	struct assistant_settings set;
 
 	memset(p, 0, sizeof(*p));
 	p->assistant = store_assistant_get(ctx->who->account_id, aid);
@@ -36,8 +37,8 @@ static int plan_call(struct call_ctx *ctx, const json_t *args, struct call_plan 
 		return tool_invalid(res, "assistant_id", "assistant '%s' has no phone number to "
 				    "call from: assign one with update_assistant (phone_number_id)",
 				    name ? name : "?"), -1;
-	dur = json_object_get(p->assistant, "max_call_duration");
-	p->minutes = json_is_integer(dur) ? (int)((json_integer_value(dur) + 59) / 60) : 10;
+	assistant_settings_parse(p->assistant, &set);
+	p->minutes = assistant_settings_max_minutes(&set);
 	if (p->minutes < 1)
 		p->minutes = 1;
 	p->minute = calls_price_per_minute();

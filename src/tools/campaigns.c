@@ -5,6 +5,7 @@
 #include <string.h>
 #include "calls/runtime.h"
 #include "mcp/schema.h"
+#include "store/assistant_settings.h"
 #include "store/store.h"
 #include "tools/tools.h"
 #include "base/util.h"
@@ -66,7 +67,8 @@ int campaign_status_preview(struct call_ctx *ctx, const json_t *args, json_t **p
 	struct store_account account;
 	const char *name, *aname;
 	int64_t retries, minute = calls_price_per_minute();
-	int minutes = 10, r = -1;
+	struct assistant_settings set;
+	int minutes, r = -1;
 	char target[512];
 
 	if (!c)
@@ -105,8 +107,8 @@ int campaign_status_preview(struct call_ctx *ctx, const json_t *args, json_t **p
 		tool_invalid(res, "campaign_id", "campaign '%s' has no assistant any more", name);
 		goto out;
 	}
-	if (json_is_integer(json_object_get(a, "max_call_duration")))
-		minutes = (int)((json_integer_value(json_object_get(a, "max_call_duration")) + 59) / 60);
+	assistant_settings_parse(a, &set);
+	minutes = assistant_settings_max_minutes(&set);
 	aname = json_string_value(json_object_get(a, "assistant_name"));
 	retries = json_integer_value(json_object_get(c, "max_retries"));
 	snprintf(target, sizeof(target), "campaign '%s'%s: %lld %slead%s called by assistant '%s'",

@@ -14,6 +14,7 @@
 #include "base/oneshot.h"
 #include "sip/ua.h"
 #include "speech/speech.h"
+#include "store/assistant_settings.h"
 #include "store/store.h"
 #include "base/util.h"
 #include "voice/conv.h"
@@ -48,6 +49,7 @@ struct said {
 struct conv {
 	struct voice_line *line;
 	json_t *a;                 /* the assistant, with "_call" */
+	struct assistant_settings set;	/* its settings (borrow from a) */
 	int64_t call_id, account_id;
 	struct brain *brain;
 	struct tts_voice tts;      /* the assistant's voice and pace */
@@ -371,16 +373,15 @@ static void turn(struct conv *c, const char *text)
 
 static void greet(struct conv *c)
 {
-	const char *who = json_string_value(json_object_get(c->a, "who_speaks_first"));
 	const char *initial = json_string_value(json_object_get(c->a, "initial_message"));
 	const char *consent = getenv("SWITCHBOARD_RECORDING_CONSENT");
 
-	if (json_is_true(json_object_get(c->a, "record_call"))) {
+	if (c->set.record_call) {
 		const char *s = consent && *consent ? consent : DEFAULT_CONSENT;
 		say(c, s);
 		transcript(c, "bot", s);
 	}
-	if (who && strcmp(who, "AI assistant"))
+	if (!c->set.ai_speaks_first)
 		return;	/* the customer speaks first */
 	if (c->brain) {
 		struct brain_result res;
@@ -402,7 +403,7 @@ static void greet(struct conv *c)
  * assistant's voicemail_message, said whatever the line hears, then BYE. */
 static void leave_message(struct conv *c)
 {
-	const char *msg = json_string_value(json_object_get(c->a, "voicemail_message"));
+	const char *msg = c->set.voicemail_message;
 
 	c->vm_deadline = 0;
 	if (c->vm_done || c->ending)
@@ -602,12 +603,6 @@ static void digit(struct conv *c, char d)
 
 /* ---- the thread -------------------------------------------------------------------------- */
 
-static double num(const json_t *a, const char *k, double dflt)
-{
-	const json_t *v = json_object_get(a, k);
-	return json_is_number(v) ? json_number_value(v) : dflt;
-}
-
 /* The assistant's voice (voice_id from the catalog), language and
  * speech_speed, as the speech engines in use can follow them. */
 static void sound_of(struct conv *c)
@@ -622,7 +617,7 @@ static void sound_of(struct conv *c)
 	if (!lang || store_language_iso(lang, c->lang))
 		c->lang[0] = '\0';
 	tts_voice_pick(&c->tts, name[0] ? name : NULL, provider[0] ? provider : NULL,
-		       c->lang[0] ? c->lang : NULL, num(c->a, "speech_speed", 1.0));
+		       c->lang[0] ? c->lang : NULL, c->set.speech_speed);
 	log_info("voice: call %lld: speaking as '%s' at %.2fx (%s), language %s",
 		 (long long)c->call_id, c->tts.voice[0] ? c->tts.voice : "the default voice",
 		 c->tts.speed, tts_engine_name(), c->lang[0] ? c->lang : "not set");
@@ -638,16 +633,15 @@ static void *conv_main(void *arg)
 	c->account_id = json_integer_value(json_object_get(call, "account_id"));
 	c->outbound = !strcmp(json_string_value(json_object_get(call, "type")) ?
 			      json_string_value(json_object_get(call, "type")) : "", "outbound");
-	c->barge_in = json_is_true(json_object_get(c->a, "allow_interruptions"));
-	c->end_on_voicemail = json_is_true(json_object_get(c->a, "end_call_on_voicemail"));
-	if (json_is_true(json_object_get(c->a, "filler_audios")))
+	c->barge_in = c->set.allow_interruptions;
+	c->end_on_voicemail = c->set.end_call_on_voicemail;
+	if (c->set.filler_audios)
 		c->filler_s = (double)util_env_i64("SWITCHBOARD_FILLER_MS", FILLER_MS, 100, 60000) / 1000;
-	c->text_endpoint = json_string_value(json_object_get(c->a, "endpoint_type")) &&
-		!strcmp(json_string_value(json_object_get(c->a, "endpoint_type")), "ai");
-	c->phrases = json_object_get(c->a, "expected_phrases");
-	c->max_duration = num(c->a, "max_call_duration", 600);
-	c->max_silence = num(c->a, "max_silence_duration", 30);
-	c->reengage = num(c->a, "re_engagement_interval", 30);
+	c->text_endpoint = c->set.ai_endpoint;
+	c->phrases = c->set.expected_phrases;
+	c->max_duration = c->set.max_call_duration;
+	c->max_silence = c->set.max_silence_duration;
+	c->reengage = c->set.re_engagement_interval;
 	c->started = c->last_activity = c->last_reengage = util_mono();
 	sound_of(c);
 	c->brain = brain_open(c->account_id, c->call_id, err, sizeof err);
@@ -775,7 +769,8 @@ static void *conv_main(void *arg)
 	return NULL;
 }
 
-int voice_conv_start(struct voice_line *line, json_t *assistant)
+int voice_conv_start(struct voice_line *line, json_t *assistant,
+		     const struct assistant_settings *settings)
 {
 	struct conv *c = calloc(1, sizeof(*c));
 	pthread_attr_t at;
@@ -786,6 +781,7 @@ int voice_conv_start(struct voice_line *line, json_t *assistant)
 		return -1;
 	c->line = line;
 	c->a = assistant;
+	c->set = *settings;
 	pthread_mutex_init(&c->speak_mu, NULL);
 	voice_line_ref(line);
 	pthread_mutex_lock(&threads_mu);

@@ -23,11 +23,15 @@
 #include <jansson.h>
 
 struct voice_line;
+struct assistant_settings;
 
 /* Start the conversation thread. Takes a reference on line (released when
  * the thread ends) and ownership of assistant (store_voice_call_assistant
- * output). 0, or -1 when no thread could be started (nothing is taken). */
-int voice_conv_start(struct voice_line *line, json_t *assistant);
+ * output); settings are the assistant's, parsed from it by the caller
+ * (copied; their texts borrow from assistant, which the thread keeps).
+ * 0, or -1 when no thread could be started (nothing is taken). */
+int voice_conv_start(struct voice_line *line, json_t *assistant,
+		     const struct assistant_settings *settings);
 /* Wait until every conversation thread has ended, at most timeout_s. */
 void voice_conv_wait_all(double timeout_s);
 

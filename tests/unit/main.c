@@ -6,7 +6,7 @@
 #define SUITES(X) \
 	X(buf) X(jsonsafe) X(schema) X(store) X(auth) X(session) X(rpc) X(sms) \
 	X(phone) X(gate) X(template) X(netguard) X(httpaction) X(tz) X(officehours) X(llm) \
-	X(voice) X(dialer) X(audit) X(cmdline) X(tooltable) X(call_status)
+	X(voice) X(dialer) X(audit) X(cmdline) X(tooltable) X(call_status) X(assistant_settings)
 #endif
 #define DECL(s) extern const struct unit_test s##_tests[];
 SUITES(DECL)
