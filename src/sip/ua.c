@@ -25,21 +25,15 @@
 #include "store/assistant_settings.h"
 #include "store/store.h"
 #include "base/util.h"
-#include "voice/beep.h"
-#include "voice/denoise.h"
-#include "voice/dtmf.h"
 #include "voice/conv.h"
 #include "voice/line.h"
+#include "voice/listen.h"
 #include "voice/media.h"
 #include "voice/recording.h"
-#include "voice/vad.h"
 
 #define ALLOW_HDR "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY\r\n"
 #define USER_AGENT "switchboard"
-#define PREROLL 1600              /* 200 ms kept before speech starts */
-#define UTT_MAX (30 * 8000)       /* one utterance is cut at 30 s */
 #define TRANSFER_TIMEOUT_MS 30000
-#define BEEP_WINDOW_MS 60000      /* a voicemail beep is listened for this long */
 
 enum { MSG_DIAL = 1, MSG_COMMAND, MSG_STOP, MSG_REGSET };
 
@@ -125,28 +119,14 @@ struct call {
 	struct media *media;
 	struct voice_line *line;
 	struct tmr ring_tmr, refer_tmr, defer_tmr, answer_tmr;
-	bool outbound, answered, ended, rang, conv_started, beep_heard;
+	bool outbound, answered, ended, rang, conv_started;
 	uint64_t answered_at;          /* tmr_jiffies */
 	struct sip_cred cred;          /* digest credentials (auth_h) */
 	char peer[96];                 /* host:port for Refer-To URIs */
 	char transport_param[16];      /* ";transport=tcp" or "" */
 	char transfer_target[128];
 	int transfer_state;            /* 0 none, 1 pending, 2 done */
-	/* end-pointing */
-	struct vad vad;
-	struct beep beep;              /* outbound: the answering machine's beep */
-	struct dtmf dtmf;              /* keypad tones sent as audio */
-	bool te_seen;                  /* RFC 4733 digits came: no in-band detection */
-	unsigned keyframes;            /* the last frames that carried a key, one bit each */
-	bool utt_keyed;                /* the utterance being cut holds key tones */
-	bool barge_in;
-	int interrupt_ms;              /* caller speech that interrupts the agent */
-	bool interrupted;              /* the current utterance did */
-	struct denoise *dn;            /* noise_cancellation, or NULL */
-	int16_t preroll[PREROLL];
-	size_t pre_pos, pre_len;
-	int16_t *utt;
-	size_t utt_len;
+	struct voice_listen listen;    /* end-pointing, barge-in, keypad tones, beep */
 	/* a hang-up asked for while no conversation runs */
 	char pending_status[24];
 	char pending_reason[200];
@@ -168,8 +148,7 @@ static void call_destructor(void *arg)
 		voice_line_close(c->line);
 		voice_line_unref(c->line);
 	}
-	free(c->utt);
-	denoise_free(c->dn);
+	voice_listen_release(&c->listen);
 	sodium_memzero(&c->cred, sizeof c->cred);
 }
 
@@ -245,170 +224,21 @@ static void call_end_soon(struct call *c, const char *status, const char *reason
 	tmr_start(&c->defer_tmr, 0, deferred_end, c);
 }
 
-/* ---- media ticks: end-pointing and barge-in ------------------------------------- */
-
-static void post_utterance(struct call *c)
-{
-	struct voice_ev *e = voice_ev_new(VEV_UTTERANCE, NULL);
-
-	if (!e) {
-		free(c->utt);
-	} else {
-		e->pcm = c->utt;
-		e->n = c->utt_len;
-		voice_line_post(c->line, e);
-	}
-	c->utt = NULL;
-	c->utt_len = 0;
-}
-
-/* How the agent listens, from the assistant's settings (0-5 scales, 3 the
- * default): endpoint_sensitivity - the pause that ends the caller's turn,
- * SWITCHBOARD_VAD_HANGOVER_MS (600) at 3, twice that at 0, half at 5;
- * interrupt_sensitivity - how long the caller must speak over the agent to
- * interrupt it, 800 ms at 0 to 60 ms at 5 (250 at 3); with
- * use_min_interrupt_words, at least min_interrupt_words x 300 ms (words are
- * not known before the utterance is transcribed: their length stands in);
- * noise_cancellation - speexdsp's denoiser on what the caller sends. */
-static int level(double v)
-{
-	int n = (int)(v + 0.5);
-	return n < 0 ? 0 : n > 5 ? 5 : n;
-}
-
-static void hearing(struct call *c, const struct assistant_settings *s)
-{
-	static const double pause[6] = { 2.0, 1.67, 1.33, 1.0, 0.75, 0.5 };
-	static const int interrupt[6] = { 800, 600, 400, 250, 150, 60 };
-	int base = (int)util_env_i64("SWITCHBOARD_VAD_HANGOVER_MS", 600, 200, 3000);
-
-	c->vad.hangover_ms = (int)(base * pause[level(s->endpoint_sensitivity)]);
-	if (c->vad.hangover_ms < 200)
-		c->vad.hangover_ms = 200;
-	c->interrupt_ms = interrupt[level(s->interrupt_sensitivity)];
-	if (s->use_min_interrupt_words && (int64_t)s->min_interrupt_words * 300 > c->interrupt_ms)
-		c->interrupt_ms = s->min_interrupt_words * 300;
-	media_set_ambient(c->media, s->ambient_sound_volume);
-	if (s->noise_cancellation && !c->dn &&
-	    !(c->dn = denoise_new(MEDIA_FRAME, 25)))
-		log_warn("voice: call %lld: no noise suppression (speexdsp)", (long long)c->id);
-	char intr[48];
-
-	if (c->barge_in)
-		snprintf(intr, sizeof intr, "after %d ms of speech", c->interrupt_ms);
-	else
-		snprintf(intr, sizeof intr, "off");
-	log_info("voice: call %lld: listening: a turn ends after %d ms of silence, interruptions %s, "
-		 "noise suppression %s", (long long)c->id, c->vad.hangover_ms, intr,
-		 c->dn ? "on" : "off");
-}
-
-/* Keypad digits sent as audio (voice/dtmf.h), until the far end shows it
- * sends RFC 4733 events. The tones also trip the end-pointer: that
- * "utterance" is dropped rather than transcribed. */
-static void keypad_tones(struct call *c, const int16_t *rx)
-{
-	char key[2] = { 0, 0 };
-
-	if (c->te_seen)
-		return;
-	key[0] = dtmf_frame(&c->dtmf, rx, MEDIA_FRAME);
-	c->keyframes = c->keyframes << 1 | (c->dtmf.run_key != 0);
-	if (c->dtmf.run_key && c->vad.in_speech)
-		c->utt_keyed = true;
-	if (key[0]) {
-		log_info("voice: call %lld: keypad '%c' (in-band)", (long long)c->id, key[0]);
-		voice_line_post(c->line, voice_ev_new(VEV_DTMF, key));
-	}
-}
+/* ---- media ticks: the caller's frames go to voice/listen.c ---------------------- */
 
 static void on_tick(void *arg, const int16_t *rx, const int16_t *tx, bool tx_audio)
 {
 	struct call *c = arg;
-	int16_t clean[MEDIA_FRAME];
-	enum vad_event ev;
 	(void)tx;
 
 	if (!c->line || !c->conv_started)
 		return;
-	if (c->outbound && !c->beep_heard && tmr_jiffies() - c->answered_at < BEEP_WINDOW_MS &&
-	    beep_frame(&c->beep, rx, MEDIA_FRAME)) {
-		char what[64];
-		c->beep_heard = true;
-		snprintf(what, sizeof what, "%.0f Hz, %d ms", c->beep.hz, c->beep.ms);
-		log_info("voice: call %lld: voicemail beep (%s)", (long long)c->id, what);
-		voice_line_post(c->line, voice_ev_new(VEV_BEEP, what));
-	}
-	keypad_tones(c, rx);
-	if (c->dn) {	/* the end-pointer and the recogniser hear it cleaned */
-		memcpy(clean, rx, sizeof clean);
-		denoise_frame(c->dn, clean);
-		rx = clean;
-	}
-	ev = vad_frame(&c->vad, rx, MEDIA_FRAME);
-	if (ev == VAD_START) {
-		/* a key pressed just before counts for this "utterance" */
-		c->utt_keyed = (c->keyframes & 0x1f) != 0;
-		/* the utterance starts with what came just before the trigger */
-		c->utt = malloc(UTT_MAX * sizeof(int16_t));
-		c->utt_len = 0;
-		if (c->utt) {
-			size_t start = (c->pre_pos + PREROLL - c->pre_len) % PREROLL;
-			for (size_t i = 0; i < c->pre_len; i++)
-				c->utt[c->utt_len++] = c->preroll[(start + i) % PREROLL];
-		}
-		pthread_mutex_lock(&c->line->mu);
-		c->line->caller_speaking = 1;
-		pthread_mutex_unlock(&c->line->mu);
-		c->interrupted = false;
-		voice_line_post(c->line, voice_ev_new(VEV_SPEECH_START, NULL));
-	}
-	/* barge-in: once the caller has spoken interrupt_ms over the agent,
-	 * the agent stops at once */
-	if (c->vad.in_speech && c->barge_in && !c->interrupted && tx_audio &&
-	    c->vad.speech_ms >= c->interrupt_ms) {
-		size_t dropped = voice_line_flush(c->line);
-		c->interrupted = true;
-		log_info("voice: call %lld: barge-in: the caller interrupted, %zu ms of "
-			 "speech dropped", (long long)c->id, dropped / 8);
-	}
-	if (c->vad.in_speech || ev == VAD_END) {
-		if (c->utt && c->utt_len + MEDIA_FRAME <= UTT_MAX) {
-			memcpy(c->utt + c->utt_len, rx, MEDIA_FRAME * sizeof(int16_t));
-			c->utt_len += MEDIA_FRAME;
-		}
-		if (ev == VAD_END || (c->utt && c->utt_len + MEDIA_FRAME > UTT_MAX)) {
-			if (c->vad.in_speech)
-				vad_reset(&c->vad);	/* cut: start over */
-			pthread_mutex_lock(&c->line->mu);
-			c->line->caller_speaking = 0;
-			pthread_mutex_unlock(&c->line->mu);
-			if (c->utt && c->utt_keyed) {	/* keypad tones, not speech */
-				free(c->utt);
-				c->utt = NULL;
-				c->utt_len = 0;
-			} else if (c->utt) {
-				post_utterance(c);
-			}
-			c->utt_keyed = false;
-		}
-	}
-	for (int i = 0; i < MEDIA_FRAME; i++) {
-		c->preroll[c->pre_pos] = rx[i];
-		c->pre_pos = (c->pre_pos + 1) % PREROLL;
-	}
-	c->pre_len = c->pre_len + MEDIA_FRAME > PREROLL ? PREROLL : c->pre_len + MEDIA_FRAME;
+	voice_listen_frame(&c->listen, rx, tx_audio, tmr_jiffies() - c->answered_at);
 }
 
 static void on_dtmf(void *arg, char digit)
 {
-	struct call *c = arg;
-	char d[2] = { digit, 0 };
-
-	c->te_seen = true;
-	log_info("voice: call %lld: keypad '%c'", (long long)c->id, digit);
-	if (c->line)
-		voice_line_post(c->line, voice_ev_new(VEV_DTMF, d));
+	voice_listen_digit(&((struct call *)arg)->listen, digit);
 }
 
 /* ---- alloc ---------------------------------------------------------------------- */
@@ -424,10 +254,8 @@ static struct call *call_alloc(int64_t id, int64_t account_id, bool outbound)
 	c->id = id;
 	c->account_id = account_id;
 	c->outbound = outbound;
-	vad_init(&c->vad);	/* hangover: hearing(), when the conversation starts */
-	beep_init(&c->beep);
-	dtmf_init(&c->dtmf);
 	c->line = voice_line_new(id);
+	voice_listen_init(&c->listen, id, c->line, outbound);
 	cb.arg = c;
 	err = c->line ? media_alloc(&c->media, &media_ip, rtp_min, rtp_max, c->line, &cb) : ENOMEM;
 	if (err) {
@@ -462,8 +290,8 @@ static void call_answered(struct call *c)
 		return;
 	}
 	assistant_settings_parse(a, &s);	/* borrows from a, which the conversation keeps */
-	c->barge_in = s.allow_interruptions;
-	hearing(c, &s);
+	voice_listen_configure(&c->listen, &s);
+	media_set_ambient(c->media, s.ambient_sound_volume);
 	if (s.record_call) {
 		char path[1200];
 		if (voice_recording_file(c->account_id, c->id, path, sizeof path) ||
