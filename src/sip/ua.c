@@ -19,6 +19,7 @@
 #include "agent/brain.h"
 #include "calls/runtime.h"
 #include "base/log.h"
+#include "sip/reg.h"
 #include "sip/trunk.h"
 #include "sip/ua.h"
 #include "speech/speech.h"
@@ -31,7 +32,7 @@
 #include "voice/media.h"
 #include "voice/recording.h"
 
-#define ALLOW_HDR "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY\r\n"
+#define ALLOW_HDR SIP_ALLOW_HDR
 #define USER_AGENT "switchboard"
 #define TRANSFER_TIMEOUT_MS 30000
 
@@ -49,7 +50,6 @@ static uint16_t rtp_min = 20000, rtp_max = 29999;
 static uint32_t ring_timeout_ms = 45000;
 static uint32_t answer_delay_ms;  /* inbound calls ring this long first */
 static struct tmr stop_tmr;
-static struct list regs;          /* struct reg: one per number with a registrar */
 
 /* ---- shared with other threads (mu) ----------------------------------------- */
 
@@ -60,10 +60,6 @@ static pthread_t thread;
 static int state;               /* 0 stopped, 1 starting, 2 running, -1 failed */
 static int64_t *live_ids;       /* calls on our line, for sip_ua_command */
 static size_t live_n, live_cap;
-static pthread_cond_t scan_cv = PTHREAD_COND_INITIALIZER;
-static pthread_t scan_thread;
-static bool scan_running, scan_stop;
-static uint32_t reg_scan_ms = 30000;  /* SWITCHBOARD_SIP_REG_SCAN_MS */
 
 static void live_add(int64_t id)
 {
@@ -103,12 +99,6 @@ static int live_has(int64_t id)
 	return r;
 }
 
-/* Digest credentials for auth_h: a call's (embedded) or a registration's
- * (its own mem object, referenced by the sipreg while it lives). */
-struct sip_cred {
-	char username[128], password[128];
-};
-
 /* ---- a call ------------------------------------------------------------------- */
 
 struct call {
@@ -121,7 +111,7 @@ struct call {
 	struct tmr ring_tmr, refer_tmr, defer_tmr, answer_tmr;
 	bool outbound, answered, ended, rang, conv_started;
 	uint64_t answered_at;          /* tmr_jiffies */
-	struct sip_cred cred;          /* digest credentials (auth_h) */
+	struct sip_cred cred;          /* digest credentials (sip_cred_auth) */
 	char peer[96];                 /* host:port for Refer-To URIs */
 	char transport_param[16];      /* ";transport=tcp" or "" */
 	char transfer_target[128];
@@ -552,22 +542,6 @@ static void dial_req_destructor(void *arg)
 	sip_trunk_wipe(&r->trunk);
 }
 
-/* The digest auth handler of every request we send (INVITE, REFER,
- * REGISTER); arg is a struct sip_cred. */
-static int auth_h(char **username, char **password, const char *realm, void *arg)
-{
-	struct sip_cred *cr = arg;
-	int err;
-	(void)realm;
-
-	if (!cr->username[0])
-		return EAUTH;
-	err = str_dup(username, cr->username);
-	if (!err)
-		err = str_dup(password, cr->password);
-	return err;
-}
-
 static void ring_timeout(void *arg)
 {
 	struct call *c = arg;
@@ -603,7 +577,7 @@ static void dial(struct dial_req *r)
 	err = sdp_encode(&desc, media_sdp(c->media), true);
 	if (!err)
 		err = sipsess_connect(&c->sess, sess_sock, to_uri, NULL, from_uri, USER_AGENT,
-				      NULL, 0, "application/sdp", desc, auth_h, &c->cred, false,
+				      NULL, 0, "application/sdp", desc, sip_cred_auth, &c->cred, false,
 				      offer_h, answer_h, progr_h, estab_h, NULL, NULL, close_h, c,
 				      ALLOW_HDR);
 	mem_deref(desc);
@@ -707,7 +681,7 @@ static void do_refer(struct call *c, const char *target)
 	snprintf(c->transfer_target, sizeof c->transfer_target, "%s", target);
 	c->transfer_state = 1;
 	err = sipevent_drefer(&c->refer, evsock, sipsess_dialog(c->sess), USER_AGENT,
-			      auth_h, &c->cred, false, refer_notify_h, refer_close_h, c,
+			      sip_cred_auth, &c->cred, false, refer_notify_h, refer_close_h, c,
 			      "Refer-To: <sip:%s@%s%s>\r\nReferred-By: <sip:%s@%s>\r\n",
 			      target, c->peer, c->transport_param, USER_AGENT, c->peer);
 	if (err) {
@@ -718,166 +692,6 @@ static void do_refer(struct call *c, const char *target)
 	}
 	tmr_start(&c->refer_tmr, TRANSFER_TIMEOUT_MS, refer_timeout, c);
 	log_info("voice: call %lld: REFER to %s", (long long)c->id, target);
-}
-
-/* ---- registrations ------------------------------------------------------------------------------ */
-
-/* What the scanner thread wants registered: one per number whose trunk has
- * a registrar, resolved off the loop (err set when the trunk is unusable).
- * sig hashes everything before it: a changed setting re-registers. */
-struct reg_want {
-	int64_t phone_id;
-	char number[32];
-	char reg_uri[120];
-	char aor[420];
-	uint32_t expires;
-	struct sip_cred cred;
-	char err[200];
-	uint8_t sig[32];
-};
-
-struct reg_set {
-	size_t n;
-	struct reg_want *w;	/* calloc'd, wiped when freed */
-};
-
-/* A number's registration on the loop. */
-struct reg {
-	struct le le;
-	int64_t phone_id;
-	char number[32];
-	char reg_uri[120];
-	uint8_t sig[32];
-	struct sip_cred *cred;	/* its own mem object: the sipreg refers to it */
-	struct sipreg *sipreg;	/* NULL when the trunk could not be used */
-	int state;		/* 0 pending, 1 registered, -1 failed */
-};
-
-static void cred_destructor(void *arg)
-{
-	sodium_memzero(arg, sizeof(struct sip_cred));
-}
-
-static void reg_destructor(void *arg)
-{
-	struct reg *r = arg;
-
-	list_unlink(&r->le);
-	if (r->sipreg && r->state == 1)
-		log_info("voice: number %s: un-registering from %s", r->number, r->reg_uri);
-	mem_deref(r->sipreg);	/* when registered, libre sends REGISTER expires=0 */
-	mem_deref(r->cred);
-}
-
-static void reg_set_destructor(void *arg)
-{
-	struct reg_set *rs = arg;
-
-	if (rs->w) {
-		sodium_memzero(rs->w, rs->n * sizeof(*rs->w));
-		free(rs->w);
-	}
-}
-
-static void reg_resp_h(int err, const struct sip_msg *msg, void *arg)
-{
-	struct reg *r = arg;
-
-	if (!err && msg && msg->scode >= 200 && msg->scode < 300) {
-		if (r->state != 1)
-			log_info("voice: number %s registered at %s (expires %u s)", r->number,
-				 r->reg_uri, sipreg_proxy_expires(r->sipreg));
-		r->state = 1;
-		return;
-	}
-	r->state = -1;
-	if (msg)
-		log_warn("voice: number %s: registration at %s failed: %u %.*s (libre retries later)",
-			 r->number, r->reg_uri, msg->scode, (int)msg->reason.l, msg->reason.p);
-	else
-		log_warn("voice: number %s: registration at %s failed: %s (libre retries later)",
-			 r->number, r->reg_uri, strerror(err ? err : EPROTO));
-}
-
-static struct reg *reg_find(int64_t phone_id)
-{
-	for (struct le *le = list_head(&regs); le; le = le->next) {
-		struct reg *r = le->data;
-		if (r->phone_id == phone_id)
-			return r;
-	}
-	return NULL;
-}
-
-static void reg_start(const struct reg_want *w, struct list *into)
-{
-	struct reg *r = mem_zalloc(sizeof(*r), reg_destructor);
-	int err;
-
-	if (!r)
-		return;
-	r->phone_id = w->phone_id;
-	snprintf(r->number, sizeof r->number, "%s", w->number);
-	snprintf(r->reg_uri, sizeof r->reg_uri, "%s", w->reg_uri);
-	memcpy(r->sig, w->sig, sizeof r->sig);
-	list_append(into, &r->le, r);
-	if (w->err[0]) {
-		r->state = -1;
-		log_warn("voice: number %s: registration failed: %s", r->number, w->err);
-		return;
-	}
-	r->cred = mem_zalloc(sizeof(*r->cred), cred_destructor);
-	if (!r->cred) {
-		r->state = -1;
-		return;
-	}
-	*r->cred = w->cred;
-	/* the Contact's user is the number: inbound INVITEs come to it */
-	err = sipreg_register(&r->sipreg, sip, w->reg_uri, w->aor, NULL, w->aor, w->expires,
-			      w->number, NULL, 0, 0, auth_h, r->cred, true, reg_resp_h, r, NULL,
-			      ALLOW_HDR);
-	if (err) {
-		r->state = -1;
-		log_warn("voice: number %s: registration at %s failed: %s", r->number, w->reg_uri,
-			 strerror(err));
-		return;
-	}
-	log_info("voice: number %s: registering at %s as %s", r->number, w->reg_uri, w->aor);
-}
-
-/* Bring the registrations in line with what the store says now: new and
- * changed numbers register, numbers gone (or without a registrar now)
- * un-register, unchanged ones are left to libre's refreshing. */
-static void reg_apply(const struct reg_set *rs)
-{
-	struct list keep;
-	struct le *le;
-
-	list_init(&keep);
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct reg_want *w = &rs->w[i];
-		struct reg *r = reg_find(w->phone_id);
-
-		if (r && !memcmp(r->sig, w->sig, sizeof r->sig)) {
-			list_unlink(&r->le);
-			list_append(&keep, &r->le, r);
-			continue;
-		}
-		if (r && w->err[0] && r->sipreg) {
-			/* e.g. DNS failed this time: keep what works */
-			list_unlink(&r->le);
-			list_append(&keep, &r->le, r);
-			continue;
-		}
-		mem_deref(r);	/* changed: un-register the old one first */
-		reg_start(w, &keep);
-	}
-	while ((le = list_head(&regs)))
-		mem_deref(le->data);	/* no longer wanted */
-	while ((le = list_head(&keep))) {
-		list_unlink(le);
-		list_append(&regs, le, le->data);
-	}
 }
 
 /* ---- work from other threads ----------------------------------------------------------------- */
@@ -938,7 +752,7 @@ static void stop_begin(void)
 		call_end(c, c->answered ? "completed" : "failed", "server shutting down");
 	}
 	lsnr = mem_deref(lsnr);
-	list_flush(&regs);	/* un-REGISTER (expires=0) where registered */
+	sip_reg_flush();	/* un-REGISTER (expires=0) where registered */
 	sipsess_close_all(sess_sock);
 	/* let the BYEs and CANCELs complete, but not for long */
 	tmr_start(&stop_tmr, 1500, stop_now, NULL);
@@ -959,7 +773,7 @@ static void mq_h(int id, void *data, void *arg)
 		stop_begin();
 		break;
 	case MSG_REGSET:
-		reg_apply(data);
+		sip_reg_apply(sip, data);
 		break;
 	default:
 		break;
@@ -978,6 +792,12 @@ static int push(int id, void *data)
 	if (err)
 		mem_deref(data);
 	return err;
+}
+
+/* The registration scanner's wanted set, for the loop (sip_reg_apply). */
+static int post_regset(struct sip_reg_set *rs)
+{
+	return push(MSG_REGSET, rs);
 }
 
 int sip_ua_running(void)
@@ -1044,118 +864,6 @@ int sip_ua_post(int64_t call_id, const char *op, const char *arg, const char *st
 	return post_command(call_id, op, arg, status);
 }
 
-/* ---- the registration scanner (its own thread: store and DNS off the loop) ---- */
-
-/* Without a "domain" the AOR's host is the registrar's. */
-static void want_fill(struct reg_want *w, const json_t *row)
-{
-	const json_t *tj = json_object_get(row, "trunk");
-	const char *num = json_string_value(json_object_get(row, "phone_number"));
-	struct sip_trunk t;
-	char addr[80], host[280], *txt, *colon;
-
-	w->phone_id = (int64_t)json_integer_value(json_object_get(row, "id"));
-	snprintf(w->number, sizeof w->number, "%s", num ? num : "");
-	txt = json_dumps(tj, JSON_COMPACT);
-	if (!txt) {
-		snprintf(w->err, sizeof w->err, "out of memory");
-		goto hash;
-	}
-	if (sip_trunk_parse(txt, &t, w->err, sizeof w->err)) {
-		free(txt);
-		goto hash;
-	}
-	free(txt);
-	if (sip_trunk_registrar_addr(&t, addr, sizeof addr, w->err, sizeof w->err))
-		goto wipe;
-	snprintf(host, sizeof host, "%s", t.registrar);
-	colon = strrchr(host, ':');
-	if (colon && colon > host && colon[-1] != ':')
-		*colon = '\0';
-	snprintf(w->reg_uri, sizeof w->reg_uri, "sip:%s%s", addr, t.tcp ? ";transport=tcp" : "");
-	snprintf(w->aor, sizeof w->aor, "sip:%s@%s", t.username[0] ? t.username : w->number,
-		 json_string_value(json_object_get(tj, "domain")) ? t.domain : host);
-	w->expires = t.expires;
-	snprintf(w->cred.username, sizeof w->cred.username, "%s", t.username);
-	snprintf(w->cred.password, sizeof w->cred.password, "%s", t.password);
-wipe:
-	sip_trunk_wipe(&t);
-hash:
-	crypto_generichash(w->sig, sizeof w->sig, (const unsigned char *)w,
-			   offsetof(struct reg_want, sig), NULL, 0);
-}
-
-static void reg_scan(void)
-{
-	json_t *rows = store_voice_trunks(), *row;
-	struct reg_set *rs = NULL;
-	size_t i, n = 0;
-
-	if (!rows)
-		return;	/* the store logged why */
-	json_array_foreach(rows, i, row)
-		if (json_string_value(json_object_get(json_object_get(row, "trunk"), "registrar")))
-			n++;
-	rs = mem_zalloc(sizeof(*rs), reg_set_destructor);
-	if (!rs)
-		goto out;
-	rs->w = calloc(n ? n : 1, sizeof(*rs->w));
-	if (!rs->w)
-		goto out;
-	json_array_foreach(rows, i, row)
-		if (rs->n < n &&
-		    json_string_value(json_object_get(json_object_get(row, "trunk"), "registrar")))
-			want_fill(&rs->w[rs->n++], row);
-	(void)push(MSG_REGSET, rs);	/* even when empty: numbers may have gone */
-	rs = NULL;
-out:
-	mem_deref(rs);
-	json_decref(rows);
-}
-
-static void *scan_loop(void *arg)
-{
-	struct timespec ts;
-	(void)arg;
-
-	pthread_mutex_lock(&mu);
-	while (!scan_stop) {
-		pthread_mutex_unlock(&mu);
-		reg_scan();
-		util_deadline(&ts, CLOCK_REALTIME, reg_scan_ms / 1000.0);
-		pthread_mutex_lock(&mu);
-		while (!scan_stop && pthread_cond_timedwait(&scan_cv, &mu, &ts) == 0)
-			;
-	}
-	pthread_mutex_unlock(&mu);
-	store_thread_release();
-	return NULL;
-}
-
-static void scan_start(void)
-{
-	pthread_mutex_lock(&mu);
-	scan_stop = false;
-	scan_running = pthread_create(&scan_thread, NULL, scan_loop, NULL) == 0;
-	pthread_mutex_unlock(&mu);
-	if (!scan_running)
-		log_error("voice: cannot start the registration thread: trunks will not register");
-}
-
-static void scan_end(void)
-{
-	bool was;
-
-	pthread_mutex_lock(&mu);
-	was = scan_running;
-	scan_running = false;
-	scan_stop = true;
-	pthread_cond_broadcast(&scan_cv);
-	pthread_mutex_unlock(&mu);
-	if (was)
-		pthread_join(scan_thread, NULL);
-}
-
 /* ---- start and stop ------------------------------------------------------------------------- */
 
 static int config(void)
@@ -1205,14 +913,8 @@ static int config(void)
 		}
 		answer_delay_ms = (uint32_t)v;
 	}
-	e = getenv("SWITCHBOARD_SIP_REG_SCAN_MS");
-	if (e && *e) {
-		if (util_parse_i64(e, &v) || v < 100 || v > 3600000) {
-			log_error("voice: SWITCHBOARD_SIP_REG_SCAN_MS='%s' is not 100..3600000", e);
-			return -1;
-		}
-		reg_scan_ms = (uint32_t)v;
-	}
+	if (sip_reg_config())
+		return -1;
 	e = getenv("SWITCHBOARD_RING_TIMEOUT");
 	if (e && *e) {
 		if (util_parse_i64(e, &v) || v < 1 || v > 600) {
@@ -1245,7 +947,7 @@ static void *loop(void *arg)
 		return NULL;
 	}
 	list_init(&calls);
-	list_init(&regs);
+	sip_reg_init();
 	err = mqueue_alloc(&q, mq_h, NULL);
 	if (!err)
 		err = sip_alloc(&sip, NULL, 32, 32, 32, USER_AGENT, stop_now, NULL);
@@ -1283,7 +985,7 @@ static void *loop(void *arg)
 	pthread_mutex_unlock(&mu);
 out:
 	tmr_cancel(&stop_tmr);
-	list_flush(&regs);
+	sip_reg_flush();
 	list_flush(&calls);
 	lsnr = mem_deref(lsnr);
 	evsock = mem_deref(evsock);
@@ -1331,7 +1033,7 @@ int sip_ua_start(const char *data_dir)
 		set_state(0);
 		return -1;
 	}
-	scan_start();
+	sip_reg_scan_start(post_regset);
 	return 0;
 }
 
@@ -1348,7 +1050,7 @@ void sip_ua_stop(void)
 		return;
 	}
 	pthread_mutex_unlock(&mu);
-	scan_end();	/* no registration work after this */
+	sip_reg_scan_stop();	/* no registration work after this */
 	dummy = mem_zalloc(1, NULL);
 	if (push(MSG_STOP, dummy) == 0)
 		pthread_join(thread, NULL);
