@@ -142,9 +142,55 @@ static void *work(void *arg)
 	return NULL;
 }
 
+/* ---- what the SIP user agent reports (on its loop thread) -------------------- */
+
+static void on_ringing(int64_t call_id)
+{
+	store_call_set_status(call_id, "ringing", NULL);
+}
+
+static void on_answered(int64_t call_id, const char *answered_by)
+{
+	store_voice_call_answered(call_id, answered_by);
+}
+
+/* The end, its duration and the charge of its started minutes: one store
+ * transaction, once. */
+static int64_t on_ended(const struct sip_ua_end *e)
+{
+	int64_t cost = 0;
+	int r;
+
+	r = store_voice_call_end(e->call_id, e->status, e->reason, e->duration_s,
+				 calls_price_per_minute(), &cost);
+	if (r && r != STORE_NOTFOUND)
+		log_error("voice: call %lld: cannot record its end", (long long)e->call_id);
+	/* a call no conversation ran on (busy, no answer, failed): its
+	 * evaluation and webhook now - a conversation queues its own */
+	if (!r && !e->conversation)
+		brain_after_call_queue(e->call_id);
+	return cost;
+}
+
+static void on_transfer(int64_t call_id, const char *target, const char *why)
+{
+	if (why)
+		log_info("voice: call %lld: transfer to %s failed: %s", (long long)call_id,
+			 target, why);
+}
+
+static const struct sip_ua_events ua_events = {
+	.ringing = on_ringing,
+	.answered = on_answered,
+	.ended = on_ended,
+	.transfer = on_transfer,
+};
+
 int calls_runtime_start(void)
 {
 	char host[64] = "";
+
+	sip_ua_set_events(&ua_events);
 
 	gethostname(host, sizeof host - 1);
 	snprintf(node, sizeof node, "%s:%ld:%.0f", host, (long)getpid(), util_now());

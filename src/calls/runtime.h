@@ -21,10 +21,17 @@
  * as failed saying to start `serve`. A call nobody dialled within 60 s ends
  * as failed.
  *
+ * What happens on the line comes back from the SIP user agent through the
+ * callbacks calls_runtime_start registers (sip_ua_set_events): ringing and
+ * answered statuses, and the end - recorded with its duration and charge
+ * in one store transaction, and, for a call no conversation ran on, its
+ * post-call evaluation and webhook queued (brain_after_call_queue).
+ *
  * Pricing of calls lives here too: SWITCHBOARD_CALL_PRICE_MICROS per
  * started minute (default 90000 = $0.09), read once.
  *
- * Lifecycle: calls_runtime_start() once the store is open; submit from any
+ * Lifecycle: calls_runtime_start() once the store is open and before
+ * sip_ua_start (it registers the callbacks); submit from any
  * thread; calls_runtime_scan_now() once the SIP user agent runs (it beats
  * and scans at once); calls_runtime_stop() drains the queue (calls still
  * waiting end as failed, "server shutting down"), leaves call_nodes and

@@ -16,8 +16,6 @@
 #include <sys/stat.h>
 #include "voice/libre.h"
 #include <sodium.h>
-#include "agent/brain.h"
-#include "calls/runtime.h"
 #include "base/log.h"
 #include "sip/reg.h"
 #include "sip/trunk.h"
@@ -36,7 +34,7 @@
 #define USER_AGENT "switchboard"
 #define TRANSFER_TIMEOUT_MS 30000
 
-enum { MSG_DIAL = 1, MSG_COMMAND, MSG_STOP, MSG_REGSET };
+enum { MSG_DIAL = 1, MSG_COMMAND, MSG_STOP, MSG_REGSET, MSG_LINE };
 
 /* ---- loop-thread state ------------------------------------------------------ */
 
@@ -57,9 +55,12 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct mqueue *mq;       /* set while running */
 static pthread_t thread;
+static struct sip_ua_events events;  /* set before the loop starts */
 static int state;               /* 0 stopped, 1 starting, 2 running, -1 failed */
 static int64_t *live_ids;       /* calls on our line, for sip_ua_command */
 static size_t live_n, live_cap;
+
+static void line_wake(int64_t call_id);
 
 static void live_add(int64_t id)
 {
@@ -174,7 +175,6 @@ static void call_end(struct call *c, const char *status, const char *reason)
 {
 	int64_t dur = 0, cost = 0;
 	struct media_stats st = { 0 };
-	int r;
 
 	if (c->ended)
 		return;
@@ -184,17 +184,14 @@ static void call_end(struct call *c, const char *status, const char *reason)
 	if (c->media)
 		media_stats(c->media, &st);
 	record_finish(c);
-	r = store_voice_call_end(c->id, status, reason, dur, calls_price_per_minute(), &cost);
-	if (r && r != STORE_NOTFOUND)
-		log_error("voice: call %lld: cannot record its end", (long long)c->id);
+	if (events.ended) {	/* the runtime records the end and the charge */
+		struct sip_ua_end end = { c->id, status, reason, dur, c->conv_started };
+		cost = events.ended(&end);
+	}
 	log_info("voice: call %lld %s (%s): %llds, rtp rx %llu tx %llu, %s, cost %lld micros",
 		 (long long)c->id, status, reason ? reason : "-", (long long)dur,
 		 (unsigned long long)st.rx_packets, (unsigned long long)st.tx_packets,
 		 st.codec[0] ? st.codec : "no media", (long long)cost);
-	/* a call no conversation ran on (busy, no answer, failed): its
-	 * evaluation and webhook now - a conversation queues its own */
-	if (!r && !c->conv_started)
-		brain_after_call_queue(c->id);
 	live_del(c->id);
 	mem_deref(c);
 }
@@ -246,6 +243,8 @@ static struct call *call_alloc(int64_t id, int64_t account_id, bool outbound)
 	c->outbound = outbound;
 	c->line = voice_line_new(id);
 	voice_listen_init(&c->listen, id, c->line, outbound);
+	if (c->line)
+		voice_line_set_wake(c->line, line_wake);
 	cb.arg = c;
 	err = c->line ? media_alloc(&c->media, &media_ip, rtp_min, rtp_max, c->line, &cb) : ENOMEM;
 	if (err) {
@@ -272,7 +271,8 @@ static void call_answered(struct call *c)
 	stt_prewarm();	/* decoders warm while the greeting plays */
 	tmr_cancel(&c->ring_tmr);
 	/* no detection has spoken yet: the conversation may say "machine" */
-	store_voice_call_answered(c->id, c->outbound ? "unknown" : "human");
+	if (events.answered)
+		events.answered(c->id, c->outbound ? "unknown" : "human");
 	media_start(c->media);
 	a = store_voice_call_assistant(c->id);
 	if (!a) {
@@ -336,7 +336,8 @@ static void progr_h(const struct sip_msg *msg, void *arg)
 
 	if (!c->rang && (msg->scode == 180 || msg->scode == 183)) {
 		c->rang = true;
-		store_call_set_status(c->id, "ringing", NULL);
+		if (events.ringing)
+			events.ringing(c->id);
 	}
 	if (msg->scode == 183 && mbuf_get_left(msg->mb))
 		(void)answer_h(msg, arg);	/* early media: know where to send */
@@ -603,6 +604,8 @@ static void refer_release(void *arg)
 	c->refer = mem_deref(c->refer);
 	if (c->transfer_state == 2) {
 		char why[200];
+		if (events.transfer)
+			events.transfer(c->id, c->transfer_target, NULL);
 		snprintf(why, sizeof why, "transferred to %s", c->transfer_target);
 		call_end(c, "completed", why);
 	}
@@ -614,8 +617,8 @@ static void transfer_failed(struct call *c, const char *why)
 		return;
 	c->transfer_state = 0;
 	tmr_start(&c->refer_tmr, 0, refer_release, c);	/* drop the subscription */
-	log_info("voice: call %lld: transfer to %s failed: %s", (long long)c->id,
-		 c->transfer_target, why);
+	if (events.transfer)
+		events.transfer(c->id, c->transfer_target, why);
 	voice_line_post(c->line, voice_ev_new(VEV_TRANSFER_FAILED, why));
 }
 
@@ -703,6 +706,13 @@ struct command {
 	char status[24];
 };
 
+static void send_digits(struct call *c, const char *digits)
+{
+	log_info("voice: call %lld: sending digits '%s'", (long long)c->id, digits);
+	if (media_send_dtmf(c->media, digits))
+		log_warn("voice: call %lld: cannot send digits '%s'", (long long)c->id, digits);
+}
+
 static void command(struct command *cmd)
 {
 	struct call *c = call_find(cmd->call_id);
@@ -725,9 +735,33 @@ static void command(struct command *cmd)
 		if (c->answered)
 			do_refer(c, cmd->arg);
 	} else if (!strcmp(cmd->op, "dtmf")) {
-		log_info("voice: call %lld: sending digits '%s'", (long long)c->id, cmd->arg);
-		if (media_send_dtmf(c->media, cmd->arg))
-			log_warn("voice: call %lld: cannot send digits '%s'", (long long)c->id, cmd->arg);
+		send_digits(c, cmd->arg);
+	}
+}
+
+/* The conversation's orders (voice_line_order), in the order given. A
+ * hang-up ends the call: what follows it is dropped with the line. */
+static void line_orders(const int64_t *call_id)
+{
+	struct call *c = call_find(*call_id);
+	struct voice_line_order *o;
+	bool ended = false;
+
+	while (c && !ended && (o = voice_line_take_order(c->line))) {
+		switch (o->cmd) {
+		case LINE_HANGUP:
+			ended = true;
+			call_end(c, o->status[0] ? o->status : "completed", o->arg[0] ? o->arg : NULL);
+			break;
+		case LINE_TRANSFER:
+			if (c->answered)
+				do_refer(c, o->arg);
+			break;
+		case LINE_DTMF:
+			send_digits(c, o->arg);
+			break;
+		}
+		free(o);
 	}
 }
 
@@ -775,6 +809,9 @@ static void mq_h(int id, void *data, void *arg)
 	case MSG_REGSET:
 		sip_reg_apply(sip, data);
 		break;
+	case MSG_LINE:
+		line_orders(data);
+		break;
 	default:
 		break;
 	}
@@ -794,10 +831,29 @@ static int push(int id, void *data)
 	return err;
 }
 
+/* A conversation queued an order on its line (voice_line_order): the loop
+ * takes it (line_orders). */
+static void line_wake(int64_t call_id)
+{
+	int64_t *id = mem_zalloc(sizeof(*id), NULL);
+
+	if (!id)
+		return;
+	*id = call_id;
+	(void)push(MSG_LINE, id);
+}
+
 /* The registration scanner's wanted set, for the loop (sip_reg_apply). */
 static int post_regset(struct sip_reg_set *rs)
 {
 	return push(MSG_REGSET, rs);
+}
+
+void sip_ua_set_events(const struct sip_ua_events *ev)
+{
+	pthread_mutex_lock(&mu);
+	events = *ev;
+	pthread_mutex_unlock(&mu);
 }
 
 int sip_ua_running(void)

@@ -15,8 +15,10 @@
  * BYE) / ended_by_assistant (hang-up asked for by the assistant) / busy
  * (486, 600, 603) / no-answer (ring timeout, 408, 480, 487) / failed (any
  * other answer, an unreachable trunk, a bad trunk setting - with the
- * reason in end_reason). The end is one store transaction that records the
- * duration and charges started minutes at calls_price_per_minute().
+ * reason in end_reason). It reports each step to the call runtime through
+ * the callbacks the runtime registered (struct sip_ua_events): the runtime
+ * writes the statuses, and records the end (duration, charge) once, in one
+ * store transaction.
  *
  * Inbound INVITEs are answered for numbers that have an assistant (after
  * ringing SWITCHBOARD_ANSWER_DELAY_MS, default 0; a CANCEL meanwhile ends
@@ -24,15 +26,14 @@
  * are answered 200 (proxies probe with them); re-INVITEs update the media
  * (a far end's hold stops our sending until it resumes); REFER performs a
  * blind transfer (NOTIFY sipfrag followed; a failure goes back to the
- * conversation, which says so and the call goes on). On outbound calls
- * the received audio of the first minute goes through the voicemail beep
- * detector (voice/beep.h); a beep reaches the conversation as VEV_BEEP.
+ * conversation, which says so and the call goes on). Each frame the caller
+ * sends goes to voice/listen.h (end-pointing, barge-in, keypad tones, the
+ * voicemail beep); the conversation's orders (hang up, transfer, digits)
+ * come back through the call's voice_line (voice_line_order), which wakes
+ * the loop through its mqueue.
  *
- * Numbers whose trunk has a registrar are REGISTERed there (digest auth as
- * for INVITEs, expiry the trunk's "expires", default 3600, refreshed by
- * libre); a thread rescans the trunks every SWITCHBOARD_SIP_REG_SCAN_MS
- * (default 30000) and resolves registrars off the loop; numbers gone
- * un-register, and all do at stop. Outcomes are logged.
+ * Numbers whose trunk has a registrar are REGISTERed there (sip/reg.h); all
+ * un-register at stop.
  *
  * Environment: SWITCHBOARD_SIP_LISTEN host:port; SWITCHBOARD_RTP_PORTS
  * "min-max" (default 20000-29999); SWITCHBOARD_MEDIA_IP (address put in SDP,
@@ -45,6 +46,37 @@
 #include <stdint.h>
 
 struct store_dial;
+
+/* ---- what the user agent reports ------------------------------------------ */
+
+/* A call's end, for sip_ua_events.ended. */
+struct sip_ua_end {
+	int64_t call_id;
+	const char *status;    /* the final status (ua's list above) */
+	const char *reason;    /* why, or NULL */
+	int64_t duration_s;    /* from the answer, rounded; 0 when never answered */
+	int conversation;      /* a conversation ran: it queues the call's evaluation itself */
+};
+
+/* Called on the loop thread; each may be NULL. They must not block long
+ * (they run between RTP frames). */
+struct sip_ua_events {
+	/* the far end rings (first 180/183 of an outbound call) */
+	void (*ringing)(int64_t call_id);
+	/* the call was answered; answered_by is "human" (inbound) or "unknown" */
+	void (*answered)(int64_t call_id, const char *answered_by);
+	/* the call ended, once per call: record its end; returns the charge in
+	 * micro-dollars (for the log line) */
+	int64_t (*ended)(const struct sip_ua_end *end);
+	/* a transfer's outcome: why is NULL when it went through (the call
+	 * then ends completed), the reason when it failed (the call goes on) */
+	void (*transfer)(int64_t call_id, const char *target, const char *why);
+};
+
+/* Register the callbacks (copied); before sip_ua_start. */
+void sip_ua_set_events(const struct sip_ua_events *ev);
+
+/* ---- lifecycle and work from other threads --------------------------------- */
 
 /* Start the loop thread; data_dir holds recordings (data_dir/recordings).
  * Returns 0 once listening, -1 when it cannot (logged). */
@@ -64,8 +96,9 @@ int sip_ua_dial(int64_t call_id, const struct store_dial *d, char *why, size_t w
  * is on this UA's line; -1 when it is not (an external voice engine's). */
 int sip_ua_command(int64_t call_id, const char *command, const char *arg);
 
-/* For the conversation thread: end the call now with this status and
- * reason ("bye"), or REFER it to arg ("refer"). Ignored when gone. */
+/* For the call runtime: end the call now with this status and reason
+ * ("bye"), or REFER it to arg ("refer"). Ignored when gone. (The
+ * conversation orders through its line: voice_line_order.) */
 int sip_ua_post(int64_t call_id, const char *op, const char *arg, const char *status);
 
 #endif

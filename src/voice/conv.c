@@ -12,7 +12,6 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/oneshot.h"
-#include "sip/ua.h"
 #include "speech/speech.h"
 #include "store/assistant_settings.h"
 #include "store/store.h"
@@ -325,13 +324,13 @@ static void bye(struct conv *c, const char *status, const char *reason)
 		return;
 	drain(c);
 	c->ending = 1;
-	sip_ua_post(c->call_id, "bye", reason, status);
+	voice_line_order(c->line, LINE_HANGUP, reason, status);
 }
 
 static void transfer(struct conv *c, const char *target)
 {
 	drain(c);
-	sip_ua_post(c->call_id, "refer", target, NULL);
+	voice_line_order(c->line, LINE_TRANSFER, target, NULL);
 }
 
 /* ---- the brain ------------------------------------------------------------------------- */

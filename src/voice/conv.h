@@ -14,8 +14,9 @@
  * (end_call_on_voicemail) or gets the assistant's voicemail_message after
  * the beep, then BYE. While the brain runs a slow tool, the tool's delay
  * message is said from the brain's timer thread (SWITCHBOARD_TOOL_DELAY_MS,
- * brain_set_delay_speaker); the call's timers wait for the turn. It talks to the SIP loop only through its voice_line
- * and sip_ua_post().
+ * brain_set_delay_speaker); the call's timers wait for the turn. It talks
+ * to the SIP loop only through its voice_line (events in, orders out:
+ * voice_line_order).
  */
 #ifndef VOICE_CONV_H
 #define VOICE_CONV_H

@@ -1,6 +1,7 @@
 /* line.c - the playout and event queues between a call's loop side and its
  * conversation (see line.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 #include "voice/line.h"
 
 #define MAX_EVENTS 256
+#define MAX_ORDERS 16
 
 struct voice_line *voice_line_new(int64_t call_id)
 {
@@ -62,6 +64,11 @@ void voice_line_unref(struct voice_line *l)
 		struct voice_ev *e = l->evh;
 		l->evh = e->next;
 		voice_ev_free(e);
+	}
+	while (l->ordh) {
+		struct voice_line_order *o = l->ordh;
+		l->ordh = o->next;
+		free(o);
 	}
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->cv);
@@ -250,4 +257,60 @@ struct voice_ev *voice_line_next(struct voice_line *l, double deadline)
 	}
 	pthread_mutex_unlock(&l->mu);
 	return e;
+}
+
+/* ---- orders for the loop ------------------------------------------------------------ */
+
+void voice_line_set_wake(struct voice_line *l, void (*wake)(int64_t call_id))
+{
+	pthread_mutex_lock(&l->mu);
+	l->wake = wake;
+	pthread_mutex_unlock(&l->mu);
+}
+
+int voice_line_order(struct voice_line *l, enum voice_line_cmd cmd, const char *arg,
+		     const char *status)
+{
+	struct voice_line_order *o = calloc(1, sizeof(*o));
+	void (*wake)(int64_t) = NULL;
+
+	if (!o)
+		return -1;
+	o->cmd = cmd;
+	snprintf(o->arg, sizeof o->arg, "%s", arg ? arg : "");
+	snprintf(o->status, sizeof o->status, "%s", status ? status : "");
+	pthread_mutex_lock(&l->mu);
+	if (l->closed || l->nord >= MAX_ORDERS) {
+		pthread_mutex_unlock(&l->mu);
+		free(o);
+		return -1;
+	}
+	if (l->ordt)
+		l->ordt->next = o;
+	else
+		l->ordh = o;
+	l->ordt = o;
+	l->nord++;
+	wake = l->wake;
+	pthread_mutex_unlock(&l->mu);
+	if (wake)
+		wake(l->call_id);
+	return 0;
+}
+
+struct voice_line_order *voice_line_take_order(struct voice_line *l)
+{
+	struct voice_line_order *o;
+
+	pthread_mutex_lock(&l->mu);
+	o = l->ordh;
+	if (o) {
+		l->ordh = o->next;
+		if (!l->ordh)
+			l->ordt = NULL;
+		l->nord--;
+		o->next = NULL;
+	}
+	pthread_mutex_unlock(&l->mu);
+	return o;
 }

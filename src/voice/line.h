@@ -12,9 +12,14 @@
  *   - the event queue the loop posts to the conversation (speech started,
  *     an utterance, a keypad digit, a voicemail beep, a command, the line
  *     closed);
- *   - the closed flag: once closed, play fails and waits return at once.
- * Each side holds a reference; the last voice_line_unref frees it.
- * Commands the other way (hang up, transfer) go through sip_ua_post().
+ *   - the order queue the other way: hang up, transfer, send digits
+ *     (voice_line_order), which the loop takes (voice_line_take_order)
+ *     when the wake function it set on the line tells it to (sip/ua.c
+ *     pushes a message onto its mqueue);
+ *   - the closed flag: once closed, play and orders fail and waits return
+ *     at once.
+ * Each side holds a reference; the last voice_line_unref frees it (and
+ * the events and orders still queued).
  */
 #ifndef VOICE_LINE_H
 #define VOICE_LINE_H
@@ -36,6 +41,20 @@ enum voice_ev_type {
 	VEV_TRANSFER_FAILED, /* text: why */
 	VEV_BEEP,          /* an answering machine's beep just ended; text: "<hz> Hz, <ms> ms" */
 	VEV_CLOSED,        /* the line is gone: stop */
+};
+
+/* An order from the conversation to the loop. */
+enum voice_line_cmd {
+	LINE_HANGUP,       /* end the call now with status (empty: completed), arg the reason */
+	LINE_TRANSFER,     /* REFER the call to arg (E.164 or extension) */
+	LINE_DTMF,         /* send the digits in arg */
+};
+
+struct voice_line_order {
+	enum voice_line_cmd cmd;
+	char arg[200];
+	char status[24];
+	struct voice_line_order *next;
 };
 
 struct voice_ev {
@@ -64,6 +83,10 @@ struct voice_line {
 	size_t nev;
 	/* the caller is speaking now (set by the loop) */
 	int caller_speaking;
+	/* orders for the loop, and how to wake it (set by the loop) */
+	struct voice_line_order *ordh, *ordt;
+	size_t nord;
+	void (*wake)(int64_t call_id);
 };
 
 struct voice_line *voice_line_new(int64_t call_id);
@@ -90,6 +113,12 @@ size_t voice_line_pending(struct voice_line *l);
 struct voice_ev *voice_line_next(struct voice_line *l, double deadline);
 void voice_ev_free(struct voice_ev *e);
 int voice_line_is_closed(struct voice_line *l);
+/* Order the loop to act on the call (arg and status may be NULL: empty;
+ * longer ones are cut). The orders are carried out in the order given.
+ * 0, or -1 when the line is closed (the call is gone), too many orders
+ * wait, or memory is short. */
+int voice_line_order(struct voice_line *l, enum voice_line_cmd cmd, const char *arg,
+		     const char *status);
 
 /* Loop side */
 /* Take up to n samples of playout; returns how many (0 when idle). */
@@ -97,6 +126,11 @@ size_t voice_line_pull(struct voice_line *l, int16_t *out, size_t n);
 /* Post an event (takes ownership; freed when the line is closed). */
 void voice_line_post(struct voice_line *l, struct voice_ev *e);
 struct voice_ev *voice_ev_new(enum voice_ev_type type, const char *text);
+/* Set the function voice_line_order calls (outside the lock, with the
+ * line's call id) after queueing an order. */
+void voice_line_set_wake(struct voice_line *l, void (*wake)(int64_t call_id));
+/* The next order, or NULL; the caller frees it with free(). */
+struct voice_line_order *voice_line_take_order(struct voice_line *l);
 /* Close: play fails from now on, the conversation gets VEV_CLOSED. */
 void voice_line_close(struct voice_line *l);
 
