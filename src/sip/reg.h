@@ -23,8 +23,9 @@
 
 #include <stdint.h>
 
-/* Sent with every request and answer of ours. */
+/* Sent with every request and answer of ours: what we allow, who we are. */
 #define SIP_ALLOW_HDR "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY\r\n"
+#define SIP_USER_AGENT "switchboard"
 
 struct sip;
 

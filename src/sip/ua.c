@@ -17,6 +17,8 @@
 #include "voice/libre.h"
 #include <sodium.h>
 #include "base/log.h"
+#include "sip/conf.h"
+#include "sip/refer.h"
 #include "sip/reg.h"
 #include "sip/trunk.h"
 #include "sip/ua.h"
@@ -31,8 +33,7 @@
 #include "voice/recording.h"
 
 #define ALLOW_HDR SIP_ALLOW_HDR
-#define USER_AGENT "switchboard"
-#define TRANSFER_TIMEOUT_MS 30000
+#define USER_AGENT SIP_USER_AGENT
 
 enum { MSG_DIAL = 1, MSG_COMMAND, MSG_STOP, MSG_REGSET, MSG_LINE };
 
@@ -43,10 +44,7 @@ static struct sipsess_sock *sess_sock;
 static struct sipevent_sock *evsock;
 static struct sip_lsnr *lsnr;
 static struct list calls;
-static struct sa listen_addr, media_ip;
-static uint16_t rtp_min = 20000, rtp_max = 29999;
-static uint32_t ring_timeout_ms = 45000;
-static uint32_t answer_delay_ms;  /* inbound calls ring this long first */
+static struct sip_conf conf;      /* read once at start (sip/conf.h) */
 static struct tmr stop_tmr;
 
 /* ---- shared with other threads (mu) ----------------------------------------- */
@@ -61,6 +59,7 @@ static int64_t *live_ids;       /* calls on our line, for sip_ua_command */
 static size_t live_n, live_cap;
 
 static void line_wake(int64_t call_id);
+static void transfer_done(void *arg, const char *target, const char *why);
 
 static void live_add(int64_t id)
 {
@@ -106,17 +105,15 @@ struct call {
 	struct le le;
 	int64_t id, account_id;
 	struct sipsess *sess;
-	struct sipsub *refer;
 	struct media *media;
 	struct voice_line *line;
-	struct tmr ring_tmr, refer_tmr, defer_tmr, answer_tmr;
+	struct tmr ring_tmr, defer_tmr, answer_tmr;
 	bool outbound, answered, ended, rang, conv_started;
 	uint64_t answered_at;          /* tmr_jiffies */
 	struct sip_cred cred;          /* digest credentials (sip_cred_auth) */
 	char peer[96];                 /* host:port for Refer-To URIs */
 	char transport_param[16];      /* ";transport=tcp" or "" */
-	char transfer_target[128];
-	int transfer_state;            /* 0 none, 1 pending, 2 done */
+	struct sip_refer transfer;     /* a blind transfer by REFER */
 	struct voice_listen listen;    /* end-pointing, barge-in, keypad tones, beep */
 	/* a hang-up asked for while no conversation runs */
 	char pending_status[24];
@@ -128,11 +125,10 @@ static void call_destructor(void *arg)
 	struct call *c = arg;
 
 	tmr_cancel(&c->ring_tmr);
-	tmr_cancel(&c->refer_tmr);
 	tmr_cancel(&c->defer_tmr);
 	tmr_cancel(&c->answer_tmr);
 	list_unlink(&c->le);
-	mem_deref(c->refer);
+	sip_refer_release(&c->transfer);
 	mem_deref(c->sess);	/* BYE when established, CANCEL while ringing */
 	mem_deref(c->media);
 	if (c->line) {
@@ -241,12 +237,14 @@ static struct call *call_alloc(int64_t id, int64_t account_id, bool outbound)
 	c->id = id;
 	c->account_id = account_id;
 	c->outbound = outbound;
+	sip_refer_init(&c->transfer, id, transfer_done, c);
 	c->line = voice_line_new(id);
 	voice_listen_init(&c->listen, id, c->line, outbound);
 	if (c->line)
 		voice_line_set_wake(c->line, line_wake);
 	cb.arg = c;
-	err = c->line ? media_alloc(&c->media, &media_ip, rtp_min, rtp_max, c->line, &cb) : ENOMEM;
+	err = c->line ? media_alloc(&c->media, &conf.media_ip, conf.rtp_min, conf.rtp_max, c->line, &cb)
+		      : ENOMEM;
 	if (err) {
 		log_error("voice: call %lld: cannot set up media: %s", (long long)id, strerror(err));
 		mem_deref(c);
@@ -493,13 +491,13 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 		call_end(c, "failed", "the caller offered no PCMU or PCMA audio");
 		return;
 	}
-	if (answer_delay_ms) {
+	if (conf.answer_delay_ms) {
 		/* ring first: the caller may still hang up (CANCEL: close_h) */
 		err = sipsess_accept(&c->sess, sess_sock, msg, 180, "Ringing", USER_AGENT,
 				     "application/sdp", NULL, NULL, NULL, false, offer_h, answer_h,
 				     estab_h, NULL, NULL, close_h, c, ALLOW_HDR);
 		if (!err)
-			tmr_start(&c->answer_tmr, answer_delay_ms, answer_now, c);
+			tmr_start(&c->answer_tmr, conf.answer_delay_ms, answer_now, c);
 	} else {
 		err = sdp_encode(&desc, media_sdp(c->media), false);
 		if (!err)
@@ -514,7 +512,7 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	log_info("voice: inbound call %lld from %s to %s%s", (long long)id, from, to,
-		 answer_delay_ms ? ": ringing" : "");
+		 conf.answer_delay_ms ? ": ringing" : "");
 }
 
 /* Out-of-dialog requests the session layer does not take. */
@@ -589,112 +587,32 @@ static void dial(struct dial_req *r)
 		return;
 	}
 	store_voice_call_dialing(c->id, sip_dialog_callid(sipsess_dialog(c->sess)));
-	tmr_start(&c->ring_tmr, ring_timeout_ms, ring_timeout, c);
+	tmr_start(&c->ring_tmr, conf.ring_timeout_ms, ring_timeout, c);
 	log_info("voice: call %lld: dialling %s", (long long)c->id, to_uri);
 }
 
-/* ---- transfer by REFER --------------------------------------------------------------------- */
+/* ---- transfer by REFER (sip/refer.c) ------------------------------------------------------ */
 
-/* libre is done with the subscription (or we are): free it on a clean
- * stack, and end the call when the transfer went through. */
-static void refer_release(void *arg)
+/* The transfer's outcome: through, the call ends; failed, the
+ * conversation says so and the call goes on. */
+static void transfer_done(void *arg, const char *target, const char *why)
 {
 	struct call *c = arg;
+	char reason[200];
 
-	c->refer = mem_deref(c->refer);
-	if (c->transfer_state == 2) {
-		char why[200];
-		if (events.transfer)
-			events.transfer(c->id, c->transfer_target, NULL);
-		snprintf(why, sizeof why, "transferred to %s", c->transfer_target);
-		call_end(c, "completed", why);
-	}
-}
-
-static void transfer_failed(struct call *c, const char *why)
-{
-	if (c->transfer_state != 1)
-		return;
-	c->transfer_state = 0;
-	tmr_start(&c->refer_tmr, 0, refer_release, c);	/* drop the subscription */
 	if (events.transfer)
-		events.transfer(c->id, c->transfer_target, why);
-	voice_line_post(c->line, voice_ev_new(VEV_TRANSFER_FAILED, why));
-}
-
-static void refer_notify_h(struct sip *s, const struct sip_msg *msg, void *arg)
-{
-	struct call *c = arg;
-	struct pl code, reason;
-	uint32_t sc;
-
-	if (re_regex((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
-		     "SIP/2.0 [0-9]+ [^\r\n]*", &code, &reason)) {
-		(void)sip_reply(s, msg, 400, "Bad Request");
+		events.transfer(c->id, target, why);
+	if (why) {
+		voice_line_post(c->line, voice_ev_new(VEV_TRANSFER_FAILED, why));
 		return;
 	}
-	(void)sip_reply(s, msg, 200, "OK");
-	sc = pl_u32(&code);
-	log_info("voice: call %lld: transfer progress %u %.*s", (long long)c->id, sc,
-		 (int)reason.l, reason.p);
-	if (sc < 200 || c->transfer_state != 1)
-		return;
-	if (sc < 300) {
-		c->transfer_state = 2;
-		tmr_start(&c->refer_tmr, 0, refer_release, c);	/* BYE on the next turn */
-	} else {
-		char why[200];
-		snprintf(why, sizeof why, "the transfer target answered %u %.*s", sc,
-			 (int)reason.l, reason.p);
-		transfer_failed(c, why);
-	}
-}
-
-static void refer_close_h(int err, const struct sip_msg *msg,
-			  const struct sipevent_substate *substate, void *arg)
-{
-	struct call *c = arg;
-	char why[200];
-	(void)substate;
-
-	tmr_start(&c->refer_tmr, 0, refer_release, c);
-	if (c->transfer_state != 1)
-		return;
-	if (msg && msg->scode >= 300)
-		snprintf(why, sizeof why, "the far end refused the transfer (%u %.*s)", msg->scode,
-			 (int)msg->reason.l, msg->reason.p);
-	else
-		snprintf(why, sizeof why, "the transfer did not complete (%s)",
-			 err ? strerror(err) : "no final notification");
-	transfer_failed(c, why);
-}
-
-static void refer_timeout(void *arg)
-{
-	transfer_failed(arg, "the transfer timed out");
+	snprintf(reason, sizeof reason, "transferred to %s", target);
+	call_end(c, "completed", reason);
 }
 
 static void do_refer(struct call *c, const char *target)
 {
-	int err;
-
-	if (c->transfer_state == 1 || !c->sess)
-		return;
-	c->refer = mem_deref(c->refer);	/* an earlier, failed attempt */
-	snprintf(c->transfer_target, sizeof c->transfer_target, "%s", target);
-	c->transfer_state = 1;
-	err = sipevent_drefer(&c->refer, evsock, sipsess_dialog(c->sess), USER_AGENT,
-			      sip_cred_auth, &c->cred, false, refer_notify_h, refer_close_h, c,
-			      "Refer-To: <sip:%s@%s%s>\r\nReferred-By: <sip:%s@%s>\r\n",
-			      target, c->peer, c->transport_param, USER_AGENT, c->peer);
-	if (err) {
-		char why[120];
-		snprintf(why, sizeof why, "cannot send the transfer: %s", strerror(err));
-		transfer_failed(c, why);
-		return;
-	}
-	tmr_start(&c->refer_tmr, TRANSFER_TIMEOUT_MS, refer_timeout, c);
-	log_info("voice: call %lld: REFER to %s", (long long)c->id, target);
+	sip_refer_start(&c->transfer, evsock, c->sess, target, c->peer, c->transport_param, &c->cred);
 }
 
 /* ---- work from other threads ----------------------------------------------------------------- */
@@ -922,66 +840,6 @@ int sip_ua_post(int64_t call_id, const char *op, const char *arg, const char *st
 
 /* ---- start and stop ------------------------------------------------------------------------- */
 
-static int config(void)
-{
-	const char *e = getenv("SWITCHBOARD_SIP_LISTEN"), *p;
-	char buf[128];
-	int64_t v, w;
-
-	if (!e || !*e)
-		e = "127.0.0.1:5060";
-	if (sa_decode(&listen_addr, e, strlen(e))) {
-		if (sa_set_str(&listen_addr, e, 5060)) {
-			log_error("voice: SWITCHBOARD_SIP_LISTEN='%s' is not host:port", e);
-			return -1;
-		}
-	}
-	media_ip = listen_addr;
-	e = getenv("SWITCHBOARD_MEDIA_IP");
-	if (e && *e && sa_set_str(&media_ip, e, 0)) {
-		log_error("voice: SWITCHBOARD_MEDIA_IP='%s' is not an address", e);
-		return -1;
-	}
-	sa_set_port(&media_ip, 0);
-	if (sa_is_any(&media_ip) && net_default_source_addr_get(sa_af(&media_ip), &media_ip)) {
-		log_error("voice: cannot tell which address to put in SDP: set SWITCHBOARD_MEDIA_IP");
-		return -1;
-	}
-	e = getenv("SWITCHBOARD_RTP_PORTS");
-	if (e && *e) {
-		snprintf(buf, sizeof buf, "%s", e);
-		p = strchr(buf, '-');
-		if (p)
-			buf[p - buf] = '\0';
-		if (!p || util_parse_i64(buf, &v) || util_parse_i64(p + 1, &w) || v < 1024 ||
-		    w > 65535 || w <= v) {
-			log_error("voice: SWITCHBOARD_RTP_PORTS='%s' is not min-max", e);
-			return -1;
-		}
-		rtp_min = (uint16_t)v;
-		rtp_max = (uint16_t)w;
-	}
-	e = getenv("SWITCHBOARD_ANSWER_DELAY_MS");
-	if (e && *e) {
-		if (util_parse_i64(e, &v) || v < 0 || v > 60000) {
-			log_error("voice: SWITCHBOARD_ANSWER_DELAY_MS='%s' is not 0..60000", e);
-			return -1;
-		}
-		answer_delay_ms = (uint32_t)v;
-	}
-	if (sip_reg_config())
-		return -1;
-	e = getenv("SWITCHBOARD_RING_TIMEOUT");
-	if (e && *e) {
-		if (util_parse_i64(e, &v) || v < 1 || v > 600) {
-			log_error("voice: SWITCHBOARD_RING_TIMEOUT='%s' is not 1..600 seconds", e);
-			return -1;
-		}
-		ring_timeout_ms = (uint32_t)v * 1000;
-	}
-	return 0;
-}
-
 static void set_state(int s)
 {
 	pthread_mutex_lock(&mu);
@@ -1008,9 +866,9 @@ static void *loop(void *arg)
 	if (!err)
 		err = sip_alloc(&sip, NULL, 32, 32, 32, USER_AGENT, stop_now, NULL);
 	if (!err)
-		err = sip_transp_add(sip, SIP_TRANSP_UDP, &listen_addr);
+		err = sip_transp_add(sip, SIP_TRANSP_UDP, &conf.listen_addr);
 	if (!err)
-		err = sip_transp_add(sip, SIP_TRANSP_TCP, &listen_addr);
+		err = sip_transp_add(sip, SIP_TRANSP_TCP, &conf.listen_addr);
 	if (!err)
 		err = sip_listen(&lsnr, sip, true, request_h, NULL);
 	if (!err)
@@ -1018,16 +876,16 @@ static void *loop(void *arg)
 	if (!err)
 		err = sipevent_listen(&evsock, sip, 32, 32, NULL, NULL);
 	if (err) {
-		re_fprintf(stderr, "voice: cannot listen for SIP on %J: %m\n", &listen_addr, err);
+		re_fprintf(stderr, "voice: cannot listen for SIP on %J: %m\n", &conf.listen_addr, err);
 		set_state(-1);
 		goto out;
 	}
 	{
 		char la[80], ma[80];
-		re_snprintf(la, sizeof la, "%J", &listen_addr);
-		re_snprintf(ma, sizeof ma, "%j", &media_ip);
+		re_snprintf(la, sizeof la, "%J", &conf.listen_addr);
+		re_snprintf(ma, sizeof ma, "%j", &conf.media_ip);
 		log_info("voice: SIP listening on %s (udp, tcp); RTP on %s ports %u-%u", la, ma,
-			 rtp_min, rtp_max);
+			 conf.rtp_min, conf.rtp_max);
 	}
 	pthread_mutex_lock(&mu);
 	mq = q;
@@ -1063,7 +921,7 @@ int sip_ua_start(const char *data_dir)
 	if (off && !strcmp(off, "1"))
 		return 0;
 	voice_recording_init(data_dir);
-	if (config())
+	if (sip_conf_read(&conf))
 		return -1;
 	if (getenv("SWITCHBOARD_STT_PREWARM") && !strcmp(getenv("SWITCHBOARD_STT_PREWARM"), "1"))
 		stt_prewarm();
