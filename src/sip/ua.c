@@ -2,9 +2,11 @@
  * ua.c - the SIP user agent on libre's loop, in its own thread (see ua.h).
  *
  * Sections: the call table other threads may ask about; a call's life
- * (alloc, end, the statuses); media ticks and end-pointing; SIP session
- * handlers; inbound INVITE and OPTIONS; outbound dialling; transfer by
- * REFER; the work queue from other threads; start and stop.
+ * (alloc, end - reported to the runtime's callbacks); media ticks (handed
+ * to voice/listen.c); SIP session handlers; inbound INVITE and OPTIONS;
+ * outbound dialling; transfer by REFER (sip/refer.c); the work queue from
+ * other threads and the conversations' line orders; start and stop.
+ * Registration is sip/reg.c, the settings sip/conf.c.
  */
 #include <errno.h>
 #include <pthread.h>

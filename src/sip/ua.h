@@ -38,7 +38,8 @@
  * Environment: SWITCHBOARD_SIP_LISTEN host:port; SWITCHBOARD_RTP_PORTS
  * "min-max" (default 20000-29999); SWITCHBOARD_MEDIA_IP (address put in SDP,
  * default the listen host); SWITCHBOARD_RING_TIMEOUT seconds an outbound
- * call may ring (default 45); SWITCHBOARD_SIP_DISABLE=1 skips the UA.
+ * call may ring (default 45) - all in sip/conf.h; SWITCHBOARD_SIP_DISABLE=1
+ * skips the UA.
  */
 #ifndef SIP_UA_H
 #define SIP_UA_H
