@@ -6,7 +6,6 @@
 #include <time.h>
 #include "mcp/audit.h"
 #include "base/buf.h"
-#include "tools/incall_log.h"
 #include "base/log.h"
 #include "mcp/schema.h"
 #include "store/store.h"
@@ -15,24 +14,40 @@
 
 #define LIST_PAGE 50
 
-/* Parsed schemas and derived tools/list entries, index-aligned with
- * tool_table. Built once by tool_registry_init; read-only afterwards. */
-#define NPROVIDERS 4
-static const struct tool_provider *providers[NPROVIDERS]; /* by surface bit */
+#define NSURFACES 4
+/* What each surface registered at start-up (by surface bit); read-only once
+ * requests arrive. */
+static const struct tool_provider *providers[NSURFACES];
+static const struct tool_hooks *surface_hooks[NSURFACES];
 
 static const struct tool_provider *provider_for(unsigned surface)
 {
-	for (int i = 0; i < NPROVIDERS; i++)
+	for (int i = 0; i < NSURFACES; i++)
 		if (surface == (1u << i))
 			return providers[i];
 	return NULL;
 }
 
+static const struct tool_hooks *hooks_for(unsigned surface)
+{
+	for (int i = 0; i < NSURFACES; i++)
+		if (surface == (1u << i))
+			return surface_hooks[i];
+	return NULL;
+}
+
 void tool_set_provider(unsigned surface, const struct tool_provider *p)
 {
-	for (int i = 0; i < NPROVIDERS; i++)
+	for (int i = 0; i < NSURFACES; i++)
 		if (surface == (1u << i))
 			providers[i] = p;
+}
+
+void tool_set_hooks(unsigned surface, const struct tool_hooks *h)
+{
+	for (int i = 0; i < NSURFACES; i++)
+		if (surface == (1u << i))
+			surface_hooks[i] = h;
 }
 
 static const char *const schema_keep[] = {
@@ -88,6 +103,8 @@ json_t *tool_speech_meta(const char *start, const char *delay, const char *failu
 			 "delay_ms", 2500);
 }
 
+/* Parsed schemas and derived tools/list entries, index-aligned with
+ * tool_table. Built once by tool_registry_init; read-only afterwards. */
 static struct tool_rt {
 	json_t *input;
 	json_t *output;
@@ -575,182 +592,255 @@ static int spend_gate(struct call_ctx *ctx, const struct tool *t, const json_t *
 	return SPEND_ANSWERED;
 }
 
+/* ---- the central path ------------------------------------------------------- */
+
+/* One tools/call on its way through tool_call: the tool, its schemas, the
+ * arguments and the result being built. Lives on tool_call's stack. */
+struct invocation {
+	const struct tool *t;        /* a row, or &dyn.row */
+	json_t *input, *output;      /* borrowed schemas; output NULL = unchecked */
+	struct tool_dynamic dyn;     /* a tool the surface's provider resolved */
+	int have_dyn;
+	const json_t *args;          /* borrowed, never NULL */
+	struct tool_result res;
+	const char *outcome;         /* for the audit: "ok" until decided otherwise */
+	double t0;
+};
+
+static double elapsed_ms(const struct invocation *inv)
+{
+	return (util_mono() - inv->t0) * 1000.0;
+}
+
+/* The row of this name on the surface, else the provider's tool of this
+ * name: 0, or -1 when there is none. */
+static int resolve(struct call_ctx *ctx, unsigned surface, const char *name,
+		   struct invocation *inv)
+{
+	long idx = find_index(name, surface);
+	const struct tool_provider *prov = provider_for(surface);
+
+	memset(inv, 0, sizeof(*inv));
+	inv->outcome = "ok";
+	inv->t0 = util_mono();
+	if (idx >= 0) {
+		inv->t = &tool_table[idx];
+		inv->input = rt[idx].input;
+		inv->output = rt[idx].output;
+		return 0;
+	}
+	if (!prov || prov->resolve(ctx, name, &inv->dyn))
+		return -1;
+	inv->have_dyn = 1;
+	inv->dyn.row.name = inv->dyn.name;
+	inv->t = &inv->dyn.row;
+	inv->input = inv->dyn.input;
+	ctx->tool_data = inv->dyn.data;
+	return 0;
+}
+
+static void release_invocation(struct call_ctx *ctx, struct invocation *inv)
+{
+	if (!inv->have_dyn)
+		return;
+	ctx->tool_data = NULL;
+	json_decref(inv->dyn.input);
+	if (inv->dyn.release)
+		inv->dyn.release(&inv->dyn);
+}
+
+/* The checks before anything runs, for every tool: the key's scope, then the
+ * arguments against the input schema. 0 when the call may go on; -1 with
+ * the refusal in inv->res. */
+static int admit(struct call_ctx *ctx, struct invocation *inv)
+{
+	const struct tool *t = inv->t;
+	json_t *errors = NULL;
+
+	if (t->scope && (!ctx->who || !(ctx->who->scopes & t->scope))) {
+		char m[256];
+		snprintf(m, sizeof(m), "this API key lacks the '%s' scope that '%s' needs",
+			 auth_scope_name(t->scope), t->name);
+		inv->res.structured = json_pack("{s:s, s:s}", "message", m, "required_scope",
+						auth_scope_name(t->scope));
+		inv->res.is_error = 1;
+		inv->outcome = "denied";
+		return -1;
+	}
+	if (!json_is_object(inv->args) || schema_validate(inv->input, inv->args, &errors)) {
+		if (!errors)
+			errors = json_pack("{s:[s]}", "", "arguments must be an object");
+		inv->res.structured = json_pack("{s:s, s:o}", "message",
+						"The given data was invalid.", "errors", errors);
+		inv->res.is_error = 1;
+		inv->outcome = "invalid";
+		return -1;
+	}
+	return 0;
+}
+
+/* Run the handler: a failure it did not describe becomes "internal error". */
+static void run_handler(struct call_ctx *ctx, struct invocation *inv)
+{
+	struct tool_result *res = &inv->res;
+
+	if (inv->t->fn(ctx, inv->args, res) || (!res->structured && !res->content))
+		if (!res->is_error)
+			tool_fail(res, "internal error");
+}
+
+/* The CallToolResult as it will be answered (new reference), for whoever
+ * records it (surface hooks, the idempotency key), while res keeps the same
+ * content and structuredContent for the steps that follow. */
+static json_t *shape_kept(struct tool_result *res)
+{
+	json_t *shaped = shape(res);
+
+	res->content = json_incref(json_object_get(shaped, "content"));
+	res->structured = json_incref(json_object_get(shaped, "structuredContent"));
+	return shaped;
+}
+
+/* Every answer built in inv->res ends here: audited (an error with its
+ * message), then shaped. */
+static json_t *answer(struct call_ctx *ctx, struct invocation *inv)
+{
+	const json_t *m = json_object_get(inv->res.structured, "message");
+	char *errtxt = inv->res.is_error && json_is_string(m) ? strdup(json_string_value(m)) : NULL;
+
+	audit_record(ctx->who, ctx->transport, inv->t->name, inv->args, inv->outcome, errtxt,
+		     elapsed_ms(inv));
+	free(errtxt);
+	return shape(&inv->res);
+}
+
+/* The answer after the handler ran: its outcome, the output-schema check. */
+static json_t *answer_ran(struct call_ctx *ctx, struct invocation *inv)
+{
+	struct tool_result *res = &inv->res;
+	json_t *errors = NULL;
+
+	if (res->is_error) {
+		inv->outcome = "error";
+	} else if (check_output && inv->output &&
+		   (!res->structured || schema_validate(inv->output, res->structured, &errors))) {
+		char *sum = errors ? schema_errors_summary(errors) : strdup("no structuredContent");
+		log_error("tool '%s': result breaks its output schema: %s", inv->t->name, sum);
+		tool_fail(res, "result of '%s' does not match its output schema: %s",
+			  inv->t->name, sum);
+		free(sum);
+		inv->outcome = "error";
+	}
+	json_decref(errors);
+	return answer(ctx, inv);
+}
+
+/* A finished CallToolResult that no handler made now (a repeat, a refusal by
+ * the surface's hooks, an idempotent replay): audited, returned as is. */
+static json_t *answer_as_is(struct call_ctx *ctx, struct invocation *inv,
+			    const char *outcome, json_t *result)
+{
+	audit_record(ctx->who, ctx->transport, inv->t->name, inv->args, outcome, NULL,
+		     elapsed_ms(inv));
+	return result;
+}
+
+/* A TOOL_SPEND row: the idempotency key, the spend gate, then the handler
+ * with the preview the caller confirmed. */
+static json_t *spend_call(struct call_ctx *ctx, struct invocation *inv)
+{
+	const struct tool *t = inv->t;
+	const json_t *args = inv->args;
+	struct tool_result *res = &inv->res;
+	const char *ikey = json_string_value(json_object_get(args, "idempotency_key"));
+	json_t *confirmed = NULL;
+	unsigned char hash[32];
+
+	args_hash(t->name, args, hash);
+	if (ikey) {
+		/* the key identifies the action: the token is not part of it */
+		json_t *bare = json_deep_copy(args), *prior = NULL;
+		unsigned char ih[32];
+		int other = 0;
+		json_object_del(bare, "confirmation_token");
+		args_hash(t->name, bare, ih);
+		json_decref(bare);
+		int c = store_idempotency_claim(ctx->who->account_id, t->name, ikey, ih,
+						&prior, &other);
+		if (c == 1)	/* done before: the first answer, again */
+			return answer_as_is(ctx, inv, "replayed", prior);
+		if (c) {
+			tool_invalid(res, "idempotency_key", other
+				? "already used for a different action: use a new key"
+				: "a request with this key is still running: retry shortly");
+			inv->outcome = "error";
+			return answer(ctx, inv);
+		}
+	}
+	if (spend_gate(ctx, t, args, hash, res, &confirmed) == SPEND_ANSWERED) {
+		if (ikey)
+			store_idempotency_release(ctx->who->account_id, t->name, ikey);
+		inv->outcome = res->is_error ? "error" : "confirm";
+		return answer(ctx, inv);
+	}
+	ctx->confirmed = confirmed;
+	run_handler(ctx, inv);
+	ctx->confirmed = NULL;
+	json_decref(confirmed);
+	if (ikey && res->is_error) {
+		store_idempotency_release(ctx->who->account_id, t->name, ikey);
+	} else if (ikey) {
+		json_t *shaped = shape_kept(res);
+		store_idempotency_finish(ctx->who->account_id, t->name, ikey, shaped);
+		json_decref(shaped);
+	}
+	return answer_ran(ctx, inv);
+}
+
+/* Every other call: the handler, inside the surface's hooks when it has any
+ * (in-call: logged, and done once however often the engine repeats it). */
+static json_t *surface_call(struct call_ctx *ctx, struct invocation *inv,
+			    const struct tool_hooks *hooks)
+{
+	int64_t handle = 0;
+	json_t *early = NULL;
+
+	if (hooks) {
+		int c = hooks->begin(ctx, inv->t, inv->args, &handle, &early);
+		if (c)
+			return answer_as_is(ctx, inv, c == 1 ? "replayed" : "error", early);
+	}
+	run_handler(ctx, inv);
+	if (hooks) {
+		json_t *shaped = shape_kept(&inv->res);
+		hooks->finish(ctx, inv->t, inv->args, handle, shaped, inv->res.upstream_status,
+			      elapsed_ms(inv));
+		json_decref(shaped);
+	}
+	return answer_ran(ctx, inv);
+}
+
 json_t *tool_call(struct call_ctx *ctx, const char *name, const json_t *args,
 		  int *rpc_code, const char **rpc_msg)
 {
 	unsigned surface = ctx->sess ? ctx->sess->surface : SURFACE_CONTROL;
-	long idx = find_index(name, surface);
-	struct tool_result res = { NULL, NULL, 0 };
-	const char *outcome = "ok";
-	json_t *errors = NULL, *empty = NULL, *out, *input, *output;
-	double t0 = util_mono();
-	const struct tool *t;
-	const struct tool_provider *prov = provider_for(surface);
-	struct tool_dynamic dyn;
-	int have_dyn = 0;
-	char *errtxt = NULL;
+	json_t *empty = NULL, *out;
+	struct invocation inv;
 
-	memset(&dyn, 0, sizeof(dyn));
-	if (idx >= 0) {
-		t = &tool_table[idx];
-		input = rt[idx].input;
-		output = rt[idx].output;
-	} else if (prov && prov->resolve(ctx, name, &dyn) == 0) {
-		have_dyn = 1;
-		dyn.row.name = dyn.name;
-		t = &dyn.row;
-		input = dyn.input;
-		output = NULL;
-		ctx->tool_data = dyn.data;
-	} else {
+	if (resolve(ctx, surface, name, &inv)) {
 		*rpc_code = -32602;
 		*rpc_msg = "unknown tool";
 		return NULL;
 	}
-	if (!args)
-		args = empty = json_object();
-
-	if (t->scope && (!ctx->who || !(ctx->who->scopes & t->scope))) {
-		outcome = "denied";
-		res.structured = json_pack("{s:s, s:s}", "message", "", "required_scope",
-					   auth_scope_name(t->scope));
-		char m[256];
-		snprintf(m, sizeof(m), "this API key lacks the '%s' scope that '%s' needs",
-			 auth_scope_name(t->scope), t->name);
-		json_object_set_new(res.structured, "message", json_string(m));
-		res.is_error = 1;
-		goto done;
-	}
-	if (!json_is_object(args) || schema_validate(input, args, &errors)) {
-		outcome = "invalid";
-		if (!errors)
-			errors = json_pack("{s:[s]}", "", "arguments must be an object");
-		res.structured = json_pack("{s:s, s:o}", "message",
-					   "The given data was invalid.", "errors", errors);
-		errors = NULL;
-		res.is_error = 1;
-		goto done;
-	}
-	if (t->flags & TOOL_SPEND) {
-		unsigned char hash[32];
-		const char *ikey = json_string_value(json_object_get(args, "idempotency_key"));
-		json_t *prior = NULL;
-		int other = 0;
-
-		args_hash(t->name, args, hash);
-		if (ikey) {
-			/* the key identifies the action: the token is not part of it */
-			json_t *bare = json_deep_copy(args);
-			unsigned char ih[32];
-			json_object_del(bare, "confirmation_token");
-			args_hash(t->name, bare, ih);
-			json_decref(bare);
-			int c = store_idempotency_claim(ctx->who->account_id, t->name, ikey, ih,
-							&prior, &other);
-			if (c == 1) {	/* done before: the first answer, again */
-				outcome = "replayed";
-				audit_record(ctx->who, ctx->transport, t->name, args, outcome, NULL,
-					     (util_mono() - t0) * 1000.0);
-				return prior;
-			}
-			if (c) {
-				tool_invalid(&res, "idempotency_key", other
-					? "already used for a different action: use a new key"
-					: "a request with this key is still running: retry shortly");
-				outcome = "error";
-				goto done;
-			}
-		}
-		json_t *confirmed = NULL;
-		if (spend_gate(ctx, t, args, hash, &res, &confirmed) == SPEND_ANSWERED) {
-			if (ikey)
-				store_idempotency_release(ctx->who->account_id, t->name, ikey);
-			outcome = res.is_error ? "error" : "confirm";
-			goto done;
-		}
-		ctx->confirmed = confirmed;
-		if (t->fn(ctx, args, &res) || (!res.structured && !res.content))
-			if (!res.is_error)
-				tool_fail(&res, "internal error");
-		ctx->confirmed = NULL;
-		json_decref(confirmed);
-		if (ikey) {
-			if (res.is_error) {
-				store_idempotency_release(ctx->who->account_id, t->name, ikey);
-			} else {
-				json_t *shaped = shape(&res);
-				store_idempotency_finish(ctx->who->account_id, t->name, ikey, shaped);
-				res.content = json_incref(json_object_get(shaped, "content"));
-				res.structured = json_incref(json_object_get(shaped, "structuredContent"));
-				json_decref(shaped);
-			}
-		}
-	} else if (surface == SURFACE_INCALL && ctx->sess) {
-		/* every in-call action: logged, and done once however often the
-		 * engine repeats it (barge-in) */
-		int64_t action_id = 0;
-		json_t *replay = NULL;
-		int c = incall_begin(ctx, t->name, args,
-				     !(t->flags & (TOOL_READONLY | TOOL_REPEATS)),
-				     &action_id, &replay);
-		if (c != 0) {
-			outcome = c == 1 ? "replayed" : "error";
-			audit_record(ctx->who, ctx->transport, t->name, args, outcome, NULL,
-				     (util_mono() - t0) * 1000.0);
-			json_decref(empty);
-			if (have_dyn) {
-				ctx->tool_data = NULL;
-				json_decref(dyn.input);
-				if (dyn.release)
-					dyn.release(&dyn);
-			}
-			return replay;
-		}
-		if (t->fn(ctx, args, &res) || (!res.structured && !res.content))
-			if (!res.is_error)
-				tool_fail(&res, "internal error");
-		json_t *shaped = shape(&res);
-		incall_finish(action_id, shaped, res.upstream_status, (util_mono() - t0) * 1000.0);
-		res.content = json_incref(json_object_get(shaped, "content"));
-		res.structured = json_incref(json_object_get(shaped, "structuredContent"));
-		res.is_error = json_is_true(json_object_get(shaped, "isError"));
-		json_decref(shaped);
-	} else if (t->fn(ctx, args, &res) || (!res.structured && !res.content)) {
-		if (!res.is_error) {
-			json_decref(res.structured);
-			res.structured = json_pack("{s:s}", "message", "internal error");
-			res.is_error = 1;
-		}
-	}
-	if (res.is_error)
-		outcome = "error";
-	else if (check_output && output &&
-		 (!res.structured || schema_validate(output, res.structured, &errors))) {
-		char *sum = errors ? schema_errors_summary(errors) : strdup("no structuredContent");
-		log_error("tool '%s': result breaks its output schema: %s", t->name, sum);
-		tool_fail(&res, "result of '%s' does not match its output schema: %s",
-			  t->name, sum);
-		free(sum);
-		outcome = "error";
-	}
-done:
-	if (res.is_error && res.structured) {
-		json_t *m = json_object_get(res.structured, "message");
-		if (json_is_string(m))
-			errtxt = strdup(json_string_value(m));
-	}
-	audit_record(ctx->who, ctx->transport, t->name, args, outcome, errtxt,
-		     (util_mono() - t0) * 1000.0);
-	free(errtxt);
-	json_decref(errors);
+	inv.args = args ? args : (empty = json_object());
+	if (admit(ctx, &inv))
+		out = answer(ctx, &inv);
+	else if (inv.t->flags & TOOL_SPEND)
+		out = spend_call(ctx, &inv);
+	else
+		out = surface_call(ctx, &inv, hooks_for(surface));
 	json_decref(empty);
-	out = shape(&res);
-	if (have_dyn) {
-		ctx->tool_data = NULL;
-		json_decref(dyn.input);
-		if (dyn.release)
-			dyn.release(&dyn);
-	}
+	release_invocation(ctx, &inv);
 	return out;
 }
 

@@ -11,14 +11,18 @@
  * tools/list, annotations, scope checks, validation and the docs are all
  * derived from the table; a handler never re-checks its arguments.
  *
- * tool_call() runs, in order: lookup, scope, schema validation, handler,
- * result shaping (structuredContent + the same JSON as text), output-schema
- * check (when SWITCHBOARD_CHECK_OUTPUT=1, as in the test suite), audit.
+ * tool_call() runs, in order: lookup (a row, or a tool the surface's
+ * provider resolves), scope, schema validation, then the spend gate
+ * (TOOL_SPEND rows) or the surface's hooks (struct tool_hooks) around the
+ * handler, result shaping (structuredContent + the same JSON as text),
+ * output-schema check (when SWITCHBOARD_CHECK_OUTPUT=1, as in the test
+ * suite), audit.
  */
 #ifndef TOOL_H
 #define TOOL_H
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <jansson.h>
 #include "mcp/auth.h"
 #include "mcp/session.h"
@@ -128,6 +132,30 @@ struct tool_provider {
 	int (*resolve)(struct call_ctx *ctx, const char *name, struct tool_dynamic *out);
 };
 void tool_set_provider(unsigned surface, const struct tool_provider *p);
+
+/*
+ * Surface hooks: what a surface does around every handler that runs on it
+ * (the in-call surface: the decision log and repeat protection, registered
+ * by tools/incall_log.c at start-up). tool_call applies them to table rows
+ * and resolved tools alike, after scope and validation; not to TOOL_SPEND
+ * rows, whose spend gate decides instead. A surface without hooks just runs
+ * the handler. Registered once before requests arrive; read-only afterwards.
+ */
+struct tool_hooks {
+	/* Before the handler. 0: run it, and pass *handle to finish. 1: the
+	 * same action already ran: *answer is its CallToolResult, returned as
+	 * is (audited "replayed"). -1: it must not run now: *answer is an
+	 * isError CallToolResult saying why (audited "error"). *answer is a
+	 * new reference, owned by tool_call. */
+	int (*begin)(struct call_ctx *ctx, const struct tool *t, const json_t *args,
+		     int64_t *handle, json_t **answer);
+	/* After the handler: the CallToolResult it will answer (borrowed), the
+	 * outside service's HTTP status (0 = none) and the latency so far. */
+	void (*finish)(struct call_ctx *ctx, const struct tool *t, const json_t *args,
+		       int64_t handle, const json_t *result, int upstream_status,
+		       double latency_ms);
+};
+void tool_set_hooks(unsigned surface, const struct tool_hooks *h);
 /* The listing's _meta for spoken messages of an in-call tool. */
 json_t *tool_speech_meta(const char *start, const char *delay, const char *failure);
 /* A schema reduced to what realtime voice models accept: type, properties,

@@ -540,4 +540,5 @@ static const struct tool_provider provider = { custom_list, custom_resolve };
 void incall_init(void)
 {
 	tool_set_provider(SURFACE_INCALL, &provider);
+	incall_log_init();
 }

@@ -68,9 +68,11 @@ static const char *engine_call_id(const json_t *meta)
 	return NULL;
 }
 
-int incall_begin(struct call_ctx *ctx, const char *tool, const json_t *args,
-		 int dedupe, int64_t *action_id, json_t **replay)
+int incall_begin(struct call_ctx *ctx, const struct tool *t, const json_t *args,
+		 int64_t *action_id, json_t **replay)
 {
+	const char *tool = t->name;
+	int dedupe = !(t->flags & (TOOL_READONLY | TOOL_REPEATS));
 	json_t *red = audit_redact(args), *prior = NULL;
 	char *args_txt = json_dumps(red, JSON_COMPACT | JSON_SORT_KEYS);
 	const char *eid = engine_call_id(ctx->meta);
@@ -114,7 +116,8 @@ int incall_begin(struct call_ctx *ctx, const char *tool, const json_t *args,
 	return -1;
 }
 
-void incall_finish(int64_t action_id, const json_t *result, int upstream_status,
+void incall_finish(struct call_ctx *ctx, const struct tool *t, const json_t *args,
+		   int64_t action_id, const json_t *result, int upstream_status,
 		   double latency_ms)
 {
 	const json_t *sc = json_object_get(result, "structuredContent");
@@ -123,10 +126,20 @@ void incall_finish(int64_t action_id, const json_t *result, int upstream_status,
 	char summary[200];
 	const char *src = msg ? msg : json_string_value(json_object_get(first, "text"));
 
+	(void)ctx;	/* the claimed row already names the call, tool and arguments */
+	(void)t;
+	(void)args;
 	snprintf(summary, sizeof(summary), "%s", src ? src : "");
 	if (store_action_finish(action_id, upstream_status, latency_ms,
 				json_is_true(json_object_get(result, "isError")) ? "error" : "ok",
 				summary, result))
 		log_error("incall: cannot finish action %lld in the decision log",
 			  (long long)action_id);
+}
+
+static const struct tool_hooks hooks = { incall_begin, incall_finish };
+
+void incall_log_init(void)
+{
+	tool_set_hooks(SURFACE_INCALL, &hooks);
 }

@@ -26,22 +26,32 @@ int incall_authorize(const struct principal *who, const struct call_context *cc,
 /* ---- the decision log, with idempotency ------------------------------------ */
 
 struct call_ctx;
+struct tool;
 
 /*
- * Before an in-call action runs: log it. With `dedupe` (actions that change
- * something: leads, transfers, POSTs), claim it in the decision log under its
- * idempotency key (the engine's tool-call id from _meta when given, else a
- * hash of tool and arguments, valid for SWITCHBOARD_INCALL_REPEAT_WINDOW
- * seconds, default 60). Returns 0 when claimed (*action_id set: run it, then
- * incall_finish), 1 when the same action already ran (*replay = its
- * CallToolResult: return that, do nothing), -1 when it is still running or
- * the log is unavailable (*replay = an isError result saying so).
+ * The in-call surface's hooks (struct tool_hooks in mcp/tool.h), which
+ * tool_call runs around every in-call handler, table row or custom tool.
+ *
+ * Before an in-call action runs: log it. For actions that change something
+ * (leads, transfers, POSTs: rows without TOOL_READONLY or TOOL_REPEATS),
+ * claim it in the decision log under its idempotency key (the engine's
+ * tool-call id from _meta when given, else a hash of tool and arguments,
+ * valid for SWITCHBOARD_INCALL_REPEAT_WINDOW seconds, default 60). Returns
+ * 0 when claimed (*action_id set: run it, then incall_finish), 1 when the
+ * same action already ran (*replay = its CallToolResult: return that, do
+ * nothing), -1 when it is still running or the log is unavailable
+ * (*replay = an isError result saying so).
  */
-int incall_begin(struct call_ctx *ctx, const char *tool, const json_t *args,
-		 int dedupe, int64_t *action_id, json_t **replay);
+int incall_begin(struct call_ctx *ctx, const struct tool *t, const json_t *args,
+		 int64_t *action_id, json_t **replay);
 /* Record how it went: the CallToolResult, upstream HTTP status, latency. */
-void incall_finish(int64_t action_id, const json_t *result, int upstream_status,
+void incall_finish(struct call_ctx *ctx, const struct tool *t, const json_t *args,
+		   int64_t action_id, const json_t *result, int upstream_status,
 		   double latency_ms);
+/* Register incall_begin/incall_finish as SURFACE_INCALL's hooks (at
+ * start-up; incall_init does it too). */
+void incall_log_init(void);
 
-/* Register the custom-tool provider for SURFACE_INCALL (at start-up). */
+/* Register the custom-tool provider and the decision log's hooks for
+ * SURFACE_INCALL (at start-up). */
 void incall_init(void);

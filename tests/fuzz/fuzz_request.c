@@ -32,6 +32,7 @@
 #include "mcp/session.h"
 #include "store/store.h"
 #include "mcp/tool.h"
+#include "tools/incall_log.h"
 #include "base/util.h"
 
 static char db_path[64], key_all[AUTH_KEY_MAX], key_ro[AUTH_KEY_MAX], key_inc[AUTH_KEY_MAX];
@@ -82,6 +83,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(call_txt, sizeof(call_txt), "%lld", (long long)call);
 	if (tool_registry_init() || audit_start())
 		abort();
+	incall_log_init();	/* the decision log around in-call tools, as serve has */
 	atexit(cleanup);
 	ready = 1;
 	return 0;
