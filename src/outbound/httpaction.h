@@ -7,6 +7,11 @@
  * system variables become exactly one HTTP exchange (and its redirects), and
  * the outcome becomes a small, capped result the model may see.
  *
+ * The pieces: ha_action.h (definitions and argument checks), ha_render.h
+ * (body and query), http_exec.h (the libcurl exchange, shared by every
+ * outbound caller), ha_shape.h (what the model sees of the answer); this
+ * module follows the hops, signs, classifies and owns the public API.
+ *
  * Request shape. Arguments are validated against the typed parameters first
  * (required, number, boolean, dropdown values; scalars are coerced where the
  * meaning is plain, e.g. "42" for a number); undeclared arguments are dropped.
@@ -22,7 +27,7 @@
  * character refuses the action before any connection is made (a TAB only
  * when a value brings it: the operator's literal text may hold one).
  *
- * Safety. libcurl, one easy handle per run; TLS always verified; only http
+ * Safety. The outbound executor (http_exec.h), one handle per run; TLS always verified; only http
  * and https; proxies from the environment ignored; no automatic redirects:
  * each Location is resolved and followed by hand (at most max_redirects, 303
  * and POST after 301/302 become GET, the operator's headers and the
@@ -67,22 +72,15 @@
 
 #include <stddef.h>
 #include <jansson.h>
+#include "outbound/ha_action.h"
+#include "outbound/ha_shape.h"
 #include "outbound/netguard.h"
 
-#define HA_TIMEOUT_MIN 1
-#define HA_TIMEOUT_MAX 30
-#define HA_TIMEOUT_DEFAULT 10
 #define HA_MAX_RESPONSE_DEFAULT (64 * 1024)
 #define HA_MAX_RESULT_DEFAULT (4 * 1024)
 #define HA_MAX_REDIRECTS_DEFAULT 3
 #define HA_USER_AGENT "Switchboard/0.1"
-#define HA_MAX_URL 4096
-#define HA_MAX_REQUEST (64 * 1024)  /* request body */
-#define HA_MAX_ARG 8192             /* one argument's text */
-#define HA_MAX_HEADERS 32
-#define HA_MAX_PARAMS 64
 #define HA_ERROR_SUMMARY 256
-#define HA_TRUNCATED "\xe2\x80\xa6[truncated]"   /* "…[truncated]" */
 
 /* ------------------------------------------------------------------ */
 /* Error kinds: enum HA_ERR_<X>, machine name, default message          */
@@ -112,57 +110,6 @@ enum ha_err {
 
 const char *ha_err_name(enum ha_err e);     /* "timeout"; "ok" for HA_OK */
 const char *ha_err_message(enum ha_err e);  /* the default sentence */
-
-/* ------------------------------------------------------------------ */
-/* Action definitions                                                   */
-
-enum ha_method { HA_GET, HA_POST, HA_PUT, HA_PATCH, HA_DELETE };
-enum ha_type { HA_TEXT, HA_NUMBER, HA_BOOLEAN, HA_DROPDOWN };
-
-struct ha_param {
-	const char *name;            /* [A-Za-z_][A-Za-z0-9_-]*, unique */
-	enum ha_type type;
-	int required;
-	const char *const *values;   /* HA_DROPDOWN: the allowed values */
-	size_t nvalues;
-};
-
-struct ha_header {
-	const char *name;            /* an HTTP token; not Host, Content-Length,
-	                                Transfer-Encoding, Connection, X-Switchboard-* */
-	const char *value;           /* template (TEMPLATE_HEADER); may hold secrets */
-};
-
-struct ha_action {
-	const char *url;             /* template (TEMPLATE_URL), http or https */
-	enum ha_method method;
-	int timeout_s;               /* HA_TIMEOUT_MIN..MAX */
-	const struct ha_header *headers;
-	size_t nheaders;
-	const json_t *body;          /* static body fields: object, or NULL */
-	const struct ha_param *params;
-	size_t nparams;
-	const char *const *select;   /* JSON pointers to keep from a JSON answer */
-	size_t nselect;              /* 0: keep the whole answer */
-	void *owned_;                /* set by ha_action_from_json only */
-};
-
-const char *ha_method_name(enum ha_method m);
-int ha_method_parse(const char *s, enum ha_method *m);  /* case-insensitive */
-
-/* Check a definition (at save time, and again before each run). */
-int ha_action_check(const struct ha_action *a, char *err, size_t errlen);
-
-/* Build an action from the stored JSON object:
- *   {"url"|"endpoint", "method", "timeout", "headers":[{name,value}],
- *    "body"|"static_body"|"static_fields": {...},
- *    "params"|"schema"|"variables": [{name, type: text|string|number|
- *        boolean|dropdown|enum, required, values|enum|options:[...]}],
- *    "select"|"response_fields": ["/json/pointer", ...]}
- * Strings are borrowed from def, which must outlive the action; the arrays
- * are allocated: free them with ha_action_release(). Runs ha_action_check. */
-int ha_action_from_json(const json_t *def, struct ha_action *a, char *err, size_t errlen);
-void ha_action_release(struct ha_action *a);
 
 /* ------------------------------------------------------------------ */
 /* Running                                                              */
