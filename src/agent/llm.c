@@ -1,4 +1,4 @@
-/* llm.c - OpenAI-compatible chat completions over libcurl (see llm.h). */
+/* llm.c - OpenAI-compatible chat completions over the outbound executor (see llm.h). */
 #include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <curl/curl.h>
 #include <sodium.h>
 #include "base/jsonsafe.h"
 #include "agent/llm.h"
@@ -15,6 +14,7 @@
 #include "base/secret.h"
 #include "store/store.h"
 #include "base/util.h"
+#include "outbound/http_exec.h"
 
 /* ---- configuration ---------------------------------------------------------- */
 
@@ -49,7 +49,7 @@ static void cfg_init(void)
 	c->max_response = (size_t)util_env_i64("SWITCHBOARD_LLM_MAX_RESPONSE", 1L << 20, 4096, 64L << 20);
 	c->max_tool_rounds = (int)util_env_i64("SWITCHBOARD_LLM_MAX_TOOL_ROUNDS", 5, 1, 50);
 	c->max_tokens = (int)util_env_i64("SWITCHBOARD_LLM_MAX_TOKENS", 0, 0, 1000000);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT))
+	if (http_exec_global_init())
 		log_error("llm: curl_global_init failed");
 }
 
@@ -616,49 +616,28 @@ int llm_stream_finish(struct llm_stream *st, struct llm_response *r)
 struct xfer {
 	struct llm_stream st;
 	struct buf raw;            /* a JSON answer or an error body */
-	size_t total, limit;
 	int too_big;
-	int sse;                   /* content-type text/event-stream on a 2xx */
-	long status;               /* from the status line */
-	long retry_after_s;
 };
 
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
+/* content-type text/event-stream */
+static int is_sse(const struct http_exec_head *head)
 {
-	struct xfer *x = arg;
-	size_t len = size * n;
-
-	if (len > 5 && !strncmp(p, "HTTP/", 5)) {
-		const char *sp = memchr(p, ' ', len);
-		x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
-		x->sse = 0;
-		x->retry_after_s = -1;
-	} else if (len > 13 && !strncasecmp(p, "content-type:", 13)) {
-		x->sse = memmem(p, len, "text/event-stream", 17) != NULL;
-	} else {
-		long s = util_retry_after(p, len);
-		if (s >= 0)
-			x->retry_after_s = s;
-	}
-	return len;
+	return strstr(head->content_type, "text/event-stream") != NULL;
 }
 
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
+/* the executor has checked the size cap; head tells a stream from the rest */
+static int on_body(const char *p, size_t len, const struct http_exec_head *head, void *arg)
 {
 	struct xfer *x = arg;
-	size_t len = size * n;
 
-	x->total += len;
-	if (x->total > x->limit) {
-		x->too_big = 1;
+	if (is_sse(head) && head->status >= 200 &&
+	    head->status < 300) {
+		llm_stream_feed(&x->st, p, len);	/* a broken stream is judged at the end */
 		return 0;
 	}
-	if (x->sse && x->status >= 200 && x->status < 300) {
-		llm_stream_feed(&x->st, p, len);	/* a broken stream is judged at the end */
-		return len;
-	}
-	return buf_add(&x->raw, p, len) ? (x->too_big = 1, 0) : len;
+	return buf_add(&x->raw, p, len) ? (x->too_big = 1, -1) : 0;
 }
+
 
 static void sleep_ms(long ms)
 {
@@ -699,87 +678,84 @@ int llm_chat(const struct llm_model *m, const struct llm_request *rq,
 	const struct llm_config *c = llm_config();
 	struct xfer x;
 	struct buf url = BUF_INIT(2048);
-	struct curl_slist *hdr = NULL;
+	struct http_exec ex;
+	struct http_exec_req hq;
+	struct http_exec_res hr;
+	const char *hdr[5];
 	char auth[600] = "", e[256];
 	char *body = NULL;
-	CURL *h = NULL;
+	size_t nh = 0;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	memset(&x, 0, sizeof(x));
+	memset(&hq, 0, sizeof(hq));
+	http_exec_init(&ex);
+	http_exec_res_init(&hr);
 	buf_init(&x.raw, c->max_response);
 	llm_stream_init(&x.st, cb, arg);
 	body = request_body(m, rq);
-	h = curl_easy_init();
-	if (!body || !h || buf_printf(&url, "%s/chat/completions", m->base_url)) {
+	if (!body || buf_printf(&url, "%s/chat/completions", m->base_url)) {
 		snprintf(err, errlen, "cannot prepare the request to model '%s'", m->name);
 		goto out;
 	}
-	hdr = curl_slist_append(hdr, "Content-Type: application/json");
-	hdr = curl_slist_append(hdr, "Expect:");	/* no 100-continue round trip */
-	hdr = curl_slist_append(hdr, rq->stream ? "Accept: text/event-stream, application/json"
-				: "Accept: application/json");
+	hdr[nh++] = "Content-Type: application/json";
+	hdr[nh++] = "Expect:";	/* no 100-continue round trip */
+	hdr[nh++] = rq->stream ? "Accept: text/event-stream, application/json" : "Accept: application/json";
 	if (m->api_key[0]) {
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", m->api_key);
-		hdr = curl_slist_append(hdr, auth);
+		hdr[nh++] = auth;
 	}
+	hdr[nh] = NULL;
+	hq.method = "POST";
+	hq.url = buf_str(&url);
+	hq.headers = hdr;
+	hq.body = body;
+	hq.body_len = strlen(body);
+	hq.user_agent = "switchboard-brain/1";
+	hq.connect_timeout_ms = c->connect_timeout_ms;
+	hq.timeout_ms = c->timeout_ms;
+	hq.max_response = c->max_response;
+	hq.on_body = on_body;	/* the model is the operator's: no guard */
+	hq.arg = &x;
 	for (int attempt = 1; attempt <= c->tries; attempt++) {
-		CURLcode cc;
-		long wait;
+		long wait, status;
 
 		llm_stream_release(&x.st);
 		llm_stream_init(&x.st, cb, arg);
 		buf_reset(&x.raw);
-		x.total = 0;
-		x.limit = c->max_response;
 		x.too_big = 0;
-		x.sse = 0;
-		x.status = 0;
-		x.retry_after_s = -1;
-		curl_easy_reset(h);
-		curl_easy_setopt(h, CURLOPT_URL, buf_str(&url));
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-		curl_easy_setopt(h, CURLOPT_USERAGENT, "switchboard-brain/1");
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-		cc = curl_easy_perform(h);
+		http_exec_perform(&ex, &hq, &hr);
 		r->tries = attempt;
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x.status);
-		r->http_status = (int)x.status;
+		status = hr.status;
+		r->http_status = (int)status;
 
-		if (x.too_big) {
+		if (hr.err == HTTP_EXEC_INTERNAL) {
+			snprintf(err, errlen, "cannot prepare the request to model '%s'", m->name);
+			goto out;
+		}
+		if (x.too_big || hr.err == HTTP_EXEC_TOO_LARGE) {
 			snprintf(err, errlen, "the answer of model '%s' is larger than %zu bytes",
 				 m->name, c->max_response);
 			goto out;
 		}
-		if (cc == CURLE_OPERATION_TIMEDOUT) {
+		if (hr.err == HTTP_EXEC_TIMEOUT) {
 			snprintf(err, errlen, "model '%s' did not answer within %ld ms", m->name,
 				 c->timeout_ms);
 			log_warn("llm: %s at %s: timed out after %ld ms", m->name, m->base_url,
 				 c->timeout_ms);
 			goto out;	/* no retry: the caller is waiting */
 		}
-		if (cc != CURLE_OK) {
+		if (hr.err != HTTP_EXEC_OK) {
 			if (x.st.sent.emitted) {
 				snprintf(err, errlen, "the answer of model '%s' broke off: %s", m->name,
-					 curl_easy_strerror(cc));
+					 hr.detail);
 				goto out;
 			}
-			snprintf(err, errlen, "cannot reach model '%s': %s", m->name,
-				 curl_easy_strerror(cc));
-			log_warn("llm: %s at %s: %s (try %d)", m->name, m->base_url,
-				 curl_easy_strerror(cc), attempt);
-		} else if (x.status >= 200 && x.status < 300) {
-			if (x.sse) {
+			snprintf(err, errlen, "cannot reach model '%s': %s", m->name, hr.detail);
+			log_warn("llm: %s at %s: %s (try %d)", m->name, m->base_url, hr.detail, attempt);
+		} else if (status >= 200 && status < 300) {
+			if (is_sse(&hr.head)) {
 				if (llm_stream_finish(&x.st, r)) {
 					snprintf(err, errlen, "model '%s' answered with a broken stream: %s",
 						 m->name, x.st.error);
@@ -810,22 +786,22 @@ int llm_chat(const struct llm_model *m, const struct llm_request *rq,
 			json_t *doc = jsonsafe_loadb(x.raw.ptr ? x.raw.ptr : "", x.raw.len, 0, NULL, NULL);
 			provider_error(doc, msg, sizeof(msg));
 			json_decref(doc);
-			if (x.status != 429 && x.status < 500) {
+			if (status != 429 && status < 500) {
 				snprintf(err, errlen, "model '%s' refused the request (HTTP %ld%s%s)",
-					 m->name, x.status, msg[0] ? ": " : "", msg);
+					 m->name, status, msg[0] ? ": " : "", msg);
 				goto out;
 			}
 			snprintf(err, errlen, "model '%s' answered HTTP %ld after %d tr%s%s%s",
-				 m->name, x.status, attempt, attempt == 1 ? "y" : "ies",
+				 m->name, status, attempt, attempt == 1 ? "y" : "ies",
 				 msg[0] ? ": " : "", msg);
 			log_warn("llm: %s at %s: HTTP %ld (try %d)", m->name, m->base_url,
-				 x.status, attempt);
+				 status, attempt);
 		}
 		if (attempt == c->tries)
 			break;
 		wait = c->backoff_ms << (attempt - 1);
-		if (x.retry_after_s >= 0)
-			wait = x.retry_after_s * 1000;
+		if (hr.head.retry_after_s >= 0)
+			wait = hr.head.retry_after_s * 1000;
 		if (wait > c->retry_cap_ms)
 			wait = c->retry_cap_ms;
 		sleep_ms(wait);
@@ -840,10 +816,9 @@ out:
 	llm_stream_release(&x.st);
 	buf_release(&x.raw);
 	buf_release(&url);
-	curl_slist_free_all(hdr);
+	http_exec_res_release(&hr);
+	http_exec_release(&ex);
 	sodium_memzero(auth, sizeof(auth));
-	if (h)
-		curl_easy_cleanup(h);
 	free(body);
 	return rc;
 }
