@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <curl/curl.h>
 #include <sodium.h>
 #include <jansson.h>
 #include "base/jsonsafe.h"
@@ -12,6 +11,8 @@
 #include "base/log.h"
 #include "agent/sms.h"
 #include "base/util.h"
+#include "outbound/http_exec.h"
+#include "outbound/template.h"
 
 /* ---- counting ----------------------------------------------------------- */
 
@@ -173,7 +174,6 @@ void sms_config_load(struct sms_config *c)
 
 static struct sms_config g_cfg;
 static pthread_once_t g_cfg_once = PTHREAD_ONCE_INIT;
-static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
 
 static void cfg_init(void)
 {
@@ -191,42 +191,15 @@ int sms_configured(const struct sms_config *c)
 	return c->sid[0] && c->token[0] && c->url[0];
 }
 
-static void curl_init_once(void)
-{
-	if (curl_global_init(CURL_GLOBAL_DEFAULT))
-		log_error("sms: curl_global_init failed");
-}
-
 void sms_global_init(void)
 {
-	pthread_once(&g_curl_once, curl_init_once);
+	if (http_exec_global_init())
+		log_error("sms: curl_global_init failed");
 }
 
 /* ---- one HTTP exchange ------------------------------------------------------ */
 
 #define REPLY_LIMIT (64u * 1024)
-
-struct exchange {
-	struct buf body;
-	long retry_after_s;     /* -1 when absent */
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct exchange *x = arg;
-	return buf_add(&x->body, p, size * n) ? 0 : size * n;   /* 0 aborts */
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct exchange *x = arg;
-	size_t len = size * n;
-	long s = util_retry_after(p, len);
-
-	if (s >= 0)
-		x->retry_after_s = s;
-	return len;
-}
 
 /* A short, printable rendering of the provider's error message. */
 static void safe_text(const char *in, char *out, size_t n)
@@ -248,81 +221,71 @@ static void sleep_ms(long ms)
 int sms_send(const struct sms_config *c, const char *from, const char *to,
 	     const char *body, struct sms_receipt *r, char *err, size_t errlen)
 {
-	struct exchange x = { BUF_INIT(REPLY_LIMIT), -1 };
-	struct buf url = BUF_INIT(2048), form = BUF_INIT(16384);
-	char *esid = NULL, *efrom = NULL, *eto = NULL, *ebody = NULL;
+	struct buf url = BUF_INIT(2048), form = BUF_INIT(16384), esid = BUF_INIT(2048);
+	struct http_exec ex;
+	struct http_exec_req hq;
+	struct http_exec_res hr;
 	char userpwd[400] = "";
-	CURL *h = NULL;
 	json_t *doc = NULL;
 	int rc = SMS_UNAVAILABLE;
 
 	memset(r, 0, sizeof(*r));
+	memset(&hq, 0, sizeof(hq));
+	http_exec_init(&ex);
+	http_exec_res_init(&hr);
 	sms_global_init();
-	h = curl_easy_init();
-	if (!h) {
-		snprintf(err, errlen, "cannot start an HTTP client");
-		goto out;
-	}
-	esid = curl_easy_escape(h, c->sid, 0);
-	efrom = curl_easy_escape(h, from, 0);
-	eto = curl_easy_escape(h, to, 0);
-	ebody = curl_easy_escape(h, body, 0);
-	if (!esid || !efrom || !eto || !ebody ||
-	    buf_printf(&url, "%s/2010-04-01/Accounts/%s/Messages.json", c->url, esid) ||
-	    buf_printf(&form, "From=%s&To=%s&Body=%s", efrom, eto, ebody)) {
+	if (template_urlencode(&esid, c->sid, strlen(c->sid)) ||
+	    buf_printf(&url, "%s/2010-04-01/Accounts/%s/Messages.json", c->url, buf_str(&esid)) ||
+	    buf_adds(&form, "From=") || template_urlencode(&form, from, strlen(from)) ||
+	    buf_adds(&form, "&To=") || template_urlencode(&form, to, strlen(to)) ||
+	    buf_adds(&form, "&Body=") || template_urlencode(&form, body, strlen(body))) {
 		snprintf(err, errlen, "cannot build the SMS request");
 		goto out;
 	}
 	snprintf(userpwd, sizeof(userpwd), "%s:%s", c->sid, c->token);
+	hq.method = "POST";
+	hq.url = buf_str(&url);
+	hq.body = buf_str(&form);
+	hq.body_len = form.len;
+	hq.userpwd = userpwd;
+	hq.user_agent = "switchboard-sms/1";
+	hq.connect_timeout_ms = c->connect_timeout_ms;
+	hq.timeout_ms = c->timeout_ms;
+	hq.max_response = REPLY_LIMIT;
+	hq.env_proxy = 1;	/* the provider is the operator's: no guard, as before */
 
 	for (int attempt = 1; attempt <= c->tries; attempt++) {
-		long status = 0;
-		long sent = 0;
-		CURLcode cc;
+		long status;
 
-		buf_reset(&x.body);
-		x.retry_after_s = -1;
-		curl_easy_reset(h);
-		curl_easy_setopt(h, CURLOPT_URL, buf_str(&url));
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, buf_str(&form));
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)form.len);
-		curl_easy_setopt(h, CURLOPT_USERAGENT, "switchboard-sms/1");
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-		cc = curl_easy_perform(h);
+		http_exec_perform(&ex, &hq, &hr);
 		r->tries = attempt;
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-		curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
+		status = hr.status;
 		r->http_status = (int)status;
 
-		if (cc != CURLE_OK) {
-			if (cc == CURLE_WRITE_ERROR) {
+		if (hr.err == HTTP_EXEC_INTERNAL) {
+			snprintf(err, errlen, "cannot start an HTTP client");
+			goto out;
+		}
+		if (hr.err != HTTP_EXEC_OK) {
+			if (hr.err == HTTP_EXEC_TOO_LARGE) {
 				snprintf(err, errlen, "the SMS provider's answer is larger than %u bytes",
 					 REPLY_LIMIT);
 				rc = SMS_BAD_REPLY;
 				goto out;
 			}
-			if (sent > 0) {
+			if (hr.request_bytes > 0) {
 				/* the request left: the provider may have the message */
 				snprintf(err, errlen, "the SMS provider did not answer in time (%s after "
 					 "%ld ms): the message may or may not have been sent",
-					 curl_easy_strerror(cc), c->timeout_ms);
+					 hr.detail, c->timeout_ms);
 				rc = SMS_UNCERTAIN;
 				goto out;
 			}
 			snprintf(err, errlen, "cannot reach the SMS provider at '%s': %s",
-				 c->url, curl_easy_strerror(cc));
+				 c->url, hr.detail);
 			rc = SMS_UNAVAILABLE;
 		} else if (status >= 200 && status < 300) {
-			doc = jsonsafe_loadb(x.body.ptr ? x.body.ptr : "", x.body.len, 0, NULL, NULL);
+			doc = jsonsafe_loadb(buf_str(&hr.body), hr.body.len, 0, NULL, NULL);
 			const char *sid = json_string_value(json_object_get(doc, "sid"));
 			const char *st = json_string_value(json_object_get(doc, "status"));
 			if (!sid || !*sid || strlen(sid) >= sizeof(r->provider_id)) {
@@ -337,7 +300,7 @@ int sms_send(const struct sms_config *c, const char *from, const char *to,
 			goto out;
 		} else {
 			char msg[256] = "";
-			doc = jsonsafe_loadb(x.body.ptr ? x.body.ptr : "", x.body.len, 0, NULL, NULL);
+			doc = jsonsafe_loadb(buf_str(&hr.body), hr.body.len, 0, NULL, NULL);
 			safe_text(json_string_value(json_object_get(doc, "message")), msg, sizeof(msg));
 			json_int_t code = json_integer_value(json_object_get(doc, "code"));
 			json_decref(doc);
@@ -359,8 +322,8 @@ int sms_send(const struct sms_config *c, const char *from, const char *to,
 		}
 		if (attempt < c->tries) {
 			long wait = c->backoff_ms << (attempt - 1);
-			if (x.retry_after_s >= 0)
-				wait = x.retry_after_s * 1000;
+			if (hr.head.retry_after_s >= 0)
+				wait = hr.head.retry_after_s * 1000;
 			if (wait > c->retry_cap_ms)
 				wait = c->retry_cap_ms;
 			log_info("sms: try %d failed (%s): retrying in %ld ms", attempt,
@@ -370,14 +333,10 @@ int sms_send(const struct sms_config *c, const char *from, const char *to,
 	}
 out:
 	json_decref(doc);
-	curl_free(esid);
-	curl_free(efrom);
-	curl_free(eto);
-	curl_free(ebody);
-	if (h)
-		curl_easy_cleanup(h);
+	http_exec_res_release(&hr);
+	http_exec_release(&ex);
 	sodium_memzero(userpwd, sizeof(userpwd));
-	buf_release(&x.body);
+	buf_release(&esid);
 	buf_release(&url);
 	buf_release(&form);
 	return rc;
