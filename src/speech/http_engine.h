@@ -1,5 +1,7 @@
 /*
- * http_engine.h - the one HTTP request the speech engines make (libcurl):
+ * http_engine.h - the one HTTP request the speech engines make (through the
+ * outbound executor, outbound/http_exec.h; no netguard, proxies from the
+ * environment, as the engines are the operator's):
  * POST with a JSON body or a multipart form, bounded answer, fixed
  * timeouts (connect 3 s, total 15 s). Internal to src/speech/.
  */
