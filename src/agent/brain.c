@@ -234,12 +234,54 @@ static void append_fallback_note(struct brain *b)
 	buf_release(&s);
 }
 
+/* A call, its assistant (*call and *asst: new references) with its parsed
+ * settings (*set borrows from *asst) and the variables its templates are
+ * filled from (variables()): new reference, or NULL with a reason in err
+ * when the call or its assistant is gone. */
+static json_t *call_vars(int64_t account_id, int64_t call_id, json_t **call, json_t **asst,
+			 struct assistant_settings *set, char *err, size_t errlen)
+{
+	struct store_account acc;
+	int64_t aid;
+
+	*asst = NULL;
+	*call = store_call_get(account_id, call_id);
+	if (!*call) {
+		snprintf(err, errlen, "call %lld not found", (long long)call_id);
+		return NULL;
+	}
+	aid = json_integer_value(json_object_get(*call, "assistant_id"));
+	*asst = aid ? store_assistant_get(account_id, aid) : NULL;
+	if (!*asst) {
+		snprintf(err, errlen, "the assistant of call %lld no longer exists", (long long)call_id);
+		return NULL;
+	}
+	assistant_settings_parse(*asst, set);
+	if (store_account_get(account_id, &acc))
+		acc.timezone[0] = '\0';
+	return variables(*asst, set, *call, acc.timezone[0] ? acc.timezone : "UTC");
+}
+
+char *brain_greeting_text(int64_t account_id, int64_t call_id)
+{
+	struct assistant_settings set;
+	json_t *call, *asst;
+	char err[160];
+	json_t *vars = call_vars(account_id, call_id, &call, &asst, &set, err, sizeof err);
+	const char *im = json_string_value(json_object_get(asst, "initial_message"));
+	char *out = vars && im && *im ? fill(im, vars) : NULL;
+
+	json_decref(vars);
+	json_decref(call);
+	json_decref(asst);
+	return out;
+}
+
 struct brain *brain_open(int64_t account_id, int64_t call_id, char *err, size_t errlen)
 {
 	struct brain *b = calloc(1, sizeof(*b));
 	json_t *call = NULL, *asst = NULL;
 	struct assistant_settings set;
-	struct store_account acc;
 	char e[512];
 
 	if (!b) {
@@ -248,26 +290,15 @@ struct brain *brain_open(int64_t account_id, int64_t call_id, char *err, size_t 
 	}
 	b->account_id = account_id;
 	b->call_id = call_id;
-	call = store_call_get(account_id, call_id);
-	if (!call) {
-		snprintf(err, errlen, "call %lld not found", (long long)call_id);
+	b->vars = call_vars(account_id, call_id, &call, &asst, &set, err, errlen);
+	if (!b->vars)
 		goto fail;
-	}
-	b->assistant_id = json_integer_value(json_object_get(call, "assistant_id"));
-	asst = b->assistant_id ? store_assistant_get(account_id, b->assistant_id) : NULL;
-	if (!asst) {
-		snprintf(err, errlen, "the assistant of call %lld no longer exists", (long long)call_id);
-		goto fail;
-	}
-	assistant_settings_parse(asst, &set);
+	b->assistant_id = json_integer_value(json_object_get(asst, "id"));
 	if (llm_resolve(json_string_value(json_object_get(asst, "llm_model")), &b->model, e,
 			sizeof(e))) {
 		snprintf(err, errlen, "%s", e);
 		goto fail;
 	}
-	if (store_account_get(account_id, &acc))
-		acc.timezone[0] = '\0';
-	b->vars = variables(asst, &set, call, acc.timezone[0] ? acc.timezone : "UTC");
 	const char *sp = json_string_value(json_object_get(asst, "system_prompt"));
 	b->system = fill(sp ? sp : "", b->vars);
 	const char *im = json_string_value(json_object_get(asst, "initial_message"));

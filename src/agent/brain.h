@@ -93,6 +93,11 @@ struct brain *brain_open(int64_t account_id, int64_t call_id, char *err, size_t 
 /* Replace the dialogue with stored messages [{role: user|assistant, content,
  * function_calls[]}] (a chat conversation resumed by a new request). */
 int brain_restore(struct brain *b, const json_t *messages);
+/* The assistant's initial_message for the call with its placeholders filled
+ * as brain_initial fills them ({{customer_name}}, the call's and the
+ * assistant's variables, system variables), for a call no model serves:
+ * a new string, or NULL when there is none. */
+char *brain_greeting_text(int64_t account_id, int64_t call_id);
 /* The greeting: res.reply is the initial message (templated), or the
  * model's opening when there is none; "" when the customer speaks first. */
 int brain_initial(struct brain *b, llm_sentence_fn cb, void *arg, struct brain_result *res);

@@ -372,7 +372,6 @@ static void turn(struct conv *c, const char *text)
 
 static void greet(struct conv *c)
 {
-	const char *initial = json_string_value(json_object_get(c->a, "initial_message"));
 	const char *consent = getenv("SWITCHBOARD_RECORDING_CONSENT");
 
 	if (c->set.record_call) {
@@ -390,9 +389,15 @@ static void greet(struct conv *c)
 			log_warn("voice: call %lld: no greeting: %s", (long long)c->call_id, res.error);
 		c->collecting = 0;
 		brain_result_release(&res);
-	} else if (initial && *initial) {
-		say(c, initial);
-		transcript(c, "bot", initial);
+	} else {
+		/* no model: the initial message alone, its placeholders filled by
+		 * the brain's own templating */
+		char *initial = brain_greeting_text(c->account_id, c->call_id);
+		if (initial && *initial) {
+			say(c, initial);
+			transcript(c, "bot", initial);
+		}
+		free(initial);
 	}
 }
 
