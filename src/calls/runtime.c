@@ -273,6 +273,20 @@ static int is_chat(int64_t call_id)
 	return chat;
 }
 
+int calls_runtime_end(int64_t call_id, const char *reason)
+{
+	int r;
+
+	if (!sip_ua_command(call_id, "hangup", NULL))
+		return 0;	/* on our line: the goodbye, then BYE */
+	r = store_call_set_status(call_id, "ended", reason);
+	if (r)
+		return r == STORE_NOTFOUND ? 1 : -1;
+	if (!is_chat(call_id))
+		brain_after_call_queue(call_id);	/* evaluation, then the webhook */
+	return 1;
+}
+
 int calls_runtime_command(int64_t call_id, const char *command, const char *arg)
 {
 	/* a call on our own line: the voice runtime carries it out */

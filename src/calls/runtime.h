@@ -60,6 +60,12 @@ int calls_runtime_submit(int64_t call_id);
  * unknown command. */
 int calls_runtime_command(int64_t call_id, const char *command, const char *arg);
 
+/* An operator ends a live call (end_call): on our SIP line the voice
+ * runtime says goodbye and hangs up (0); any other call (an external
+ * engine's, or one not yet dialled) is marked ended at once with `reason`
+ * and its post-call evaluation queued (1); -1 when the store failed. */
+int calls_runtime_end(int64_t call_id, const char *reason);
+
 /* Price of one started minute, in micro-dollars. */
 int64_t calls_price_per_minute(void);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "calls/runtime.h"
 #include "store/assistant_settings.h"
+#include "store/call_status.h"
 #include "store/store.h"
 #include "tools/tools.h"
 #include "base/util.h"
@@ -174,6 +175,31 @@ HANDLER(delete_call)
 		return tool_fail(res, "cannot delete the call: store error");
 	return tool_ok(res, json_pack("{s:s, s:{s:I}}", "message", "Call deleted successfully",
 				      "data", "id", (json_int_t)id));
+}
+
+HANDLER(end_call)
+{
+	int64_t id = arg_int(args, "call_id", 0);
+	json_t *call = store_call_get(ctx->who->account_id, id);
+	const char *st = json_string_value(json_object_get(call, "status"));
+	char m[160];
+	int r;
+
+	if (!call)
+		return tool_invalid(res, "call_id", "call not found");
+	if (!call_status_is_live(call_status_parse(st))) {
+		tool_invalid(res, "call_id", "the call has ended already (status %s)", st ? st : "?");
+		json_decref(call);
+		return 0;
+	}
+	json_decref(call);
+	r = calls_runtime_end(id, "ended by an operator (end_call)");
+	if (r < 0)
+		return tool_fail(res, "cannot end the call: store error");
+	snprintf(m, sizeof m, r == 0 ? "Call %lld is ending: the assistant says goodbye and hangs up."
+		 : "Call %lld ended.", (long long)id);
+	return tool_ok(res, json_pack("{s:s, s:I, s:s}", "message", m, "call_id", (json_int_t)id,
+				      "status", r == 0 ? "ending" : "ended"));
 }
 
 HANDLER(get_outbound_assistants)

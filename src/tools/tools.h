@@ -63,6 +63,7 @@ int make_call_preview(struct call_ctx *ctx, const json_t *args, json_t **pv,
 HANDLER(get_call);
 HANDLER(list_calls);
 HANDLER(delete_call);
+HANDLER(end_call);
 
 /* campaigns and leads (campaigns.c) */
 HANDLER(list_campaigns);

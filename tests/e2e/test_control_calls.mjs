@@ -327,6 +327,25 @@ export default defineSuite({
 			},
 		},
 		{
+			name: 'end_call: an operator ends a live call (marked ended, evaluated); not twice, not another account\'s',
+			async fn() {
+				// a live call driven by an external engine (the in-call plane's kind)
+				const id = Number((await s.sb.cli(['call', 'start', '--account', String(s.accA), '--assistant', String(s.asst),
+					'--from', '+4917612340000'])).stdout.trim());
+				assert.equal((await callOk(s.A, 'get_call', { call_id: id })).status, 'in-progress');
+				expectInvalid(await callRaw(s.B, 'end_call', { call_id: id }), 'call_id');
+				const r = await callOk(s.A, 'end_call', { call_id: id });
+				assert.deepEqual({ status: r.status, call_id: r.call_id }, { status: 'ended', call_id: id });
+				const c = await callOk(s.A, 'get_call', { call_id: id });
+				assert.equal(c.status, 'ended');
+				assert.equal(c.end_reason, 'ended by an operator (end_call)');
+				const again = await callRaw(s.A, 'end_call', { call_id: id });
+				assert.match(expectInvalid(again, 'call_id')[0], /ended already \(status ended\)/);
+				expectInvalid(await callRaw(s.A, 'end_call', { call_id: 999999 }), 'call_id');
+				await callOk(s.A, 'delete_call', { call_id: id });
+			},
+		},
+		{
 			name: 'delete_call: an ended call goes; a second delete is not found',
 			async fn() {
 				const d = await callOk(s.A, 'delete_call', { call_id: s.call1 });

@@ -21,7 +21,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BIN, E2E_DIR, SuiteContext, callOk, probeLeakDetection, sanitizerReport, serverEnv, sleep } from '../e2e/lib.mjs';
+import { BIN, E2E_DIR, SuiteContext, callOk, callRaw, probeLeakDetection, sanitizerReport, serverEnv, sleep } from '../e2e/lib.mjs';
 import { startModelServer } from '../e2e/model_server.mjs';
 import { startSpeechServer } from './speech_server.mjs';
 
@@ -312,6 +312,56 @@ const tests = [
 				assert.ok(sink.packets.length >= 80, `only ${sink.packets.length} RTP packets`);
 				assert.ok(sink.packets.every((p) => p.pt === 8 && p.len === 160), 'PCMA, 20 ms');
 				assert.ok(sink.speech() >= 40, `only ${sink.speech()} packets with speech`);
+			} finally {
+				sink.close();
+			}
+		},
+	},
+	{
+		name: 'an assistant no model serves greets with its placeholders filled, as the brain fills them',
+		async fn() {
+			const port = await freePort(), sink = await new RtpSink().open();
+			try {
+				// gpt-4o is in the catalog but not usable here: the call runs without a brain
+				const asst = await outboundLine('+4930900061', port, { max_silence_duration: 2, llm_model: 'gpt-4o',
+					initial_message: 'Hi {{customer_name}}, this is Alex from {{company}}.', variables: { company: 'Acme' } });
+				const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_answer.xml', { RTPPORT: sink.port }),
+					{ port, mediaPort: await freePort() });
+				await sleep(300);
+				const args = { assistant_id: asst, phone_number: '+4915100000091', variables: { customer_name: 'Pat' } };
+				const first = await callOk(s.ctl, 'make_call', args);
+				const id = (await callOk(s.ctl, 'make_call', { ...args, confirmation_token: first.confirmation_token })).call_id;
+				const c = await waitCall(id, ended, 'the end');
+				sippOk(await phone, 'UAS');
+				const bot = c.transcript.filter((t) => t.sender === 'bot').map((t) => t.text);
+				assert.deepEqual(bot, ['Hi Pat, this is Alex from Acme.'], JSON.stringify(c.transcript));
+				assert.ok(sink.speech() >= 20, `only ${sink.speech()} packets with speech`);
+			} finally {
+				sink.close();
+			}
+		},
+	},
+	{
+		name: 'end_call on a live call on our line: the assistant says goodbye, then BYE; ended by the operator',
+		async fn() {
+			const port = await freePort(), sink = await new RtpSink().open();
+			try {
+				// without end_call this call would last 30 s of silence
+				const asst = await outboundLine('+4930900062', port, { max_silence_duration: 30 });
+				const phone = sipp(s.sb, scenario(s.sb.dir, 'uas_answer.xml', { RTPPORT: sink.port }),
+					{ port, mediaPort: await freePort() });
+				await sleep(300);
+				const id = await makeCall(asst, '+4915100000062');
+				await waitCall(id, (c) => c.status === 'in-progress' || ended(c), 'in-progress');
+				const t0 = Date.now();
+				const r = await callOk(s.ctl, 'end_call', { call_id: id });
+				assert.equal(r.status, 'ending');
+				sippOk(await phone, 'UAS');	// the phone got its BYE
+				const c = await waitCall(id, ended, 'the end');
+				assert.ok(Date.now() - t0 < 15000, `the call went on for ${Date.now() - t0} ms after end_call`);
+				assert.ok(!['in-progress', 'ringing', 'initiated'].includes(c.status), c.status);
+				const again = await callRaw(s.ctl, 'end_call', { call_id: id });
+				assert.equal(again.isError, true);
 			} finally {
 				sink.close();
 			}
