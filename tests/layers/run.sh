@@ -55,5 +55,14 @@ expect "an include inside a comment line is not one" 0 'layers: ok' "$t"
 
 expect "src/ follows its LAYERS" 0 'layers: ok' src
 
+# the house's other rules, on src/: no line over 120 characters, no C file
+# over 1,200 lines (store/sqlite.c waits for the store's redesign, #12)
+long=$(awk 'length > 120 { print FILENAME ":" FNR }' src/*/*.c src/*/*.h)
+if [ -z "$long" ]; then echo "ok   no line over 120 characters in src/"; passed=$((passed + 1))
+else echo "FAIL lines over 120 characters: $long"; failed=$((failed + 1)); fi
+big=$(wc -l src/*/*.c | awk '$2 != "total" && $2 != "src/store/sqlite.c" && $1 > 1200 { print $2 " (" $1 ")" }')
+if [ -z "$big" ]; then echo "ok   no C file over 1,200 lines in src/ (but store/sqlite.c)"; passed=$((passed + 1))
+else echo "FAIL C files over 1,200 lines: $big"; failed=$((failed + 1)); fi
+
 echo "layers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

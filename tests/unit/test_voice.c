@@ -767,5 +767,6 @@ const struct unit_test voice_tests[] = {
 	T(vad_endpoints), T(wav_roundtrip), T(wav_writer_patches_sizes), T(trunk_build_and_parse),
 	T(stt_grammar_from_phrases), T(resample_lengths), T(line_queues), T(line_heard_positions),
 	T(beep_tones_not_speech), T(dtmf_every_key), T(dtmf_presses), T(dtmf_rejects_other_sounds),
-	T(dtmf_not_speech), T(tts_voice_and_pace), T(denoise_noise_and_speech), T(store_call_end_charges_once), T(store_claims_across_processes), { 0 },
+	T(dtmf_not_speech), T(tts_voice_and_pace), T(denoise_noise_and_speech), T(store_call_end_charges_once),
+	T(store_claims_across_processes), { 0 },
 };
