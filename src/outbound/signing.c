@@ -13,13 +13,10 @@
 static const struct {
 	const char *what;    /* for log lines */
 	const char *prefix;
-	int (*get)(int64_t account_id, char *sealed, size_t len);
-	int (*add)(int64_t account_id, const char *sealed);
+	enum store_secret_kind kind;
 } purposes[] = {
-	[SIGNING_WEBHOOK] = { "webhook", "whsec_", store_webhook_secret_get,
-			      store_webhook_secret_add },
-	[SIGNING_MIDTOOL] = { "mid-call tool", "mtsec_", store_midtool_secret_get,
-			      store_midtool_secret_add },
+	[SIGNING_WEBHOOK] = { "webhook", "whsec_", STORE_SECRET_WEBHOOK },
+	[SIGNING_MIDTOOL] = { "mid-call tool", "mtsec_", STORE_SECRET_MIDTOOL },
 };
 
 int signing_secret(int64_t account_id, enum signing_purpose p, char *out, size_t outlen)
@@ -30,7 +27,7 @@ int signing_secret(int64_t account_id, enum signing_purpose p, char *out, size_t
 
 	if ((size_t)p >= sizeof(purposes) / sizeof(purposes[0]))
 		return -1;
-	rc = purposes[p].get(account_id, sealed, sizeof(sealed));
+	rc = store_account_secret_get(account_id, purposes[p].kind, sealed, sizeof(sealed));
 	if (rc == STORE_NOTFOUND) {
 		util_random_hex(hex, 32);
 		snprintf(fresh, sizeof(fresh), "%s%s", purposes[p].prefix, hex);
@@ -42,9 +39,9 @@ int signing_secret(int64_t account_id, enum signing_purpose p, char *out, size_t
 				  (long long)account_id, purposes[p].what, err);
 			goto out;
 		}
-		if (purposes[p].add(account_id, s))
+		if (store_account_secret_add(account_id, purposes[p].kind, s))
 			goto out;
-		rc = purposes[p].get(account_id, sealed, sizeof(sealed));
+		rc = store_account_secret_get(account_id, purposes[p].kind, sealed, sizeof(sealed));
 	}
 	if (rc)
 		goto out;

@@ -428,26 +428,6 @@ json_t *store_action_list(int64_t account_id, int64_t call_id)
 
 /* ---- custom tools and live calls --------------------------------------------- */
 
-int store_midtool_secret_get(int64_t account_id, char *out, size_t outlen)
-{
-	sqlite3_stmt *st = sq_prep("SELECT secret FROM midtool_secrets WHERE account_id = ?1");
-
-	if (st)
-		sqlite3_bind_int64(st, 1, account_id);
-	return sq_one_text(st, "cannot read the mid-call tool secret", 1, out, outlen);
-}
-
-int store_midtool_secret_add(int64_t account_id, const char *sealed)
-{
-	sqlite3_stmt *st = sq_prep("INSERT OR IGNORE INTO midtool_secrets (account_id, secret)"
-				   " VALUES (?1, ?2)");
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, account_id);
-	sq_text(st, 2, sealed);
-	return sq_run(st, "cannot keep the mid-call tool secret");
-}
-
 json_t *store_assistant_midtools(int64_t account_id, int64_t assistant_id)
 {
 	sqlite3_stmt *st = sq_prep(

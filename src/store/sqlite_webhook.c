@@ -5,24 +5,49 @@
 #include "store/store.h"
 #include "store/sqlite_internal.h"
 
-int store_webhook_secret_get(int64_t account_id, char *out, size_t outlen)
-{
-	sqlite3_stmt *st = sq_prep("SELECT secret FROM webhook_secrets WHERE account_id = ?1");
+/* One table a kind of signing secret (a kind is never chosen by a caller's text). */
+static const struct {
+	const char *get, *add, *what;
+} secret_sql[] = {
+	[STORE_SECRET_WEBHOOK] = {
+		"SELECT secret FROM webhook_secrets WHERE account_id = ?1",
+		"INSERT OR IGNORE INTO webhook_secrets (account_id, secret) VALUES (?1, ?2)",
+		"the webhook secret" },
+	[STORE_SECRET_MIDTOOL] = {
+		"SELECT secret FROM midtool_secrets WHERE account_id = ?1",
+		"INSERT OR IGNORE INTO midtool_secrets (account_id, secret) VALUES (?1, ?2)",
+		"the mid-call tool secret" },
+};
 
+int store_account_secret_get(int64_t account_id, enum store_secret_kind kind, char *out,
+			     size_t outlen)
+{
+	char what[64];
+	sqlite3_stmt *st;
+
+	if ((size_t)kind >= sizeof(secret_sql) / sizeof(secret_sql[0]))
+		return STORE_INVALID;
+	st = sq_prep(secret_sql[kind].get);
 	if (st)
 		sqlite3_bind_int64(st, 1, account_id);
-	return sq_one_text(st, "cannot read the webhook secret", 1, out, outlen);
+	snprintf(what, sizeof what, "cannot read %s", secret_sql[kind].what);
+	return sq_one_text(st, what, 1, out, outlen);
 }
 
-int store_webhook_secret_add(int64_t account_id, const char *sealed)
+int store_account_secret_add(int64_t account_id, enum store_secret_kind kind, const char *sealed)
 {
-	sqlite3_stmt *st = sq_prep("INSERT OR IGNORE INTO webhook_secrets (account_id, secret)"
-				   " VALUES (?1, ?2)");
+	char what[64];
+	sqlite3_stmt *st;
+
+	if ((size_t)kind >= sizeof(secret_sql) / sizeof(secret_sql[0]))
+		return STORE_INVALID;
+	st = sq_prep(secret_sql[kind].add);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, account_id);
 	sq_text(st, 2, sealed);
-	return sq_run(st, "cannot keep the webhook secret");
+	snprintf(what, sizeof what, "cannot keep %s", secret_sql[kind].what);
+	return sq_run(st, what);
 }
 
 int store_webhook_call_claim(int64_t call_id, const char *state)

@@ -307,12 +307,6 @@ int store_midtool_insert(int64_t account_id, const json_t *fields, int64_t *id_o
 /* Only the given fields change; headers / schema replace the whole list. */
 int store_midtool_update(int64_t account_id, int64_t id, const json_t *fields);
 int store_midtool_delete(int64_t account_id, int64_t id);
-/* The account's signing secret for mid-call tool requests as stored
- * (sealed) into out; STORE_NOTFOUND when it has none yet. */
-int store_midtool_secret_get(int64_t account_id, char *out, size_t outlen);
-/* Keep a new sealed secret unless the account has one already (the first
- * one wins a race: read it back with store_midtool_secret_get). */
-int store_midtool_secret_add(int64_t account_id, const char *sealed);
 
 /* ---- audit ------------------------------------------------------------ */
 
@@ -574,12 +568,16 @@ json_t *store_call_dialogue(int64_t call_id);
 
 /* ---- post-call webhooks (store/sqlite_webhook.c) ----------------------- */
 
-/* The account's webhook signing secret as stored (sealed, secret.h) into
- * out; STORE_NOTFOUND when it has none yet. */
-int store_webhook_secret_get(int64_t account_id, char *out, size_t outlen);
+/* An account's signing secrets (outbound/signing.h), one of each kind,
+ * kept apart: the webhook secret and the mid-call tool secret. */
+enum store_secret_kind { STORE_SECRET_WEBHOOK, STORE_SECRET_MIDTOOL };
+/* The secret as stored (sealed, secret.h) into out; STORE_NOTFOUND when the
+ * account has none of this kind yet. */
+int store_account_secret_get(int64_t account_id, enum store_secret_kind kind, char *out,
+			     size_t outlen);
 /* Keep a new sealed secret unless the account has one already (the first
- * one wins a race: read it back with store_webhook_secret_get). */
-int store_webhook_secret_add(int64_t account_id, const char *sealed);
+ * one wins a race: read it back with store_account_secret_get). */
+int store_account_secret_add(int64_t account_id, enum store_secret_kind kind, const char *sealed);
 /* Decide a call's webhook once: sets the call's webhook_state (queued or
  * skipped) when it is still undecided. 0 when this caller decided;
  * STORE_NOTFOUND when it was decided already or the call is gone. */
