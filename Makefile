@@ -1,6 +1,8 @@
 # Switchboard - build with make, dependencies through pkg-config.
 #   make            release build: build/switchboard
 #   make SAN=1      ASan+UBSan build: build/san/switchboard (the tests use it)
+#   make TSAN=1     ThreadSanitizer build: build/tsan/switchboard, build/tsan/unit
+#                   (the test command runs the unit tests and a concurrent e2e subset under it)
 #   make test       the whole suite (same as scripts/test.sh)
 #   make unit       C unit tests only
 PKGS    := libmicrohttpd jansson sqlite3 libsodium libcurl \
@@ -15,6 +17,11 @@ ifeq ($(SAN),1)
   OUT    := build/san
   OPT    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
   LDSAN  := -fsanitize=address,undefined
+else ifeq ($(TSAN),1)
+  # gcc's TSan (libtsan2 comes with gcc 12); cannot be combined with ASan
+  OUT    := build/tsan
+  OPT    := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+  LDSAN  := -fsanitize=thread
 else
   OUT    := build
   OPT    := -O2 -g
@@ -39,6 +46,9 @@ UNITOBJ  := $(UNITSRC:%.c=$(OUT)/obj/%.o)
 
 .PHONY: all unit test clean run bench fuzz soak docs
 all: $(OUT)/switchboard
+ifeq ($(TSAN),1)
+all: $(OUT)/unit
+endif
 
 # tooldecl: the tool declarations -> tool_table[] (and docs/TOOLS.md); it
 # fails on a schema that is not JSON, a file without handler, a handler
