@@ -58,8 +58,9 @@ static struct shard *shard_of(const char *id, struct session ***bucket)
 	return sh;
 }
 
-struct session *session_create(enum session_transport t,
-			       const struct principal *who)
+/* A new session in the table; keyed is set before another thread can see it. */
+static struct session *session_new(enum session_transport t,
+				   const struct principal *who, int keyed)
 {
 	struct session *s, **bucket;
 	struct shard *sh;
@@ -81,8 +82,9 @@ struct session *session_create(enum session_transport t,
 		s->who = *who;
 		s->authenticated = 1;
 	}
-	s->log_level = 1;	/* "info" until logging/setLevel */
-	s->last_seen = util_mono();
+	s->keyed = keyed;
+	atomic_init(&s->log_level, 1);	/* "info" until logging/setLevel */
+	atomic_init(&s->last_seen, util_mono());
 	snprintf(s->protocol, sizeof(s->protocol), "2025-03-26");
 	sh = shard_of(s->id, &bucket);
 	pthread_mutex_lock(&sh->mu);
@@ -91,6 +93,12 @@ struct session *session_create(enum session_transport t,
 	sh->count++;
 	pthread_mutex_unlock(&sh->mu);
 	return s;
+}
+
+struct session *session_create(enum session_transport t,
+			       const struct principal *who)
+{
+	return session_new(t, who, 0);
 }
 
 struct session *session_find(const char *id)
@@ -185,9 +193,9 @@ static int find_lru(struct session *s, void *arg)
 	if (!s->keyed || memcmp(s->who.key_hash, l->key_hash, 32))
 		return 0;
 	pthread_mutex_lock(&s->mu);
-	int busy = s->inflight != NULL || s->ended || atomic_load(&s->open_streams) > 0;
+	int busy = s->inflight != NULL || atomic_load(&s->ended) || atomic_load(&s->open_streams) > 0;
 	pthread_mutex_unlock(&s->mu);
-	if (busy || (l->oldest && l->oldest->last_seen <= s->last_seen))
+	if (busy || (l->oldest && atomic_load(&l->oldest->last_seen) <= atomic_load(&s->last_seen)))
 		return 0;
 	session_unref(l->oldest);
 	session_ref(s);
@@ -228,12 +236,11 @@ struct session *session_create_client(enum session_transport t,
 		session_end(l.oldest);
 		session_unref(l.oldest);
 	}
-	s = session_create(t, who);
+	s = session_new(t, who, 1);
 	if (!s) {
 		key_count_add(who->key_hash, -1, 0);
 		return NULL;
 	}
-	s->keyed = 1;
 	return s;
 refuse:
 	*full = 1;
@@ -295,7 +302,7 @@ void session_end(struct session *s)
 	int dropped = unlink_session(s);
 
 	pthread_mutex_lock(&s->mu);
-	s->ended = 1;
+	atomic_store(&s->ended, 1);
 	for (f = s->inflight; f; f = f->next)
 		atomic_store(&f->cancelled, 1);
 	if (s->standalone)
@@ -308,7 +315,7 @@ void session_end(struct session *s)
 
 void session_touch(struct session *s)
 {
-	s->last_seen = util_mono();
+	atomic_store(&s->last_seen, util_mono());
 }
 
 int session_sweep(double idle_s)
@@ -324,11 +331,17 @@ int session_sweep(double idle_s)
 
 		pthread_mutex_lock(&sh->mu);
 		for (int b = 0; b < SHARD_BUCKETS && n < 64; b++)
-			for (struct session *s = sh->buckets[b]; s && n < 64; s = s->hnext)
-				if (now - s->last_seen > idle_s && !s->inflight) {
+			for (struct session *s = sh->buckets[b]; s && n < 64; s = s->hnext) {
+				if (!(now - atomic_load(&s->last_seen) > idle_s))
+					continue;
+				pthread_mutex_lock(&s->mu);	/* shard, then session: see session.h */
+				int idle = !s->inflight;
+				pthread_mutex_unlock(&s->mu);
+				if (idle) {
 					atomic_fetch_add(&s->refs, 1);
 					victims[n++] = s;
 				}
+			}
 		pthread_mutex_unlock(&sh->mu);
 		for (int k = 0; k < n; k++) {
 			session_end(victims[k]);
@@ -528,7 +541,7 @@ void session_inflight_add(struct session *s, struct inflight *f,
 	pthread_mutex_lock(&s->mu);
 	f->next = s->inflight;
 	s->inflight = f;
-	if (s->ended)
+	if (atomic_load(&s->ended))
 		atomic_store(&f->cancelled, 1);
 	pthread_mutex_unlock(&s->mu);
 }

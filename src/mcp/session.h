@@ -14,6 +14,15 @@
  * A session is bound to the API key that created it: the transport checks
  * that every later request carries the same key (session_key_matches).
  *
+ * Threads and locks: a session is used by every HTTP pool thread and
+ * worker that handles one of its requests, by the sweeper and by shutdown.
+ * The fields below say what guards them: "fixed" fields are written by the
+ * creating thread before the session id is handed to anyone (they are
+ * immutable afterwards), "mu" fields are read and written only with s->mu
+ * held, atomic fields need no lock. Lock order: a table shard's lock may be
+ * held while taking s->mu (session_sweep), never the reverse; nothing
+ * under s->mu takes another session's lock.
+ *
  * Bounds: a key holds at most SWITCHBOARD_SESSIONS_PER_KEY (default
  * SESSION_PER_KEY_DEFAULT) client sessions (session_create_client); what a
  * client declares at initialize (clientInfo + capabilities) is kept only up
@@ -56,36 +65,36 @@ struct call_context {
 };
 
 struct session {
-	char id[33];
+	char id[33];               /* fixed */
 	atomic_int refs;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	enum session_transport transport;
-	struct principal who;
-	int authenticated;
-	unsigned surface;          /* SURFACE_* bit: which table rows it sees */
-	int ephemeral;             /* one stateless request: ended after it */
-	struct call_context call;  /* SURFACE_INCALL only */
+	pthread_cond_t cv;         /* with mu: a response, a cancellation, the end */
+	enum session_transport transport; /* fixed */
+	struct principal who;      /* fixed */
+	int authenticated;         /* fixed */
+	unsigned surface;          /* fixed; SURFACE_* bit: which table rows it sees */
+	int ephemeral;             /* fixed; one stateless request: ended after it */
+	struct call_context call;  /* fixed; SURFACE_INCALL only */
 	/* negotiated at initialize */
-	char protocol[16];
-	json_t *client_caps;
-	json_t *client_info;
-	size_t client_bytes;       /* their JSON size, counted in session_stats */
-	int initialized;
-	int log_level;            /* index into mcp log levels, -1 = off */
+	char protocol[16];         /* mu */
+	json_t *client_caps;       /* mu (session_set_client); set once by initialize */
+	json_t *client_info;       /* mu */
+	size_t client_bytes;       /* mu; their JSON size, counted in session_stats */
+	atomic_int initialized;
+	atomic_int log_level;      /* index into mcp log levels, -1 = off */
 	/* lifetime */
-	int keyed;                /* counted against its key's session limit */
-	atomic_int open_streams;  /* SSE connections a client holds open on it
-				   * (http.c): such a session is in use */
-	double last_seen;         /* util_mono() */
-	int ended;
+	int keyed;                 /* fixed; counted against its key's session limit */
+	atomic_int open_streams;   /* SSE connections a client holds open on it
+				    * (http.c): such a session is in use */
+	_Atomic double last_seen;  /* util_mono() of the last request */
+	atomic_int ended;          /* set once, with mu held, by session_end */
 	/* traffic */
-	struct stream *standalone; /* GET /mcp stream or the legacy /sse stream */
-	struct pending *pending;
-	struct inflight *inflight;
-	json_t *subscriptions;     /* object uri -> true */
-	uint64_t next_request_id;
-	struct session *hnext;
+	struct stream *standalone; /* mu; GET /mcp stream or the legacy /sse stream */
+	struct pending *pending;   /* mu */
+	struct inflight *inflight; /* mu */
+	json_t *subscriptions;     /* mu; object uri -> true */
+	uint64_t next_request_id;  /* mu */
+	struct session *hnext;     /* the table shard's lock */
 };
 
 /* ---- table ----------------------------------------------------------- */

@@ -20,9 +20,10 @@ struct sse_event {
 struct stream {
 	pthread_mutex_t mu;
 	atomic_int refs;
-	enum stream_framing framing;
-	int history;
-	size_t max_bytes;
+	enum stream_framing framing;   /* fixed at stream_new */
+	int history;                   /* fixed */
+	size_t max_bytes;              /* fixed */
+	/* everything below: mu */
 	struct sse_event *head, *tail;
 	size_t count, bytes;
 	uint64_t next_id;

@@ -14,6 +14,10 @@
  * never grows past max_bytes of undelivered data: the push that would is
  * refused, the stream ends and the fact is logged (never a silent drop).
  *
+ * Threads: every function may be called from any thread; one mutex per
+ * stream guards its queue and reader state (the callbacks run under it, so
+ * they must not call back into the stream).
+ *
  * Ownership: reference counted; stream_new returns one reference.
  */
 #ifndef STREAM_H

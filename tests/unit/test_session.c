@@ -38,7 +38,7 @@ TEST(sweep_idle)
 	char id[33];
 	memcpy(id, s->id, sizeof(id));
 	session_unref(s);
-	s->last_seen -= 100;	/* the table still holds it */
+	atomic_store(&s->last_seen, atomic_load(&s->last_seen) - 100);	/* the table still holds it */
 	CHECK(session_sweep(50) >= 1);
 	CHECK(session_find(id) == NULL);
 	CHECK(session_count() == before - 1);
