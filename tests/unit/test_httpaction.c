@@ -163,7 +163,7 @@ static void handle(struct conn *c)
 	} else if (!strcmp(path, "/never")) {
 		nap(s, 30000);
 	} else if (!strcmp(path, "/big") || !strcmp(path, "/big-cl")) {
-		static char chunk[65536];
+		char chunk[65536];   /* per connection: two /big handlers run at once */
 		const char *h = !strcmp(path, "/big")
 			? "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"
 			: "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2097152\r\n"
