@@ -33,6 +33,10 @@ const SANITIZER_PATTERNS = [
 	/runtime error:/,
 	/SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer/,
 	/LeakSanitizer has encountered a fatal error/,
+	// the TSan build (make TSAN=1): a race or lock misuse fails the run
+	/WARNING: ThreadSanitizer/,
+	/SUMMARY: ThreadSanitizer/,
+	/ThreadSanitizer: (CHECK failed|unexpected memory mapping)/,
 ];
 
 /* The first sanitizer line in `text`, or null. */
@@ -70,6 +74,9 @@ export function serverEnv(extra = {}) {
 		SWITCHBOARD_SIP_DISABLE: '1',
 		ASAN_OPTIONS: `detect_leaks=${detect}:abort_on_error=0:halt_on_error=1`,
 		UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+		// the TSan build: report every race, keep running, exit 66 at the end
+		TSAN_OPTIONS: process.env.TSAN_OPTIONS ||
+			`halt_on_error=0:exitcode=66:second_deadlock_stack=1:suppressions=${path.join(REPO, 'tests/tsan.supp')}`,
 		...extra,
 	};
 }
