@@ -29,9 +29,10 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int64_t queue[QUEUE_CAP];
 static size_t q_head, q_len;
 static struct worker w = WORKER_INIT(&mu, &cv, "calls");
-static char node[96];          /* this process, in calls.claimed_by and call_nodes */
+static char node[96];          /* this process, in calls.claimed_by and call_nodes;
+				* fixed before the worker starts */
 static double next_scan;       /* util_mono() of the next scan, under mu */
-static int beating;            /* this process has said it has a line */
+static int beating;            /* this process has said it has a line; the worker's */
 
 static void fail_call(int64_t id, const char *reason)
 {

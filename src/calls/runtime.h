@@ -36,6 +36,13 @@
  * and scans at once); calls_runtime_stop() drains the queue (calls still
  * waiting end as failed, "server shutting down"), leaves call_nodes and
  * joins the worker.
+ *
+ * Threads: the queue and the next scan time are guarded by the module's
+ * mutex (any thread submits, the worker takes); the node name is written
+ * once by calls_runtime_start before the worker starts; `beating` is the
+ * worker's own. Nothing here is called with the runtime's mutex held; the
+ * SIP user agent's event handlers run on its loop thread and use only the
+ * store.
  */
 #ifndef CALLS_H
 #define CALLS_H

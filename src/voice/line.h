@@ -20,6 +20,9 @@
  *     at once.
  * Each side holds a reference; the last voice_line_unref frees it (and
  * the events and orders still queued).
+ * Locks: mu guards every field of struct voice_line but call_id (fixed at
+ * voice_line_new); a caller outside line.c that reads or writes one (conv.c
+ * and ua.c do caller_speaking) takes mu. cv (with mu) signals a new event.
  */
 #ifndef VOICE_LINE_H
 #define VOICE_LINE_H
@@ -69,6 +72,7 @@ struct voice_ev {
 struct voice_line {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	/* everything below: mu, except call_id (fixed) */
 	int refs;
 	int closed;
 	int64_t call_id;
