@@ -96,6 +96,8 @@ export function run(cmd, args, { env, timeout = CLI_TIMEOUT_MS, input, cwd } = {
 			clearTimeout(t);
 			resolve({ code, signal, stdout, stderr, timedOut });
 		});
+		// a child that exits before reading its input (EPIPE) is judged by its exit, not a runner crash
+		p.stdin.on('error', () => {});
 		p.stdin.end(input ?? '');
 	});
 }
