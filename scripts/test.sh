@@ -3,12 +3,14 @@
 #   C unit tests, end-to-end tests with the official MCP SDK client (stdio,
 #   Streamable HTTP, legacy SSE), protocol cases from data files, fuzz-corpus
 #   replay, and the official MCP conformance suite against the fixtures.
+#   Then the ThreadSanitizer build: the unit tests and a concurrent e2e subset.
 # Ends with one line "N passed, N failed"; exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || { echo "setup failed"; exit 1; }
 make -s -j"$(nproc)" SAN=1 build/san/switchboard build/san/unit || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 make -s -j"$(nproc)" build/switchboard || { echo "release build failed"; echo "0 passed, 1 failed"; exit 1; }
+make -s -j"$(nproc)" TSAN=1 build/tsan/switchboard build/tsan/unit || { echo "tsan build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 export SWITCHBOARD_BIN="$PWD/build/san/switchboard"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
@@ -56,6 +58,17 @@ run voice "$LOG/voice.log" $NODE tests/voice/run.mjs
 # short soak: sessions with open streams under load; LeakSanitizer at exit catches leaks
 run soak "$LOG/soak.log" $NODE bench/soak.mjs --bin "$SWITCHBOARD_BIN" --sessions 100 --seconds 5 --max-rss-growth-kib 400000
 run conformance "$LOG/conformance.log" bash tests/conformance.sh "$NODE22"
+# ThreadSanitizer (make TSAN=1): every report counts as a failure (exit 66,
+# SANITIZER_PATTERNS in tests/e2e/lib.mjs); tests/tsan.supp holds only
+# third-party reports. The e2e subset (~40 s) drives the threads the HTTP side
+# runs: pool, workers, streams, sweeper, stdio jobs, audit writer, webhook
+# worker, brain, contact-source look-ups, dialer. (The voice suite is clean
+# under TSan too but takes minutes: run it by hand with SWITCHBOARD_BIN.)
+TSAN_ENV=(env SWITCHBOARD_BIN="$PWD/build/tsan/switchboard"
+  TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0:exitcode=66:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp}")
+run tsan-unit "$LOG/tsan-unit.log" "${TSAN_ENV[@]}" ./build/tsan/unit
+run tsan-e2e "$LOG/tsan-e2e.log" "${TSAN_ENV[@]}" $NODE tests/e2e/run.mjs \
+  hardening robustness streams http sse stdio audit webhooks brain contact_sources control_calls campaign
 
 echo
 echo "$passed passed, $failed failed"
