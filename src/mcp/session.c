@@ -222,9 +222,9 @@ struct session *session_create_client(enum session_transport t,
 	*full = 0;
 	if (!who)
 		return session_create(t, NULL);
-	session_per_key_limit();
+	int max = session_per_key_limit();
 	/* a few rounds: another thread may take the room an eviction made */
-	for (int round = 0; key_count_add(who->key_hash, 1, per_key_max); round++) {
+	for (int round = 0; key_count_add(who->key_hash, 1, max); round++) {
 		struct lru l = { who->key_hash, NULL };
 		if (round == 4)
 			goto refuse;
@@ -232,7 +232,7 @@ struct session *session_create_client(enum session_transport t,
 		if (!l.oldest)
 			goto refuse;
 		log_info("session %.8s: ended to make room for a new session of key '%s' "
-			 "(limit %d)", l.oldest->id, who->key_prefix, per_key_max);
+			 "(limit %d)", l.oldest->id, who->key_prefix, max);
 		session_end(l.oldest);
 		session_unref(l.oldest);
 	}
