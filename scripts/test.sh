@@ -60,15 +60,15 @@ run soak "$LOG/soak.log" $NODE bench/soak.mjs --bin "$SWITCHBOARD_BIN" --session
 run conformance "$LOG/conformance.log" bash tests/conformance.sh "$NODE22"
 # ThreadSanitizer (make TSAN=1): every report counts as a failure (exit 66,
 # SANITIZER_PATTERNS in tests/e2e/lib.mjs); tests/tsan.supp holds only
-# third-party reports. The e2e subset (~40 s) drives the threads the HTTP side
-# runs: pool, workers, streams, sweeper, stdio jobs, audit writer, webhook
-# worker, brain, contact-source look-ups, dialer. (The voice suite is clean
-# under TSan too but takes minutes: run it by hand with SWITCHBOARD_BIN.)
+# third-party reports. The whole e2e suite (~45 s under TSan) drives the
+# threads the HTTP side runs: pool, workers (spend, streams, deferred in-call
+# tools), sweeper, stdio jobs, audit writer, webhook worker, brain,
+# contact-source look-ups, dialer. (The voice suite is clean under TSan too
+# but takes minutes: run it by hand with SWITCHBOARD_BIN.)
 TSAN_ENV=(env SWITCHBOARD_BIN="$PWD/build/tsan/switchboard"
   TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0:exitcode=66:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp}")
 run tsan-unit "$LOG/tsan-unit.log" "${TSAN_ENV[@]}" ./build/tsan/unit
-run tsan-e2e "$LOG/tsan-e2e.log" "${TSAN_ENV[@]}" $NODE tests/e2e/run.mjs \
-  hardening robustness streams http sse stdio audit webhooks brain contact_sources control_calls campaign
+run tsan-e2e "$LOG/tsan-e2e.log" "${TSAN_ENV[@]}" $NODE tests/e2e/run.mjs
 
 echo
 echo "$passed passed, $failed failed"

@@ -1034,15 +1034,20 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int64_t queue[QUEUE_CAP];
 static size_t q_head, q_len;
 static struct worker w = WORKER_INIT(&mu, &cv, "brain");
-static double idle_s = -1;
+static double idle_s;
 
+static void idle_read(void)
+{
+	const char *e = getenv("SWITCHBOARD_CONVERSATION_IDLE_S");
+	int64_t v;
+	idle_s = e && !util_parse_i64(e, &v) && v >= 1 && v <= 30 * 86400 ? (double)v : 1800.0;
+}
+
+/* Read once (pthread_once): request threads and the brain's worker ask. */
 double brain_conversation_idle_s(void)
 {
-	if (idle_s < 0) {
-		const char *e = getenv("SWITCHBOARD_CONVERSATION_IDLE_S");
-		int64_t v;
-		idle_s = e && !util_parse_i64(e, &v) && v >= 1 && v <= 30 * 86400 ? (double)v : 1800.0;
-	}
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, idle_read);
 	return idle_s;
 }
 

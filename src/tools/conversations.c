@@ -19,14 +19,20 @@
 #include "tools/tools.h"
 #include "base/util.h"
 
+static int64_t price;
+
+static void price_read(void)
+{
+	const char *e = getenv("SWITCHBOARD_WIDGET_MESSAGE_PRICE_MICROS");
+	int64_t v;
+	price = e && !util_parse_i64(e, &v) && v >= 0 && v <= 100000000 ? v : 10000;
+}
+
+/* Read once (pthread_once): request threads ask concurrently. */
 static int64_t message_price(void)
 {
-	static int64_t price = -1;
-	if (price < 0) {
-		const char *e = getenv("SWITCHBOARD_WIDGET_MESSAGE_PRICE_MICROS");
-		int64_t v;
-		price = e && !util_parse_i64(e, &v) && v >= 0 && v <= 100000000 ? v : 10000;
-	}
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, price_read);
 	return price;
 }
 

@@ -1,4 +1,5 @@
 /* incall.c - the in-call execution plane: call context checks (see incall.h). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,15 +45,21 @@ int incall_authorize(const struct principal *who, const struct call_context *cc,
 
 /* ---- the decision log -------------------------------------------------------- */
 
+/* Read once (pthread_once): in-call tools run on many workers at a time. */
+static double window_s;
+
+static void window_read(void)
+{
+	const char *e = getenv("SWITCHBOARD_INCALL_REPEAT_WINDOW");
+	int64_t v;
+	window_s = e && !util_parse_i64(e, &v) && v >= 0 && v <= 86400 ? (double)v : 60.0;
+}
+
 static double repeat_window(void)
 {
-	static double w = -1;
-	if (w < 0) {
-		const char *e = getenv("SWITCHBOARD_INCALL_REPEAT_WINDOW");
-		int64_t v;
-		w = e && !util_parse_i64(e, &v) && v >= 0 && v <= 86400 ? (double)v : 60.0;
-	}
-	return w;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, window_read);
+	return window_s;
 }
 
 /* The engine's own id for this tool call, when it sends one. */
