@@ -8,7 +8,9 @@
 // then stops every server the suite started and fails the suite when a server
 // exits dirty (non-zero status, sanitizer report, leak report).
 import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -384,6 +386,28 @@ export function expectInvalid(res, field) {
 	if (typeof res.structuredContent.message !== 'string' || !res.structuredContent.message)
 		throw new Error('isError without a message');
 	return errs[hit];
+}
+
+// ---- ports ----------------------------------------------------------------------------
+
+/* A port free for both UDP and TCP on 127.0.0.1 (a SIP line
+ * listens on both). */
+export async function freePort() {
+	for (let i = 0; i < 50; i++) {
+		const port = await new Promise((resolve, reject) => {
+			const srv = net.createServer();
+			srv.once('error', reject);
+			srv.listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => resolve(p)); });
+		});
+		const ok = await new Promise((resolve) => {
+			const u = dgram.createSocket('udp4');
+			u.once('error', () => resolve(false));
+			u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
+		});
+		if (ok)
+			return port;
+	}
+	throw new Error('no free port');
 }
 
 // ---- raw HTTP ------------------------------------------------------------------------

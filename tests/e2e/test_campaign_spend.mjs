@@ -7,31 +7,11 @@
 // dialer with a SIP line whose trunk nobody answers, so every placed call
 // is a calls row that fails at once: the rows are the calls placed.
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { callOk, callRaw, defineSuite, listAllTools, noteListed, sleep } from './lib.mjs';
+import { callOk, callRaw, defineSuite, freePort, listAllTools, noteListed, sleep } from './lib.mjs';
 
 const s = {};
 
-/* A port free for both UDP and TCP on 127.0.0.1 (as tests/voice has it). */
-async function freePort() {
-	for (let i = 0; i < 50; i++) {
-		const port = await new Promise((resolve, reject) => {
-			const srv = net.createServer();
-			srv.once('error', reject);
-			srv.listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => resolve(p)); });
-		});
-		const ok = await new Promise((resolve) => {
-			const u = dgram.createSocket('udp4');
-			u.once('error', () => resolve(false));
-			u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
-		});
-		if (ok)
-			return port;
-	}
-	throw new Error('no free port');
-}
 
 async function calls(id) {
 	return (await callOk(s.A, 'list_calls', { campaign_id: id, per_page: 100 })).total;

@@ -18,10 +18,9 @@ import crypto from 'node:crypto';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BIN, E2E_DIR, SuiteContext, callOk, callRaw, probeLeakDetection, sanitizerReport, serverEnv, sleep } from '../e2e/lib.mjs';
+import { BIN, E2E_DIR, SuiteContext, callOk, callRaw, freePort, probeLeakDetection, sanitizerReport, serverEnv, sleep } from '../e2e/lib.mjs';
 import { startModelServer } from '../e2e/model_server.mjs';
 import { startSpeechServer } from './speech_server.mjs';
 
@@ -39,24 +38,6 @@ let passed = 0, failed = 0;
 
 // ---- ports, sipp, the RTP sink ---------------------------------------------------
 
-/* A port free for both UDP and TCP on 127.0.0.1. */
-async function freePort() {
-	for (let i = 0; i < 50; i++) {
-		const port = await new Promise((resolve, reject) => {
-			const srv = net.createServer();
-			srv.once('error', reject);
-			srv.listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => resolve(p)); });
-		});
-		const ok = await new Promise((resolve) => {
-			const u = dgram.createSocket('udp4');
-			u.once('error', () => resolve(false));
-			u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
-		});
-		if (ok)
-			return port;
-	}
-	throw new Error('no free port');
-}
 
 /* Catches the RTP the agent sends: packet count, arrival times, and how many
  * carried speech (any G.711 byte away from silence). */
