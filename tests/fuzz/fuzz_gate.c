@@ -22,45 +22,23 @@
 #include "base/log.h"
 #include "store/store.h"
 #include "base/util.h"
+#include "fuzz_store.h"
 
-static char db_path[64], key[AUTH_KEY_MAX];
+static char key[AUTH_KEY_MAX];
 static int ready;
 static int64_t account;
 
-static void cleanup(void)
-{
-	char p[96];
-	store_thread_release();
-	unlink(db_path);
-	snprintf(p, sizeof(p), "%s-wal", db_path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", db_path);
-	unlink(p);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char err[256] = "", prefix[24];
-	int from, to;
+	char prefix[24];
 	int64_t asst = 0, call = 0;
 
 	log_set_level(LOG_ERROR);
-	if (util_init())
+	account = fuzz_store_open("gate", &asst, &call);
+	if (auth_key_create(account, AUTH_SCOPE_ALL, "fuzz", key, prefix))
 		abort();
-	snprintf(db_path, sizeof(db_path), "/tmp/sb-fuzz-gate-%d.db", (int)getpid());
-	unlink(db_path);
-	if (store_open(db_path, err, sizeof(err)) || store_migrate(&from, &to) ||
-	    store_seed_catalogs() || store_seed_demo(&account) ||
-	    auth_key_create(account, AUTH_SCOPE_ALL, "fuzz", key, prefix)) {
-		fprintf(stderr, "fuzz_gate: cannot set up '%s': %s\n", db_path, err);
-		abort();
-	}
-	json_t *page = store_assistant_page(account, 1, 1, NULL);
-	asst = json_integer_value(json_object_get(json_array_get(page, 0), "id"));
-	json_decref(page);
-	if (!asst || store_call_start_live(account, asst, "inbound", "+4930111222", NULL, &call))
-		abort();
-	atexit(cleanup);
+	atexit(fuzz_store_remove);
 	ready = 1;
 	return 0;
 }

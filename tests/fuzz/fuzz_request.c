@@ -34,49 +34,30 @@
 #include "mcp/tool.h"
 #include "tools/incall_log.h"
 #include "base/util.h"
+#include "fuzz_store.h"
 
-static char db_path[64], key_all[AUTH_KEY_MAX], key_ro[AUTH_KEY_MAX], key_inc[AUTH_KEY_MAX];
+static char key_all[AUTH_KEY_MAX], key_ro[AUTH_KEY_MAX], key_inc[AUTH_KEY_MAX];
 static char account_txt[24], asst_txt[24], call_txt[24];
 static int ready;
 
 static void cleanup(void)
 {
-	char p[96];
-
 	audit_stop();
 	tool_registry_release();
-	store_thread_release();
-	unlink(db_path);
-	snprintf(p, sizeof(p), "%s-wal", db_path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", db_path);
-	unlink(p);
+	fuzz_store_remove();
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char err[256] = "", prefix[24];
-	int from, to;
-	int64_t acc = 0, asst = 0, call = 0;
+	char prefix[24];
+	int64_t acc, asst = 0, call = 0;
 
 	log_set_level(LOG_ERROR);
 	setenv("SWITCHBOARD_CHECK_OUTPUT", "1", 1);
-	if (util_init())
-		abort();
-	snprintf(db_path, sizeof(db_path), "/tmp/sb-fuzz-request-%d.db", (int)getpid());
-	unlink(db_path);
-	if (store_open(db_path, err, sizeof(err)) || store_migrate(&from, &to) ||
-	    store_seed_catalogs() || store_seed_demo(&acc) || !acc ||
-	    auth_key_create(acc, AUTH_SCOPE_ALL, "all", key_all, prefix) ||
+	acc = fuzz_store_open("request", &asst, &call);
+	if (auth_key_create(acc, AUTH_SCOPE_ALL, "all", key_all, prefix) ||
 	    auth_key_create(acc, AUTH_SCOPE_READ, "ro", key_ro, prefix) ||
-	    auth_key_create(acc, AUTH_SCOPE_INCALL, "inc", key_inc, prefix)) {
-		fprintf(stderr, "fuzz_request: cannot set up '%s': %s\n", db_path, err);
-		abort();
-	}
-	json_t *page = store_assistant_page(acc, 1, 1, NULL);
-	asst = json_integer_value(json_object_get(json_array_get(page, 0), "id"));
-	json_decref(page);
-	if (!asst || store_call_start_live(acc, asst, "inbound", "+4930111222", NULL, &call))
+	    auth_key_create(acc, AUTH_SCOPE_INCALL, "inc", key_inc, prefix))
 		abort();
 	snprintf(account_txt, sizeof(account_txt), "%lld", (long long)acc);
 	snprintf(asst_txt, sizeof(asst_txt), "%lld", (long long)asst);

@@ -30,8 +30,8 @@
 #include "store/store.h"
 #include "mcp/tool.h"
 #include "base/util.h"
+#include "fuzz_store.h"
 
-static char db_path[64];
 static int verbose;	/* FUZZ_RPC_VERBOSE=1: print every message sent */
 static struct principal demo;
 static int ready;
@@ -155,36 +155,19 @@ static int fsink_send(struct sink *self, const json_t *msg)
 
 static void cleanup(void)
 {
-	char p[80];
-
 	tool_registry_release();
-	store_thread_release();
-	unlink(db_path);
-	snprintf(p, sizeof(p), "%s-wal", db_path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", db_path);
-	unlink(p);
+	fuzz_store_remove();
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char err[256] = "";
-	int from, to;
-	int64_t acc = 0;
+	int64_t acc;
 
 	/* rejected inputs log warnings by the thousand; errors still show */
 	log_set_level(LOG_ERROR);
 	verbose = getenv("FUZZ_RPC_VERBOSE") != NULL;
 	setenv("SWITCHBOARD_CHECK_OUTPUT", "1", 1);
-	if (util_init())
-		abort();
-	snprintf(db_path, sizeof(db_path), "/tmp/sb-fuzz-rpc-%d.db", (int)getpid());
-	unlink(db_path);
-	if (store_open(db_path, err, sizeof(err)) || store_migrate(&from, &to) ||
-	    store_seed_catalogs() || store_seed_demo(&acc) || !acc) {
-		fprintf(stderr, "fuzz_rpc: cannot set up '%s': %s\n", db_path, err);
-		abort();
-	}
+	acc = fuzz_store_open("rpc", NULL, NULL);
 	atexit(cleanup);
 	if (tool_registry_init())
 		abort();
