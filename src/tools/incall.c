@@ -135,9 +135,9 @@ HANDLER(ic_is_office_open)
 	if (r)
 		return tool_fail(res, "cannot read the office hours");
 	r = officehours_status(sched, acc.timezone, (int64_t)time(NULL), &st);
-	const char *tzname = json_string_value(json_object_get(sched, "timezone"));
+	const char *sched_zone = json_string_value(json_object_get(sched, "timezone"));
 	char zone[64];
-	snprintf(zone, sizeof(zone), "%s", tzname ? tzname : acc.timezone);
+	snprintf(zone, sizeof(zone), "%s", sched_zone ? sched_zone : acc.timezone);
 	json_decref(sched);
 	if (r)
 		return tool_fail(res, "the office hours of this assistant are not valid");
